@@ -1,0 +1,91 @@
+"""A run's whole configuration, validated, and the course's four presets."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+DATASETS = ("mnist", "fashion-mnist")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+# The course's slips, reproducible on purpose (see mnistlab.training and mnistlab.models).
+SLIPS = {
+    "no-eval": "validate and test without model.eval(): dropout stays on, BatchNorm uses batch statistics",
+    "shared-bn": "one BatchNorm layer (bn1) applied to both hidden layers",
+    "loss-graph": "sum the loss tensors (loss_train += loss), keeping every batch's graph alive until the epoch ends",
+}
+
+
+class ConfigError(ValueError):
+    """A setting outside its allowed range; the message says the range."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines one training run; saved with its results and weights."""
+
+    dataset: str = "mnist"
+    hidden: tuple[int, ...] = (256, 256)
+    dropout: float = 0.0
+    batchnorm: bool = False
+    weight_decay: float = 0.0
+    lr: float = 1e-3
+    epochs: int = 5
+    batch_size: int = 64
+    val_fraction: float = 0.2
+    seed: int = 0
+    device: str = "auto"
+    slips: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        object.__setattr__(self, "slips", tuple(sorted(set(self.slips))))
+        checks = [
+            (self.dataset in DATASETS, f"dataset must be one of {', '.join(DATASETS)} (got {self.dataset!r})"),
+            (len(self.hidden) >= 1 and all(1 <= h <= 4096 for h in self.hidden),
+             f"hidden sizes must be one or more integers from 1 to 4096 (got {list(self.hidden)})"),
+            (0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1) (got {self.dropout})"),
+            (0.0 <= self.weight_decay <= 1.0, f"weight_decay must be in [0, 1] (got {self.weight_decay})"),
+            (0.0 < self.lr <= 10.0, f"learning rate must be in (0, 10] (got {self.lr})"),
+            (isinstance(self.epochs, int) and 1 <= self.epochs <= 100, f"epochs must be an integer from 1 to 100 (got {self.epochs})"),
+            (isinstance(self.batch_size, int) and 1 <= self.batch_size <= 8192,
+             f"batch size must be an integer from 1 to 8192 (got {self.batch_size})"),
+            (0.0 < self.val_fraction < 1.0, f"validation fraction must be in (0, 1) (got {self.val_fraction})"),
+            (isinstance(self.seed, int) and 0 <= self.seed < 2**63, f"seed must be an integer ≥ 0 (got {self.seed})"),
+            (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)} (got {self.device!r})"),
+            (set(self.slips) <= set(SLIPS), f"slips must be among {', '.join(SLIPS)} (got {list(self.slips)})"),
+            ("shared-bn" not in self.slips or (self.batchnorm and len(set(self.hidden)) == 1),
+             "the shared-bn slip needs BatchNorm on and equal hidden sizes"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+
+    def replace(self, **changes) -> "RunConfig":
+        """A copy with some settings changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "hidden": list(self.hidden), "slips": list(self.slips)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "RunConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+
+# The course's settings: Adam lr 1e-3, batch 64, 5 epochs, split 0.8/0.2, and one change each.
+PRESETS = {
+    "baseline": {},
+    "l2": {"weight_decay": 1e-5},
+    "dropout": {"dropout": 0.2},
+    "batchnorm": {"batchnorm": True},
+}
+
+
+def preset(name: str, **changes) -> RunConfig:
+    """The course's config for a variant, with optional changes."""
+    if name not in PRESETS:
+        raise ConfigError(f"variant must be one of {', '.join(PRESETS)} (got {name!r})")
+    return RunConfig(**{**PRESETS[name], **changes})

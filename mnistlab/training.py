@@ -1,0 +1,112 @@
+"""The training loop: fit a config's model on a data set, validate each epoch, evaluate on test at the end."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch.nn import functional as F
+
+from .config import RunConfig
+from .data import Dataset, split_indices
+from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
+from .models import SeededDropout, build_model
+from .runs import Run
+
+PROGRESS_INTERVAL = 0.25  # seconds between progress events: the app redraws at about this rate
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of a run in progress, handed to on_progress."""
+
+    epoch: int  # the epoch under way, 0-based
+    epochs: int
+    step: int  # optimizer steps done in the whole run
+    steps: int
+    running_loss: float  # mean training loss so far in this epoch
+    elapsed: float
+    eta: float
+    history: tuple  # rows of the epochs finished so far
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """'auto' → cuda, then mps, then cpu; otherwise the named device."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+    return torch.device(name)
+
+
+def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], None] | None = None,
+          should_stop: Callable[[], bool] | None = None, progress_interval: float = PROGRESS_INTERVAL) -> Run:
+    """Train, validating every epoch; stops early on should_stop() or a non-finite loss. Returns the Run."""
+    device = resolve_device(config.device)
+    generator = torch.Generator().manual_seed(config.seed)  # split, init and shuffling
+    train_idx, val_idx = split_indices(len(data.train_y), config.val_fraction, generator)
+    x, y = data.train_x.to(device), data.train_y.to(device)
+    x_val, y_val = x[val_idx.to(device)], y[val_idx.to(device)]
+    model = build_model(config, generator).to(device)
+    for module in model.modules():
+        if isinstance(module, SeededDropout):
+            module.generator = torch.Generator(device).manual_seed(config.seed + 1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    eval_mode = "no-eval" not in config.slips
+    eval_batch = EVAL_BATCH if eval_mode else config.batch_size  # batch statistics make the slip batch-dependent
+    keep_graphs = "loss-graph" in config.slips  # the course's `loss_train += loss`
+    steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
+    history, status, message, step = [], "completed", "", 0
+    start = last_report = time.perf_counter()
+    for epoch in range(config.epochs):
+        model.train()
+        epoch_start, loss_sum, correct, seen = time.perf_counter(), 0.0, 0, 0
+        finite_weights = {k: v.clone() for k, v in model.state_dict().items()}
+        for batch in train_idx[torch.randperm(len(train_idx), generator=generator)].to(device).split(config.batch_size):
+            if should_stop is not None and should_stop():
+                status, message = "stopped", f"Stopped by the user during epoch {epoch + 1}."
+                break
+            logits, targets = model(x[batch]), y[batch]
+            loss = F.cross_entropy(logits, targets)
+            value = loss.item()
+            if not math.isfinite(value):
+                status, message = "diverged", divergence_message(value, epoch, step, config.lr)
+                break
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            loss_sum = loss_sum + (loss if keep_graphs else value) * len(batch)
+            correct += (logits.argmax(1) == targets).sum()
+            seen, step = seen + len(batch), step + 1
+            now = time.perf_counter()
+            if on_progress is not None and now - last_report >= progress_interval:
+                last_report = now
+                eta = (now - start) / step * (config.epochs * steps_per_epoch - step)
+                on_progress(Progress(epoch, config.epochs, step, config.epochs * steps_per_epoch,
+                                     mean_of(loss_sum, seen), now - start, eta, tuple(history)))
+        if status == "diverged" and not all(p.isfinite().all() for p in model.parameters()):
+            model.load_state_dict(finite_weights)
+        if seen:  # a stopped or diverged epoch still keeps the part it did
+            val_loss, val_acc = loss_and_accuracy(logits_of(model, x_val, eval_mode, eval_batch), y_val)
+            history.append({"epoch": round(epoch + seen / len(train_idx), 4), "train_loss": mean_of(loss_sum, seen),
+                            "train_accuracy": percent(int(correct), seen), "val_loss": val_loss,
+                            "val_accuracy": val_acc, "seconds": time.perf_counter() - epoch_start})
+            if on_progress is not None:
+                on_progress(Progress(epoch, config.epochs, step, config.epochs * steps_per_epoch,
+                                     history[-1]["train_loss"], time.perf_counter() - start, 0.0, tuple(history)))
+        if status != "completed":
+            break
+    model.eval()
+    evaluation = evaluate(model, data.test_x.to(device), data.test_y.to(device), eval_mode, eval_batch)
+    return Run(config, history, status, message, evaluation, model.cpu(), str(device), time.perf_counter() - start)
+
+
+def mean_of(loss_sum, seen: int) -> float:
+    """The mean loss per sample; loss_sum is a tensor with a graph under the loss-graph slip."""
+    return float(torch.as_tensor(loss_sum).detach()) / seen
+
+
+def divergence_message(value: float, epoch: int, step: int, lr: float) -> str:
+    """What happened and what to change."""
+    return (f"The training loss became {value} at epoch {epoch + 1} (step {step + 1}): the run diverged. "
+            f"The learning rate {lr:g} is too high for this model; try {lr / 10:g}.")
