@@ -1,0 +1,69 @@
+"""Shared fixtures: tiny synthetic IDX data sets written by the tests, and the real MNIST when present."""
+from __future__ import annotations
+
+import gzip
+import os
+import struct
+from pathlib import Path
+
+import pytest
+import torch
+
+from mnistlab.data import RAW_FILES, Dataset, load_dataset
+
+
+def idx_bytes(tensor: torch.Tensor) -> bytes:
+    """A uint8 tensor in the IDX format (big-endian dims after a magic number)."""
+    header = struct.pack(">I", 0x0800 + tensor.dim()) + b"".join(struct.pack(">I", d) for d in tensor.shape)
+    return header + tensor.to(torch.uint8).contiguous().numpy().tobytes()
+
+
+def synthetic_digits(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """n learnable 28×28 images: class c lights up a bar at row 2c, plus noise."""
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % 10
+    images = torch.randint(0, 60, (n, 28, 28), generator=generator)
+    for c in range(10):
+        images[labels == c, 2 * c + 3: 2 * c + 5, 4:24] = 255
+    return images.to(torch.uint8), labels.to(torch.uint8)
+
+
+def write_raw_folder(root: Path, name: str = "MNIST", n_train: int = 600, n_test: int = 200, gz: bool = True) -> Path:
+    """Write the four raw files of a synthetic data set under root/<name>/raw; returns that folder."""
+    raw = root / name / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    train, test = synthetic_digits(n_train, 0), synthetic_digits(n_test, 1)
+    for file, tensor in zip(RAW_FILES, (train[0], train[1], test[0], test[1])):
+        content = idx_bytes(tensor)
+        if gz:
+            (raw / (file + ".gz")).write_bytes(gzip.compress(content))
+        else:
+            (raw / file).write_bytes(content)
+    return raw
+
+
+@pytest.fixture
+def tiny_root(tmp_path) -> Path:
+    """A data folder holding a synthetic MNIST as .gz files only."""
+    write_raw_folder(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def tiny_data(tmp_path_factory) -> Dataset:
+    """A synthetic 600 + 200 image data set, loaded through the real loader."""
+    root = tmp_path_factory.mktemp("tiny")
+    write_raw_folder(root)
+    return load_dataset("mnist", root, download=False)
+
+
+@pytest.fixture(scope="session")
+def mnist() -> Dataset:
+    """The real MNIST from $MNISTLAB_DATA_DIR: skipped when absent, except in CI where that is a failure."""
+    root = os.environ.get("MNISTLAB_DATA_DIR")
+    if not root or not (Path(root) / "MNIST" / "raw").exists():
+        message = f"real MNIST not found (MNISTLAB_DATA_DIR={root!r})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return load_dataset("mnist", root, download=False)
