@@ -1,0 +1,24 @@
+"""mnistlab's Streamlit app: `streamlit run app.py`. Routes to the pages in pages/."""
+from pathlib import Path
+
+import streamlit as st
+
+from pages import _ui
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="mnistlab", page_icon="🔢", layout="wide")
+pages = [
+    st.Page(HERE / "pages/train.py", title="Train", icon=":material/play_circle:", default=True),
+    st.Page(HERE / "pages/results.py", title="Results", icon=":material/grid_on:"),
+    st.Page(HERE / "pages/compare.py", title="Compare", icon=":material/stacked_line_chart:"),
+    st.Page(HERE / "pages/data.py", title="Data", icon=":material/image:"),
+]
+# The Lesson page comes from its own issue; the app runs with or without it.
+if (HERE / "pages/lesson.py").exists():
+    pages.append(st.Page(HERE / "pages/lesson.py", title="Lesson", icon=":material/school:"))
+page = st.navigation(pages, position="top")
+_ui.collect_finished()
+if page.title != "Train":
+    _ui.status_line()
+page.run()

@@ -1,0 +1,179 @@
+"""Plotly figures and tables drawn from runs: curves, overlays, confusion matrix, digit grids; sized for a projector."""
+from __future__ import annotations
+
+import dataclasses
+
+import plotly.colors
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from .config import RunConfig
+from .runs import Run
+from .training import Progress
+
+COLOURS = plotly.colors.qualitative.D3
+FONT = {"size": 18}
+TRAIN, VAL = "#1F77B4", "#D62728"
+# Settings named in a run's label when they differ from the course baseline (dataset, device last).
+LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs", "batch_size", "val_fraction",
+                "seed", "slips", "dataset")
+
+
+def describe(config: RunConfig) -> str:
+    """A short name for a config: what it changes from the course's baseline ('baseline' when nothing)."""
+    base = RunConfig()
+    parts = []
+    for name in LABEL_FIELDS:
+        value = getattr(config, name)
+        if value == getattr(base, name):
+            continue
+        if name == "batchnorm":
+            parts.append("BatchNorm" if value else "no BatchNorm")
+        elif name == "weight_decay":
+            parts.append(f"L2 {value:g}")
+        elif name in ("hidden", "slips"):
+            parts.append(f"{name} {'-'.join(map(str, value)) or 'none'}")
+        elif name == "dataset":
+            parts.append(value)
+        else:
+            parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
+    return ", ".join(parts) or "baseline"
+
+
+def live_point(progress: Progress) -> tuple[float, float]:
+    """Where the epoch under way stands: (fractional epoch, mean training loss so far in it)."""
+    steps_per_epoch = progress.steps / progress.epochs
+    done_in_epoch = progress.step - progress.epoch * steps_per_epoch
+    return progress.epoch + min(done_in_epoch / steps_per_epoch, 1.0), progress.running_loss
+
+
+def training_curves(history: list[dict], live: tuple[float, float] | None = None, epochs: int | None = None) -> go.Figure:
+    """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss."""
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy (%)"), horizontal_spacing=0.1)
+    x = [row["epoch"] for row in history]
+    train_x, train_loss = x + ([live[0]] if live else []), [row["train_loss"] for row in history] + ([live[1]] if live else [])
+    line = {"width": 3}
+    figure.add_trace(go.Scatter(x=train_x, y=train_loss, name="train", mode="lines+markers",
+                                line={**line, "color": TRAIN}, legendgroup="train"), 1, 1)
+    figure.add_trace(go.Scatter(x=x, y=[row["val_loss"] for row in history], name="validation", mode="lines+markers",
+                                line={**line, "color": VAL}, legendgroup="val"), 1, 1)
+    figure.add_trace(go.Scatter(x=x, y=[row["train_accuracy"] for row in history], name="train", mode="lines+markers",
+                                line={**line, "color": TRAIN}, legendgroup="train", showlegend=False), 1, 2)
+    figure.add_trace(go.Scatter(x=x, y=[row["val_accuracy"] for row in history], name="validation",
+                                mode="lines+markers", line={**line, "color": VAL}, legendgroup="val",
+                                showlegend=False), 1, 2)
+    if epochs:  # a fixed axis: the curves grow into it instead of rescaling at every redraw
+        figure.update_xaxes(range=[0, epochs + 0.1])
+    figure.update_xaxes(title_text="epoch")
+    return _styled(figure, height=420)
+
+
+def overlay(runs: dict[str, Run]) -> go.Figure:
+    """Validation (solid) and train (dashed) loss per epoch of every run, one colour per run."""
+    figure = go.Figure()
+    for i, (label, run) in enumerate(runs.items()):
+        colour = COLOURS[i % len(COLOURS)]
+        x = [row["epoch"] for row in run.history]
+        figure.add_trace(go.Scatter(x=x, y=[row["val_loss"] for row in run.history], name=f"{label} · validation",
+                                    mode="lines+markers", line={"color": colour, "width": 3}, legendgroup=label))
+        figure.add_trace(go.Scatter(x=x, y=[row["train_loss"] for row in run.history], name=f"{label} · train",
+                                    mode="lines", line={"color": colour, "width": 2, "dash": "dash"}, legendgroup=label))
+    figure.update_layout(xaxis_title="epoch", yaxis_title="loss (solid: validation, dashed: train)")
+    return _styled(figure, height=520)
+
+
+def confusion_figure(confusion: list[list[int]], classes: list[str], selected: tuple[int, int] | None = None) -> go.Figure:
+    """A heatmap of confusion[true][predicted] with counts, plus one invisible marker per cell for click selection."""
+    n = len(classes)
+    counts = torch.tensor(confusion, dtype=torch.float)
+    # Colour by the log of the count: the diagonal's thousands would otherwise wash out every mistake.
+    figure = go.Figure(go.Heatmap(z=counts.log1p().tolist(), x=classes, y=classes, text=confusion,
+                                  texttemplate="%{text}", textfont={"size": 14}, colorscale="Blues",
+                                  showscale=False, hoverinfo="skip"))
+    cells = [(t, p) for t in range(n) for p in range(n)]
+    figure.add_trace(go.Scatter(
+        x=[classes[p] for _, p in cells], y=[classes[t] for t, _ in cells], mode="markers",
+        marker={"symbol": "square", "size": 30, "opacity": 0.01, "color": "#000000"},
+        customdata=[[t, p] for t, p in cells], showlegend=False, name="cells",
+        hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>", text=[confusion[t][p] for t, p in cells]))
+    if selected is not None:
+        t, p = selected
+        figure.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line={"color": "#D62728", "width": 4})
+    figure.update_xaxes(title_text="predicted", type="category", side="top")
+    figure.update_yaxes(title_text="true", type="category", autorange="reversed")
+    figure.update_layout(clickmode="event+select", dragmode=False)
+    return _styled(figure, height=620, legend=False)
+
+
+def per_class_figure(per_class_accuracy: list[float], classes: list[str]) -> go.Figure:
+    """Test accuracy of each class as bars, the weakest in red."""
+    worst = min(range(len(per_class_accuracy)), key=per_class_accuracy.__getitem__)
+    figure = go.Figure(go.Bar(x=classes, y=per_class_accuracy, text=[f"{a:.1f}" for a in per_class_accuracy],
+                              textposition="outside", marker_color=[VAL if i == worst else TRAIN for i in range(len(classes))]))
+    low = min(per_class_accuracy)
+    figure.update_yaxes(title_text="test accuracy (%)", range=[max(0.0, low - (100 - low) * 0.5 - 1), 100.5])
+    figure.update_xaxes(type="category")
+    return _styled(figure, height=380, legend=False)
+
+
+def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 8) -> go.Figure:
+    """uint8 images (n, 28, 28) tiled in one picture, dark ink on white, a title above each."""
+    n, side = len(images), images.shape[-1]
+    rows, cell = max(1, -(-n // columns)), side + 8  # 8 pixels of margin around each digit
+    canvas = torch.zeros(rows * cell, columns * cell, dtype=torch.uint8)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        canvas[r * cell + 6: r * cell + 6 + side, c * cell + 4: c * cell + 4 + side] = image
+    figure = go.Figure(go.Heatmap(z=canvas.tolist(), colorscale="Greys", zmin=0, zmax=255, showscale=False,
+                                  hoverinfo="skip"))
+    for i, title in enumerate(titles):
+        r, c = divmod(i, columns)
+        figure.add_annotation(x=c * cell + cell / 2 - 0.5, y=r * cell + 2.5, text=title, showarrow=False,
+                              font={"size": 15}, bgcolor="rgba(255,255,255,0.85)")
+    figure.update_xaxes(visible=False, range=[-0.5, columns * cell - 0.5], constrain="domain")
+    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+    return _styled(figure, height=max(220, 150 * rows), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+
+
+def class_counts_figure(train_counts: list[int], test_counts: list[int], classes: list[str]) -> go.Figure:
+    """Images per class in the training and test files, side by side."""
+    figure = go.Figure([go.Bar(x=classes, y=train_counts, name="train file", marker_color=TRAIN),
+                        go.Bar(x=classes, y=test_counts, name="test file", marker_color=VAL)])
+    figure.update_layout(barmode="group", yaxis_title="images")
+    figure.update_xaxes(type="category")
+    return _styled(figure, height=380)
+
+
+def compare_rows(runs: dict[str, Run]) -> list[dict]:
+    """One row per run: the settings that differ between the runs, then what each run reached."""
+    configs = [dataclasses.asdict(run.config) for run in runs.values()]
+    differing = [name for name in configs[0] if len({repr(c[name]) for c in configs}) > 1] if configs else []
+    rows = []
+    for (label, run), config in zip(runs.items(), configs):
+        last = run.history[-1] if run.history else None
+        row = {"run": label, **{name: _cell(config[name]) for name in differing}}
+        row["best val loss"] = min((r["val_loss"] for r in run.history), default=None)
+        row["test accuracy (%)"] = run.test_accuracy
+        row["train − val accuracy (points)"] = None if last is None else last["train_accuracy"] - last["val_accuracy"]
+        row["epochs"] = None if last is None else last["epoch"]
+        row["time (s)"] = round(run.seconds, 1)
+        row["status"] = run.status
+        rows.append(row)
+    return rows
+
+
+def _cell(value):
+    """A setting as a table cell: sequences as text so every column has one type."""
+    return ("-".join(map(str, value)) or "none") if isinstance(value, (list, tuple)) else value
+
+
+def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | None = None) -> go.Figure:
+    """Large type, white background, legend on top: readable on a projected wall."""
+    figure.update_layout(height=height, font=FONT, template="plotly_white", showlegend=legend, uirevision="keep",
+                         margin=margin or {"l": 60, "r": 10, "t": 60, "b": 50},
+                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0})
+    for annotation in figure.layout.annotations or ():
+        if annotation.font.size is None:
+            annotation.font.size = 20
+    return figure

@@ -1,0 +1,361 @@
+"""The app's only Streamlit glue: the cached data set, each session's runs and jobs, shared widgets, live progress."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+import streamlit as st
+
+from mnistlab import jobs, plots
+from mnistlab.config import DATASETS, PRESETS, SLIPS, ConfigError, RunConfig, preset
+from mnistlab.data import RAW_FILES, Dataset, DataError, data_dir, load_dataset, raw_folder
+from mnistlab.runs import Run
+from mnistlab.training import Progress, resolve_device
+
+LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at least once a second
+STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on the other pages
+MAX_WAITING = 4  # runs one session may have waiting, so one browser cannot fill the shared queue
+DATASET_NAMES = {"mnist": "MNIST (digits)", "fashion-mnist": "Fashion-MNIST (clothes)"}
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
+WEIGHT_DECAYS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024)
+STATUS_BOX = {"completed": st.success, "stopped": st.warning, "diverged": st.error, "failed": st.error}
+
+
+# ---- data ----------------------------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner="Loading the data set…", max_entries=2)
+def _cached_dataset(name: str, folder: str) -> Dataset:
+    """One read-only copy per process and folder, shared by every session (errors are not cached)."""
+    return load_dataset(name, folder, download=False)
+
+
+def dataset(name: str = "mnist") -> Dataset | None:
+    """The data set; when it is missing or damaged, says what to do, offers an upload and returns None."""
+    try:
+        return _cached_dataset(name, str(data_dir()))
+    except DataError as error:
+        missing_data(name, error)
+        return None
+
+
+def require_dataset(name: str = "mnist") -> Dataset:
+    """The data set, or the missing-data panel and the end of this page's script."""
+    data = dataset(name)
+    if data is None:
+        st.stop()
+    return data
+
+
+def class_names(data: Dataset) -> list[str]:
+    """Digits as '0'…'9'; Fashion-MNIST's clothes by name."""
+    return [str(i) for i in range(10)] if data.name == "mnist" else list(data.classes)
+
+
+def missing_data(name: str, error: DataError) -> None:
+    """The error, the folder and files it needs, an uploader for them and a download attempt."""
+    folder = raw_folder(name)
+    st.error(f"**{DATASET_NAMES[name]} is not available.** {error}")
+    st.markdown(f"Put these four files in `{folder.resolve()}`:\n\n" + "\n".join(f"- `{f}.gz`" for f in RAW_FILES))
+    uploads = st.file_uploader(f"…or upload the four .gz files of {DATASET_NAMES[name]} here", type=["gz"],
+                               accept_multiple_files=True, key=f"upload-data-{name}")
+    if uploads:
+        expected = {f + ".gz" for f in RAW_FILES}
+        wrong = [u.name for u in uploads if u.name not in expected]
+        if wrong:
+            st.error(f"Not one of the four expected files: {', '.join(wrong)}. Expected: {', '.join(sorted(expected))}.")
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        for upload in uploads:
+            _write_atomic(folder / upload.name, upload.getvalue())
+        missing = sorted(expected - {p.name for p in folder.glob("*.gz")} - {p.name + ".gz" for p in folder.iterdir()})
+        if missing:
+            st.info(f"Saved. Still missing: {', '.join(missing)}.")
+            return
+        _cached_dataset.clear()
+        st.rerun()
+    if st.button(f"Try to download {DATASET_NAMES[name]} (about 12 MB)", key=f"download-data-{name}"):
+        with st.spinner("Downloading…"):
+            try:
+                load_dataset(name, download=True)
+            except DataError as download_error:
+                st.error(f"The download failed: {download_error}")
+                return
+        _cached_dataset.clear()
+        st.rerun()
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    """Write beside path then rename: a reader never sees half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+    with os.fdopen(handle, "wb") as file:
+        file.write(content)
+    os.replace(temporary, path)
+
+
+# ---- this session's runs and training jobs --------------------------------------------------------------------
+
+def session_runs() -> dict[str, Run]:
+    """This session's runs by label, oldest first; finished training jobs are collected first."""
+    collect_finished()
+    return st.session_state.setdefault("runs", {})
+
+
+def add_run(run: Run, name: str | None = None) -> str:
+    """Keep a run (trained, uploaded or loaded) in this session; returns its label."""
+    label = _next_label(name or plots.describe(run.config))
+    st.session_state.setdefault("runs", {})[label] = run
+    return label
+
+
+def _next_label(name: str) -> str:
+    number = st.session_state.get("run_number", 0) + 1
+    st.session_state["run_number"] = number
+    return f"{number}. {name}"
+
+
+def training_jobs() -> list[jobs.Job]:
+    """This session's training jobs not yet collected into its runs."""
+    return st.session_state.setdefault("training_jobs", [])
+
+
+def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
+    """Queue a training run for this session; None (with a message) when it already has too many waiting."""
+    if sum(job.state == jobs.QUEUED for job in training_jobs()) >= MAX_WAITING:
+        st.warning(f"You already have {MAX_WAITING} runs waiting: let one finish or cancel one first.")
+        return None
+    job = jobs.submit_training(config, data, _next_label(plots.describe(config)))
+    training_jobs().append(job)
+    return job
+
+
+def collect_finished() -> list[str]:
+    """Move finished training jobs' runs into the session's runs; returns the labels of the jobs that ended."""
+    ended = [job for job in training_jobs() if job.state == jobs.DONE]
+    for job in ended:
+        training_jobs().remove(job)
+        if job.result is not None:  # None: cancelled while waiting, nothing was trained
+            st.session_state.setdefault("runs", {})[job.label] = job.result
+            st.session_state["last_finished"] = job.label
+    return [job.label for job in ended]
+
+
+def active_jobs() -> list[jobs.Job]:
+    """This session's training jobs that are running or waiting."""
+    return [job for job in training_jobs() if job.state != jobs.DONE]
+
+
+# ---- widgets -------------------------------------------------------------------------------------------------
+
+def settings() -> dict:
+    """The Train settings as last chosen (they outlive the widgets when the user changes page)."""
+    return st.session_state.setdefault("settings", _preset_values("baseline") | {"variant": "baseline", "dataset": "mnist"})
+
+
+def _preset_values(name: str) -> dict:
+    config = preset(name)
+    return {"epochs": config.epochs, "lr": config.lr, "weight_decay": config.weight_decay, "dropout": config.dropout,
+            "batchnorm": config.batchnorm, "batch_size": config.batch_size, "seed": config.seed,
+            "val_fraction": config.val_fraction, "hidden": ", ".join(map(str, config.hidden)), "slips": []}
+
+
+def _apply_preset(key: str) -> None:
+    """Fill every setting from the chosen course variant."""
+    values = _preset_values(st.session_state[f"{key}.variant"])
+    settings().update(values)
+    for name, value in values.items():
+        st.session_state[f"{key}.{name}"] = value
+
+
+def setting(name: str, widget: Callable, label: str, key: str = "train", **options) -> Any:
+    """One settings widget bound to settings()[name]: its value survives page changes."""
+    widget_key = f"{key}.{name}"
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = settings()[name]
+    value = widget(label, key=widget_key, **options)
+    settings()[name] = value
+    return value
+
+
+def dataset_choice(key: str = "train") -> str:
+    return setting("dataset", st.selectbox, "Data set", key, options=DATASETS, format_func=DATASET_NAMES.get)
+
+
+def val_fraction_choice(key: str = "train") -> float:
+    return setting("val_fraction", st.slider, "Validation fraction", key, min_value=0.05, max_value=0.5, step=0.05,
+                   help="Share of the 60 000 training images held out to validate each epoch.")
+
+
+def config_form(key: str = "train") -> RunConfig | None:
+    """The run settings as widgets; the RunConfig they make, or None after showing what is wrong."""
+    left, right = st.columns(2)
+    with left:
+        dataset_name = dataset_choice(key)
+        epochs = setting("epochs", st.number_input, "Epochs", key, min_value=1, max_value=100, step=1)
+        lr = setting("lr", st.select_slider, "Learning rate (Adam)", key, options=LEARNING_RATES,
+                     format_func=lambda v: f"{v:g}")
+        dropout = setting("dropout", st.slider, "Dropout p", key, min_value=0.0, max_value=0.9, step=0.05)
+        batch_size = setting("batch_size", st.select_slider, "Batch size", key, options=BATCH_SIZES)
+    with right:
+        setting("variant", st.selectbox, "Course variant (fills the settings)", key, options=list(PRESETS),
+                format_func=lambda v: {"l2": "L2", "batchnorm": "BatchNorm"}.get(v, v.capitalize()),
+                on_change=_apply_preset, args=(key,))
+        weight_decay = setting("weight_decay", st.select_slider, "Weight decay (L2)", key, options=WEIGHT_DECAYS,
+                               format_func=lambda v: f"{v:g}")
+        batchnorm = setting("batchnorm", st.toggle, "BatchNorm", key)
+        seed = setting("seed", st.number_input, "Seed", key, min_value=0, step=1)
+        val_fraction = val_fraction_choice(key)
+    with st.expander("More: hidden layers, the course's slips"):
+        hidden_text = setting("hidden", st.text_input, "Hidden layer sizes", key,
+                              help="Comma-separated widths, e.g. 256, 256 (the course's MLP is 784-256-256-10).")
+        slips = setting("slips", st.multiselect, "Reproduce the course's slips", key, options=list(SLIPS),
+                        format_func=lambda s: f"{s}: {SLIPS[s]}")
+    try:
+        hidden = tuple(int(part) for part in hidden_text.replace(";", ",").split(",") if part.strip())
+    except ValueError:
+        st.error(f"Hidden layer sizes must be whole numbers separated by commas, like 256, 256 (got {hidden_text!r}).")
+        return None
+    try:
+        config = RunConfig(dataset=dataset_name, hidden=hidden, dropout=float(dropout), batchnorm=bool(batchnorm),
+                           weight_decay=float(weight_decay), lr=float(lr), epochs=int(epochs), batch_size=int(batch_size),
+                           val_fraction=float(val_fraction), seed=int(seed), slips=tuple(slips))
+    except ConfigError as error:
+        st.error(f"This setting cannot be used: {error}.")
+        return None
+    st.caption(f"Device: **{resolve_device(config.device)}** · run name: **{plots.describe(config)}**")
+    return config
+
+
+def run_picker(label: str = "Run", key: str = "run-picker") -> tuple[str, Run] | None:
+    """A choice among the session's runs, the latest finished by default; None (with a hint) when there are none."""
+    runs = session_runs()
+    if not runs:
+        st.info("No runs yet: train one on the **Train** page, or upload a saved run below.")
+        return None
+    labels = list(runs)
+    last = st.session_state.get("last_finished")
+    if last in runs and st.session_state.get(f"{key}.shown") != last:  # a new run: show it
+        st.session_state[key] = st.session_state[f"{key}.shown"] = last
+    if st.session_state.get(key) not in runs:
+        st.session_state[key] = labels[-1]
+    chosen = st.selectbox(label, labels, key=key)
+    return chosen, runs[chosen]
+
+
+CONFUSION_KEY = "confusion"
+
+
+def confusion_filter(classes: list[str]) -> tuple[int | None, int | None]:
+    """A true/predicted class pair to filter mistakes by (None: any); a click on the confusion matrix sets it."""
+    options = [None, *range(len(classes))]
+    describe = lambda i: "any" if i is None else classes[i]  # noqa: E731
+    true_column, predicted_column = st.columns(2)
+    true_class = true_column.selectbox("True class", options, format_func=describe, key="filter.true")
+    predicted = predicted_column.selectbox("Predicted as", options, format_func=describe, key="filter.predicted")
+    return true_class, predicted
+
+
+def pick_confusion_cell() -> None:
+    """on_select of the confusion matrix: the clicked cell becomes the true/predicted filter."""
+    points = st.session_state[CONFUSION_KEY].selection.points
+    if points and points[0].get("customdata"):
+        st.session_state["filter.true"], st.session_state["filter.predicted"] = map(int, points[0]["customdata"])
+
+
+def run_summary(label: str, run: Run) -> None:
+    """How a run ended (its message says what to change) and its headline numbers."""
+    ended = {"completed": "completed", "stopped": "stopped early", "diverged": "diverged", "failed": "failed"}[run.status]
+    STATUS_BOX[run.status](f"**{label}** {ended}" + (f": {run.message}" if run.message else f" in {run.seconds:.0f} s."))
+    columns = st.columns(4)
+    columns[0].metric("Test accuracy", "—" if run.test_accuracy is None else f"{run.test_accuracy:.2f} %")
+    columns[1].metric("Best validation loss", f"{min(r['val_loss'] for r in run.history):.4f}" if run.history else "—")
+    columns[2].metric("Epochs done", f"{run.history[-1]['epoch']:g}" if run.history else "0")
+    columns[3].metric("Training time", f"{run.seconds:.1f} s")
+
+
+def chart(figure, key: str | None = None, **options):
+    """A Plotly figure, full width, without the mode bar's clutter."""
+    return st.plotly_chart(figure, key=key, config={"displaylogo": False, "displayModeBar": False}, **options)
+
+
+# ---- live progress -------------------------------------------------------------------------------------------
+
+def progress_line(progress: Progress | None) -> tuple[float, str]:
+    """The fraction done and a one-line account (epoch, percent, time left) of a training Progress."""
+    if progress is None:
+        return 0.0, "Starting…"
+    done = progress.step / progress.steps
+    return done, (f"Epoch {progress.epoch + 1}/{progress.epochs} · {done:.0%} · {progress.elapsed:.0f} s elapsed · "
+                  f"about {progress.eta:.0f} s left")
+
+
+def waiting_line(job: jobs.Job) -> str:
+    """Where a queued job stands."""
+    ahead = (job.position or 1) - 1
+    return (f"**{job.label}** is waiting: the server trains one run at a time and "
+            f"{ahead} run{'s' if ahead != 1 else ''} {'are' if ahead != 1 else 'is'} ahead of it.")
+
+
+def draw_training_job(job: jobs.Job) -> None:
+    """A training job: queue position while it waits; progress bar, live curves and Stop while it runs."""
+    if job.state == jobs.QUEUED:
+        st.info(waiting_line(job))
+        st.button("Cancel", key=f"cancel-{job.id}", on_click=job.stop)
+        return
+    progress = job.progress
+    fraction, line = progress_line(progress)
+    st.markdown(f"#### Training {job.label}")
+    st.progress(fraction, text="Stopping…" if job.stopped else line)
+    if progress is not None:
+        chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs),
+              key=f"live-curves-{job.id}")
+    st.button("Stop", key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
+              help="Ends the run within a second; what it learnt so far is kept.")
+
+
+def live_job(job: jobs.Job, draw: Callable[[jobs.Job], None]) -> None:
+    """Redraw a job every LIVE_REFRESH seconds with draw(job) until it ends, then rerun the whole page once."""
+    if job.state == jobs.DONE:
+        return
+
+    @st.fragment(run_every=LIVE_REFRESH)
+    def poll():
+        if job.state == jobs.DONE:
+            st.rerun()
+        draw(job)
+
+    poll()
+
+
+def live_training() -> None:
+    """This session's training jobs, redrawn until each ends; then the whole page reruns to show its run."""
+    if training_jobs():
+        _training_fragment()
+
+
+@st.fragment(run_every=LIVE_REFRESH)
+def _training_fragment() -> None:
+    if collect_finished():
+        st.rerun()
+    for job in training_jobs():
+        draw_training_job(job)
+
+
+def status_line() -> None:
+    """On pages other than Train: one line about this session's training, polled while it lasts."""
+    if active_jobs():
+        _status_fragment()
+
+
+@st.fragment(run_every=STATUS_REFRESH)
+def _status_fragment() -> None:
+    if collect_finished():
+        st.rerun()
+    job = active_jobs()[0]
+    if job.state == jobs.QUEUED:
+        st.info(waiting_line(job))
+    else:
+        fraction, line = progress_line(job.progress)
+        st.progress(fraction, text=f"Training {job.label} · {line}")

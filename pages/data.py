@@ -1,0 +1,34 @@
+"""Data: sample images with their labels, images per class, and the split sizes the settings give."""
+import torch
+import streamlit as st
+
+from pages import _ui
+from mnistlab import plots
+from mnistlab.data import split_indices
+
+SAMPLES_PER_CLASS = 4
+
+st.title("The data")
+left, right = st.columns(2)
+with left:
+    name = _ui.dataset_choice("data")
+with right:
+    val_fraction = _ui.val_fraction_choice("data")
+data = _ui.require_dataset(name)
+classes = _ui.class_names(data)
+
+train_part, val_part = split_indices(len(data.train_y), val_fraction, torch.Generator().manual_seed(0))
+columns = st.columns(3)
+columns[0].metric("Training images", f"{len(train_part):,}".replace(",", " "))
+columns[1].metric("Validation images", f"{len(val_part):,}".replace(",", " "))
+columns[2].metric("Test images", f"{len(data.test_y):,}".replace(",", " "))
+st.caption("Training and validation share the 60 000 images of the training file; the test file is kept apart "
+           "and used once, after training.")
+
+st.subheader("Sample images")
+picks = [int(i) for c in range(10) for i in (data.train_y == c).nonzero().flatten()[:SAMPLES_PER_CLASS]]
+_ui.chart(plots.digit_grid(data.images("train", picks), [classes[int(data.train_y[i])] for i in picks],
+                           columns=2 * SAMPLES_PER_CLASS), key="samples")
+st.subheader("Images per class")
+_ui.chart(plots.class_counts_figure(torch.bincount(data.train_y, minlength=10).tolist(),
+                                    torch.bincount(data.test_y, minlength=10).tolist(), classes), key="counts")

@@ -1,0 +1,57 @@
+"""Results: one run's test accuracy, confusion matrix and its worst mistakes; download or upload a run."""
+import streamlit as st
+
+from pages import _ui
+from mnistlab import plots
+from mnistlab.runs import RunFileError, run_from_zip, run_to_zip
+
+GALLERY_SIZE = 24
+
+st.title("Results")
+picked = _ui.run_picker()
+if picked is not None:
+    label, run = picked
+    _ui.run_summary(label, run)
+    evaluation = run.evaluation
+    if evaluation is None:
+        st.info("This run has no test results: it ended before it could be tested.")
+    else:
+        data = _ui.dataset(run.config.dataset)
+        classes = _ui.class_names(data) if data else [str(i) for i in range(10)]
+        left, right = st.columns([3, 2], gap="large")
+        with right:
+            st.subheader("Per class")
+            _ui.chart(plots.per_class_figure(evaluation.per_class_accuracy, classes), key="per-class")
+            st.subheader("Which mistakes")
+            true_class, predicted_class = _ui.confusion_filter(classes)
+        with left:
+            st.subheader("Confusion matrix")
+            st.caption("Rows: true class · columns: predicted class. Click a cell to see those mistakes.")
+            selected = None if true_class is None or predicted_class is None else (true_class, predicted_class)
+            _ui.chart(plots.confusion_figure(evaluation.confusion, classes, selected), key=_ui.CONFUSION_KEY,
+                      on_select=_ui.pick_confusion_cell, selection_mode="points")
+        mistakes = [m for m in evaluation.misclassified
+                    if (true_class is None or m["true"] == true_class)
+                    and (predicted_class is None or m["predicted"] == predicted_class)]
+        st.subheader(f"Misclassified test images, worst first ({len(mistakes)} of {len(evaluation.misclassified)})")
+        if not mistakes:
+            st.info("No test image was misclassified that way.")
+        elif data is not None:
+            shown = mistakes[:GALLERY_SIZE]
+            titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {m['probability']:.0%}" for m in shown]
+            st.caption("Each image: true → predicted class, and the model's confidence in its wrong answer.")
+            _ui.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles), key="gallery")
+    st.download_button("Download this run (.zip: settings, curves, test results, weights)", data=lambda: run_to_zip(run),
+                       file_name=f"mnistlab-run-{label.split('.')[0]}.zip", mime="application/zip", on_click="ignore")
+
+st.divider()
+upload = st.file_uploader("Open a saved run (.zip downloaded from this app)", type=["zip"], key="upload-run")
+if upload is not None and st.session_state.get("uploaded-run-id") != upload.file_id:
+    try:
+        uploaded = run_from_zip(upload.getvalue(), upload.name)
+    except RunFileError as error:
+        st.error(f"This file cannot be opened: {error}")
+    else:
+        st.session_state["uploaded-run-id"] = upload.file_id
+        st.session_state["last_finished"] = _ui.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
+        st.rerun()
