@@ -16,6 +16,9 @@ from .models import SeededDropout, build_model
 from .runs import Run
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress events: the app redraws at about this rate
+# Adam bounds each step, so a too-high learning rate rarely reaches inf: it explodes the loss instead.
+# No sane run of a 10-class cross-entropy (≈2.3 at the start) ever sees a batch loss this high.
+DIVERGED_LOSS = 1e3
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
             logits, targets = model(x[batch]), y[batch]
             loss = F.cross_entropy(logits, targets)
             value = loss.item()
-            if not math.isfinite(value):
+            if not math.isfinite(value) or value > DIVERGED_LOSS:
                 status, message = "diverged", divergence_message(value, epoch, step, config.lr)
                 break
             optimizer.zero_grad(set_to_none=True)

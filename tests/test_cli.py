@@ -1,0 +1,56 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mnistlab.cli import main
+
+
+@pytest.mark.parametrize("arguments, words", [
+    (["--epochs", "-1"], "epochs must be an integer from 1 to 100"),
+    (["--dropout", "1"], "dropout must be in [0, 1)"),
+    (["--lr", "0"], "learning rate must be in (0, 10]"),
+    (["--variant", "l3"], "variant must be one of baseline, l2, dropout, batchnorm"),
+    (["--epochs", "two"], "invalid int value"),
+])
+def test_bad_arguments_exit_2_with_one_line(capsys, arguments, words):
+    assert main(["train", *arguments]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err and err.startswith("mnistlab: error:")
+
+
+def test_missing_data_exits_1_naming_the_folder(capsys, tmp_path):
+    assert main(["train", "--data-dir", str(tmp_path), "--no-download"]) == 1
+    assert str(tmp_path / "MNIST" / "raw") in capsys.readouterr().err
+
+
+def test_train_prints_a_summary_and_saves(capsys, tiny_root, tmp_path):
+    code = main(["train", "--variant", "dropout", "--epochs", "2", "--batch-size", "32", "--data-dir", str(tiny_root),
+                 "--save", str(tmp_path / "saved")])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert "dropout 0.2" in out and "test accuracy:" in out and "status: completed" in out
+    assert "epoch 2/2" in err  # the progress bar
+    assert (tmp_path / "saved" / "run.json").exists() and (tmp_path / "saved" / "weights.pt").exists()
+
+
+def test_json_output_on_real_mnist_reaches_96_percent(mnist):
+    import os
+    result = subprocess.run([sys.executable, "-m", "mnistlab", "train", "--variant", "baseline", "--epochs", "2",
+                             "--data-dir", os.environ["MNISTLAB_DATA_DIR"], "--json"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"config", "history", "status", "test_accuracy"} <= set(report)
+    assert report["config"]["epochs"] == 2 and len(report["history"]) == 2
+    assert report["status"] == "completed" and report["test_accuracy"] >= 96
+
+
+def test_the_library_never_imports_streamlit():
+    code = ("import sys, pkgutil, importlib, mnistlab; "
+            "[importlib.import_module('mnistlab.' + m.name) for m in pkgutil.iter_modules(mnistlab.__path__) "
+            "if m.name != '__main__']; print('streamlit' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,50 @@
+import pytest
+
+from mnistlab.config import PRESETS, ConfigError, RunConfig, preset
+
+
+def test_presets_hold_the_course_settings():
+    base = preset("baseline")
+    assert (base.lr, base.batch_size, base.epochs, base.hidden, base.val_fraction) == (1e-3, 64, 5, (256, 256), 0.2)
+    assert (base.weight_decay, base.dropout, base.batchnorm) == (0.0, 0.0, False)
+    assert preset("l2").weight_decay == 1e-5
+    assert preset("dropout").dropout == 0.2
+    assert preset("batchnorm").batchnorm is True
+    assert set(PRESETS) == {"baseline", "l2", "dropout", "batchnorm"}
+
+
+def test_presets_combine_with_changes():
+    config = preset("dropout", batchnorm=True, weight_decay=1e-4, epochs=2)
+    assert (config.dropout, config.batchnorm, config.weight_decay, config.epochs) == (0.2, True, 1e-4, 2)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"epochs": 0}, "epochs must be an integer from 1 to 100"),
+    ({"dropout": 1.0}, "dropout must be in [0, 1)"),
+    ({"lr": 0.0}, "learning rate must be in (0, 10]"),
+    ({"weight_decay": -1.0}, "weight_decay must be in [0, 1]"),
+    ({"batch_size": 0}, "batch size must be an integer"),
+    ({"val_fraction": 1.0}, "validation fraction must be in (0, 1)"),
+    ({"hidden": ()}, "hidden sizes"),
+    ({"dataset": "cifar"}, "dataset must be one of mnist, fashion-mnist"),
+    ({"slips": ("typo",)}, "slips must be among"),
+    ({"slips": ("shared-bn",)}, "needs BatchNorm on"),
+])
+def test_bad_settings_say_the_allowed_range(changes, words):
+    with pytest.raises(ConfigError, match=words.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
+        RunConfig(**changes)
+
+
+def test_unknown_variant_names_the_choices():
+    with pytest.raises(ConfigError, match="baseline, l2, dropout, batchnorm"):
+        preset("l3")
+
+
+def test_config_is_frozen_and_round_trips():
+    config = preset("batchnorm", hidden=[128, 64], slips=["no-eval"])
+    with pytest.raises(AttributeError):
+        config.lr = 1.0
+    assert config.hidden == (128, 64)
+    assert RunConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(ConfigError, match="unknown settings: colour"):
+        RunConfig.from_dict({**config.to_dict(), "colour": "red"})

@@ -1,0 +1,88 @@
+import gzip
+import os
+
+import pytest
+import torch
+
+from conftest import idx_bytes, synthetic_digits, write_raw_folder
+from mnistlab.data import RAW_FILES, DataError, load_dataset, split_indices
+
+
+def test_parses_idx_files_into_float_rows_and_labels(tiny_root):
+    data = load_dataset("mnist", tiny_root, download=False)
+    images, labels = synthetic_digits(600, 0)
+    assert data.train_x.shape == (600, 784) and data.train_x.dtype == torch.float32
+    assert torch.equal(data.train_y, labels.long())
+    assert torch.allclose(data.train_x, images.reshape(600, -1).float() / 255)
+    assert data.test_x.shape == (200, 784)
+    assert torch.equal(data.images("train", [0, 1]), images[:2])
+
+
+def test_gz_only_folder_is_decompressed_once(tiny_root):
+    raw = tiny_root / "MNIST" / "raw"
+    load_dataset("mnist", tiny_root, download=False)
+    assert all((raw / f).exists() and (raw / (f + ".gz")).exists() for f in RAW_FILES)
+    stamps = [(raw / f).stat().st_mtime_ns for f in RAW_FILES]
+    load_dataset("mnist", tiny_root, download=False)
+    assert stamps == [(raw / f).stat().st_mtime_ns for f in RAW_FILES]
+
+
+def test_read_only_folder_loads_without_writing(tiny_root, monkeypatch):
+    raw = tiny_root / "MNIST" / "raw"
+    before = sorted(os.listdir(raw))
+    # As root every folder is writable, so the loader is told this one is not (as ../shared is).
+    monkeypatch.setattr("mnistlab.data.os.access", lambda path, mode: os.path.abspath(path) != str(raw.resolve()))
+    data = load_dataset("mnist", tiny_root, download=False)
+    assert len(data.train_y) == 600 and len(data.test_y) == 200
+    assert sorted(os.listdir(raw)) == before
+
+
+def test_missing_files_name_the_folder_and_the_four_files(tmp_path):
+    with pytest.raises(DataError) as error:
+        load_dataset("fashion-mnist", tmp_path, download=False)
+    message = str(error.value)
+    assert str(tmp_path / "FashionMNIST" / "raw") in message
+    assert all(f + ".gz" in message for f in RAW_FILES)
+
+
+def test_truncated_gz_is_a_clear_error_and_leaves_no_partial_file(tiny_root):
+    gz = tiny_root / "MNIST" / "raw" / "train-images-idx3-ubyte.gz"
+    gz.write_bytes(gz.read_bytes()[:5000])
+    with pytest.raises(DataError, match="train-images-idx3-ubyte.gz is damaged or truncated"):
+        load_dataset("mnist", tiny_root, download=False)
+    assert not (tiny_root / "MNIST" / "raw" / "train-images-idx3-ubyte").exists()
+
+
+def test_truncated_raw_file_is_a_clear_error(tmp_path):
+    raw = write_raw_folder(tmp_path, gz=False)
+    (raw / "t10k-images-idx3-ubyte").write_bytes((raw / "t10k-images-idx3-ubyte").read_bytes()[:3000])
+    with pytest.raises(DataError, match="not a valid IDX image file"):
+        load_dataset("mnist", tmp_path, download=False)
+
+
+def test_labels_that_do_not_match_the_images_are_a_clear_error(tmp_path):
+    raw = write_raw_folder(tmp_path, gz=False)
+    (raw / "train-labels-idx1-ubyte").write_bytes(idx_bytes(torch.zeros(10, dtype=torch.uint8)))
+    with pytest.raises(DataError, match="600 images but train-labels-idx1-ubyte has 10 labels"):
+        load_dataset("mnist", tmp_path, download=False)
+
+
+def test_unknown_data_set_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="choose one of mnist, fashion-mnist"):
+        load_dataset("cifar10", tmp_path)
+
+
+def test_split_is_seeded_disjoint_and_sized():
+    train, val = split_indices(100, 0.2, torch.Generator().manual_seed(3))
+    again, _ = split_indices(100, 0.2, torch.Generator().manual_seed(3))
+    other, _ = split_indices(100, 0.2, torch.Generator().manual_seed(4))
+    assert (len(train), len(val)) == (80, 20)
+    assert sorted(torch.cat([train, val]).tolist()) == list(range(100))
+    assert torch.equal(train, again) and not torch.equal(train, other)
+
+
+def test_real_mnist_matches_its_published_facts(mnist):
+    assert (len(mnist.train_y), len(mnist.test_y)) == (60000, 10000)
+    assert (int(mnist.train_y[0]), int(mnist.test_y[0])) == (5, 7)
+    assert torch.bincount(mnist.train_y).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert 0.0 <= float(mnist.train_x.min()) and float(mnist.train_x.max()) == 1.0

@@ -1,0 +1,156 @@
+import dataclasses
+import math
+import threading
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+from mnistlab.config import preset
+from mnistlab.data import split_indices
+from mnistlab.models import build_model
+from mnistlab.training import train
+
+SMALL = dict(epochs=2, batch_size=32, hidden=(32, 32))
+
+
+def without_times(history):
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in history]
+
+
+def test_a_run_learns_the_synthetic_digits(tiny_data):
+    run = train(preset("baseline", **SMALL), tiny_data)
+    assert run.status == "completed" and [row["epoch"] for row in run.history] == [1.0, 2.0]
+    assert run.history[-1]["train_loss"] < run.history[0]["train_loss"]
+    assert run.test_accuracy >= 90
+    assert sum(map(sum, run.evaluation.confusion)) == 200
+
+
+@pytest.mark.parametrize("variant", ["baseline", "dropout", "batchnorm"])
+def test_same_seed_gives_identical_history_and_weights(tiny_data, variant):
+    first, second = (train(preset(variant, seed=5, **SMALL), tiny_data) for _ in range(2))
+    assert without_times(first.history) == without_times(second.history)
+    assert all(torch.equal(a, b) for a, b in zip(first.model.state_dict().values(), second.model.state_dict().values()))
+    other = train(preset(variant, seed=6, **SMALL), tiny_data)
+    assert without_times(other.history) != without_times(first.history)
+
+
+def test_seed_holds_while_another_run_trains_in_parallel(tiny_data):
+    config = preset("dropout", seed=3, **SMALL)
+    alone = train(config, tiny_data)
+    results = {}
+    threads = [threading.Thread(target=lambda: results.setdefault("noise", train(preset("dropout", seed=9, epochs=6), tiny_data))),
+               threading.Thread(target=lambda: results.setdefault("run", train(config, tiny_data)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert without_times(results["run"].history) == without_times(alone.history)
+
+
+def test_weight_decay_matches_a_reference_adam_with_l2(tiny_data):
+    # Full-batch steps: the gradient does not depend on the shuffle, so a hand-written Adam can follow.
+    config = preset("l2", weight_decay=0.05, lr=0.01, epochs=3, batch_size=600, hidden=(16,))
+    run = train(config, tiny_data)
+    generator = torch.Generator().manual_seed(config.seed)
+    train_idx, _ = split_indices(600, config.val_fraction, generator)
+    model = build_model(config, generator)
+    x, y = tiny_data.train_x[train_idx], tiny_data.train_y[train_idx]
+    params = list(model.parameters())
+    m, v = [torch.zeros_like(p) for p in params], [torch.zeros_like(p) for p in params]
+    for t in range(1, 4):
+        grads = torch.autograd.grad(F.cross_entropy(model(x), y), params)
+        with torch.no_grad():
+            for p, g, m_i, v_i in zip(params, grads, m, v):
+                g = g + config.weight_decay * p  # L2 as Adam's weight_decay adds it: to the gradient
+                m_i.mul_(0.9).add_(0.1 * g)
+                v_i.mul_(0.999).add_(0.001 * g * g)
+                p -= config.lr * (m_i / (1 - 0.9 ** t)) / ((v_i / (1 - 0.999 ** t)).sqrt() + 1e-8)
+    for ours, reference in zip(run.model.parameters(), params):
+        assert torch.allclose(ours, reference, atol=1e-5)
+    no_decay = train(config.replace(weight_decay=0.0), tiny_data)
+    assert not torch.allclose(next(no_decay.model.parameters()), params[0], atol=1e-5)
+
+
+def test_a_too_high_learning_rate_is_reported_as_diverged(tiny_data):
+    run = train(preset("baseline", lr=10.0, epochs=3, batch_size=16), tiny_data)
+    assert run.status == "diverged"
+    assert "learning rate 10 is too high" in run.message and "try 1" in run.message
+    assert all(torch.isfinite(p).all() for p in run.model.parameters())
+    assert run.history and all(math.isfinite(row["train_loss"]) for row in run.history)
+    assert run.history[-1]["epoch"] < 3
+
+
+def test_a_non_finite_loss_stops_within_that_batch(tiny_data):
+    poisoned = dataclasses.replace(tiny_data, train_x=tiny_data.train_x.clone())
+    poisoned.train_x[:, 0] = float("nan")  # every batch is poisoned: the very first one must stop the run
+    calls = []
+    run = train(preset("baseline", epochs=2, batch_size=16), poisoned, should_stop=lambda: calls.append(1) and False)
+    assert run.status == "diverged" and "nan" in run.message and len(calls) == 1
+    assert run.history == []
+    assert all(torch.isfinite(p).all() for p in run.model.parameters())
+
+
+def test_weights_a_bad_step_made_non_finite_are_replaced_by_finite_ones(tiny_data, monkeypatch):
+    step = torch.optim.Adam.step
+
+    def poisoning_step(self, *args, **kwargs):
+        result = step(self, *args, **kwargs)
+        if self.state[self.param_groups[0]["params"][0]]["step"] == 40:  # a step in the second epoch
+            with torch.no_grad():
+                self.param_groups[0]["params"][0].fill_(float("inf"))
+        return result
+
+    monkeypatch.setattr(torch.optim.Adam, "step", poisoning_step)
+    run = train(preset("baseline", epochs=3, batch_size=16), tiny_data)
+    assert run.status == "diverged" and 1 < run.history[-1]["epoch"] < 2
+    assert all(torch.isfinite(p).all() for p in run.model.parameters())
+
+
+def test_stop_takes_effect_within_one_batch_and_keeps_the_partial_epoch(tiny_data):
+    calls = []
+
+    def should_stop():
+        calls.append(1)
+        return len(calls) > 20  # 20 steps done, the 21st is refused
+
+    run = train(preset("baseline", epochs=3, batch_size=16), tiny_data, should_stop=should_stop)
+    assert run.status == "stopped" and len(calls) == 21
+    # 480 training images / 16 = 30 steps an epoch: 20 steps are 2/3 of the first epoch.
+    assert [row["epoch"] for row in run.history] == [round(20 * 16 / 480, 4)]
+    assert run.evaluation is not None
+
+
+def test_progress_events_are_bounded_and_report_the_run(tiny_data):
+    events = []
+    train(preset("baseline", epochs=2, batch_size=16), tiny_data, on_progress=events.append, progress_interval=3600)
+    assert len(events) == 2  # only the two end-of-epoch events at this rate
+    last = events[-1]
+    assert (last.epoch, last.epochs, last.step, last.steps) == (1, 2, 60, 60) and len(last.history) == 2
+    every = []
+    train(preset("baseline", epochs=1, batch_size=16), tiny_data, on_progress=every.append, progress_interval=0)
+    assert [e.step for e in every[:-1]] == list(range(1, 31)) and every[5].eta > 0
+
+
+def test_validation_and_test_run_in_eval_mode_unless_the_slip_asks(tiny_data):
+    config = preset("dropout", dropout=0.5, **SMALL)
+    corrected, slipped = train(config, tiny_data), train(config.replace(slips=("no-eval",)), tiny_data)
+    # The first epoch trains identically (same seed, same masks); only its validation differs, dropout left on.
+    assert corrected.history[0]["train_loss"] == slipped.history[0]["train_loss"]
+    assert corrected.history[0]["val_loss"] != slipped.history[0]["val_loss"]
+    assert corrected.evaluation.accuracy != slipped.evaluation.accuracy or corrected.evaluation.loss != slipped.evaluation.loss
+
+
+def test_loss_graph_slip_computes_the_same_numbers(tiny_data):
+    corrected = train(preset("baseline", **SMALL), tiny_data)
+    slipped = train(preset("baseline", slips=("loss-graph",), **SMALL), tiny_data)
+    for a, b in zip(corrected.history, slipped.history):
+        assert a["train_loss"] == pytest.approx(b["train_loss"], rel=1e-5)
+        assert a["val_loss"] == b["val_loss"]
+
+
+def test_baseline_reaches_96_percent_on_real_mnist_in_two_epochs(mnist):
+    run = train(preset("baseline", epochs=2), mnist)
+    assert run.status == "completed"
+    assert run.test_accuracy >= 96
+    assert run.history[-1]["val_loss"] < run.history[0]["val_loss"]
