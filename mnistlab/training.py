@@ -12,6 +12,7 @@ from torch.nn import functional as F
 from .config import RunConfig
 from .data import Dataset, split_indices
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
+from .memory import release_graph
 from .models import SeededDropout, build_model
 from .runs import Run
 
@@ -93,7 +94,8 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
             val_loss, val_acc = loss_and_accuracy(logits_of(model, x_val, eval_mode, eval_batch), y_val)
             history.append({"epoch": round(epoch + seen / len(train_idx), 4), "train_loss": mean_of(loss_sum, seen),
                             "train_accuracy": percent(int(correct), seen), "val_loss": val_loss,
-                            "val_accuracy": val_acc, "seconds": time.perf_counter() - epoch_start})
+                            "val_accuracy": val_acc, "seconds": time.perf_counter() - epoch_start,
+                            **release_graph(loss_sum)})  # measured, then freed as the course's next-epoch reset would
             if on_progress is not None:
                 on_progress(Progress(epoch, config.epochs, step, config.epochs * steps_per_epoch,
                                      history[-1]["train_loss"], time.perf_counter() - start, 0.0, tuple(history)))
