@@ -62,11 +62,11 @@ def save_run(run: Run, folder: str | os.PathLike) -> Path:
     """Write run.json and weights.pt into folder, each atomically; returns the folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    _write_atomic(folder / RUN_FILE, json.dumps(run.to_dict(), indent=1).encode())
+    write_atomic(folder / RUN_FILE, json.dumps(run.to_dict(), indent=1).encode())
     if run.model is not None:
         buffer = io.BytesIO()
         torch.save(run.model.state_dict(), buffer)
-        _write_atomic(folder / WEIGHTS_FILE, buffer.getvalue())
+        write_atomic(folder / WEIGHTS_FILE, buffer.getvalue())
     return folder
 
 
@@ -118,7 +118,7 @@ def _run_from(values: dict, weights: bytes | None, name: str) -> Run:
     return run
 
 
-def _write_atomic(path: Path, content: bytes) -> None:
+def write_atomic(path: Path, content: bytes) -> None:
     """Write to a temporary file beside path, then rename over it: readers never see half a file."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
     try:
