@@ -86,3 +86,14 @@ def test_real_mnist_matches_its_published_facts(mnist):
     assert (int(mnist.train_y[0]), int(mnist.test_y[0])) == (5, 7)
     assert torch.bincount(mnist.train_y).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
     assert 0.0 <= float(mnist.train_x.min()) and float(mnist.train_x.max()) == 1.0
+
+
+def test_a_failed_download_gives_the_same_clear_advice(tmp_path, monkeypatch):
+    from urllib.error import URLError
+
+    def offline(self):
+        raise RuntimeError("Error downloading", URLError("Name or service not known"))
+
+    monkeypatch.setattr("torchvision.datasets.MNIST.download", offline)
+    with pytest.raises(DataError, match="could not be downloaded. Put its four files there"):
+        load_dataset("mnist", tmp_path, download=True)
