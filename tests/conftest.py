@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from mnistlab.data import RAW_FILES, Dataset, load_dataset
+from mnistlab.data import RAW_FILES, Dataset, data_dir, load_dataset
 
 
 def idx_bytes(tensor: torch.Tensor) -> bytes:
@@ -59,10 +59,10 @@ def tiny_data(tmp_path_factory) -> Dataset:
 
 @pytest.fixture(scope="session")
 def mnist() -> Dataset:
-    """The real MNIST from $MNISTLAB_DATA_DIR: skipped when absent, except in CI where that is a failure."""
-    root = os.environ.get("MNISTLAB_DATA_DIR")
-    if not root or not (Path(root) / "MNIST" / "raw").exists():
-        message = f"real MNIST not found (MNISTLAB_DATA_DIR={root!r})"
+    """Real MNIST from the data folder: skipped when absent, except in CI where that is a failure."""
+    root = data_dir()
+    if not (root / "MNIST" / "raw").exists():
+        message = f"real MNIST not found in {root} (set MNISTLAB_DATA_DIR)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

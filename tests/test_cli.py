@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from mnistlab.cli import main
+from mnistlab.data import data_dir
 
 
 @pytest.mark.parametrize("arguments, words", [
@@ -36,9 +37,8 @@ def test_train_prints_a_summary_and_saves(capsys, tiny_root, tmp_path):
 
 
 def test_json_output_on_real_mnist_reaches_96_percent(mnist):
-    import os
     result = subprocess.run([sys.executable, "-m", "mnistlab", "train", "--variant", "baseline", "--epochs", "2",
-                             "--data-dir", os.environ["MNISTLAB_DATA_DIR"], "--json"],
+                             "--data-dir", str(data_dir()), "--json"],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
