@@ -4,9 +4,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
-from .config import PRESETS, ConfigError, preset
+from .config import PRESETS, SLIPS, ConfigError, preset
 from .data import DataError, load_dataset
+from .lesson import (GRAPH_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson, save_lesson,
+                     slip_effects, summarize, table, variants_json)
 from .runs import Run, save_run
 from .training import Progress, train
 
@@ -38,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_arguments(run)
     run.add_argument("--save", metavar="DIR", help="save run.json and weights.pt into DIR")
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a summary")
+    course = commands.add_parser("course", help="the four course variants over several seeds, slips side by side")
+    course.add_argument("--seeds", type=int, default=3, help=f"seeds per variant, 1 to {MAX_SEEDS} (default 3)")
+    course.add_argument("--epochs", type=int, default=5, help="epochs per run (default 5, as the course)")
+    course.add_argument("--slip", action="append", default=[], choices=list(SLIPS),
+                        help="reproduce a course slip in a 'course' arm beside the corrected one (repeatable)")
+    course.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    add_data_arguments(course)
+    course.add_argument("--save", metavar="FILE", help="save the lesson as JSON, e.g. runs/lessons/NAME.json")
+    course.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a table")
     return parser
 
 
@@ -88,7 +100,61 @@ def command_train(args) -> int:
     return 0 if run.status in ("completed", "stopped") else 1
 
 
-COMMANDS = {"train": command_train}
+def lesson_progress_bar(progress: LessonProgress) -> None:
+    """One line on stderr: which run, the whole lesson's share done."""
+    epoch = "" if progress.train is None else f"epoch {progress.train.epoch + 1}/{progress.train.epochs}"
+    print(f"\rrun {progress.run + 1}/{progress.runs} {progress.variant:<9} {progress.arm:<9} seed {progress.seed} "
+          f"{epoch:<11} [{'#' * int(progress.fraction * 30):<30}] {progress.fraction:6.1%}", end="", file=sys.stderr,
+          flush=True)
+
+
+def lesson_summary(lesson: Lesson) -> str:
+    """The lesson's table, its slips' measured effects and the rule behind the verdicts, as text."""
+    summaries = summarize(lesson)
+    lines = [f"{lesson.dataset} | {lesson.plan.seeds} seeds × {lesson.plan.epochs} epochs | slips: "
+             f"{', '.join(lesson.plan.slips) or 'none'} | device {lesson.device} | {lesson.seconds:.0f} s | "
+             f"{lesson.status}" + (f" — {lesson.message}" if lesson.message else ""),
+             f"{'variant':<10} {'arm':<10} {'seeds':>5} {'test accuracy %':>15} {'course %':>8} {'gap':>7} "
+             f"{'s/run':>6}  vs baseline"]
+    for row in table(summaries):
+        variant, arm, seeds, accuracy, published, versus, gap, seconds = row.values()
+        lines.append(f"{variant:<10} {arm:<10} {seeds:>5} {accuracy:>15} {published:>8.2f} {_number(gap, '.4f'):>7} "
+                     f"{_number(seconds, '.0f'):>6}  {versus}")
+    for effect in slip_effects(lesson, summaries):
+        mixed = f" (together with {', '.join(effect.together_with)})" if effect.together_with else ""
+        mebibytes = None if effect.graph_bytes is None else effect.graph_bytes / 2**20
+        memory = "" if effect.slip != "loss-graph" else (
+            f"; the summed loss held {_number(effect.graph_nodes, '.0f')} autograd nodes, "
+            f"{_number(mebibytes, '.2f')} MiB, at each epoch's end")
+        lines.append(f"slip {effect.slip} on {effect.variant}{mixed}: {effect.verdict.text}{memory}")
+    lines.append(VERDICT_RULE)
+    if "loss-graph" in lesson.plan.slips:
+        lines.append(GRAPH_NOTE)
+    return "\n".join(lines)
+
+
+def _number(value: float | None, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def command_course(args) -> int:
+    plan = LessonPlan(args.seeds, args.epochs, tuple(args.slip), args.device)
+    if args.save and Path(args.save).is_dir():
+        raise UsageError(f"--save wants a file name, and {args.save} is a folder")
+    data = load_dataset("mnist", args.data_dir, download=not args.no_download)
+    lesson = run_lesson(plan, data, on_progress=lesson_progress_bar)
+    print(file=sys.stderr)
+    print(json.dumps(variants_json(summarize(lesson))) if args.json else lesson_summary(lesson))
+    if args.save:
+        try:
+            save_lesson(lesson, args.save)
+        except OSError as error:
+            print(f"mnistlab: error: the lesson could not be saved to {args.save}: {error}", file=sys.stderr)
+            return 1
+    return 0 if lesson.status == "completed" else 1
+
+
+COMMANDS = {"train": command_train, "course": command_course}
 
 
 def main(argv=None) -> int:
