@@ -18,6 +18,7 @@ pages = [
 if (HERE / "pages/lesson.py").exists():
     pages.append(st.Page(HERE / "pages/lesson.py", title="Lesson", icon=":material/school:"))
 page = st.navigation(pages, position="top")
+_ui.page_style()
 _ui.collect_finished()
 if page.title != "Train":
     _ui.status_line()

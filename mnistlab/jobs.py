@@ -32,6 +32,7 @@ class Job:
         self.state = QUEUED
         self.result: Any = None
         self.error: str | None = None  # set when the work raised; result then comes from on_failure
+        self.traceback: str | None = None
         self.submitted = time.time()
         self.started: float | None = None
         self.finished: float | None = None
@@ -135,7 +136,7 @@ class JobQueue:
                 job.state, job.started = RUNNING, time.time()
             try:
                 job.result = job.work(job.report, job.stop_event.is_set)
-            except BaseException as error:  # the worker outlives any job: the failure is the job's result
+            except Exception as error:  # the worker outlives any job: the failure is the job's result
                 job.error = f"{type(error).__name__}: {error}"
                 job.traceback = traceback.format_exc()
                 if job.on_failure is not None:

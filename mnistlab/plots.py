@@ -13,7 +13,7 @@ from .runs import Run
 from .training import Progress
 
 COLOURS = plotly.colors.qualitative.D3
-FONT = {"size": 18}
+FONT = {"size": 18, "family": "Source Sans Pro, Source Sans 3, Source Sans, sans-serif"}
 TRAIN, VAL = "#1F77B4", "#D62728"
 # Settings named in a run's label when they differ from the course baseline (dataset, device last).
 LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs", "batch_size", "val_fraction",
@@ -50,23 +50,22 @@ def live_point(progress: Progress) -> tuple[float, float]:
 
 def training_curves(history: list[dict], live: tuple[float, float] | None = None, epochs: int | None = None) -> go.Figure:
     """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy (%)"), horizontal_spacing=0.1)
+    figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12)
     x = [row["epoch"] for row in history]
-    train_x, train_loss = x + ([live[0]] if live else []), [row["train_loss"] for row in history] + ([live[1]] if live else [])
-    line = {"width": 3}
-    figure.add_trace(go.Scatter(x=train_x, y=train_loss, name="train", mode="lines+markers",
-                                line={**line, "color": TRAIN}, legendgroup="train"), 1, 1)
-    figure.add_trace(go.Scatter(x=x, y=[row["val_loss"] for row in history], name="validation", mode="lines+markers",
-                                line={**line, "color": VAL}, legendgroup="val"), 1, 1)
-    figure.add_trace(go.Scatter(x=x, y=[row["train_accuracy"] for row in history], name="train", mode="lines+markers",
-                                line={**line, "color": TRAIN}, legendgroup="train", showlegend=False), 1, 2)
-    figure.add_trace(go.Scatter(x=x, y=[row["val_accuracy"] for row in history], name="validation",
-                                mode="lines+markers", line={**line, "color": VAL}, legendgroup="val",
-                                showlegend=False), 1, 2)
+    live_x, live_y = ([live[0]], [live[1]]) if live else ([], [])
+    for column, metric, unit in ((1, "loss", ""), (2, "accuracy", " (%)")):
+        for part, colour, name in (("train", TRAIN, "train"), ("val", VAL, "validation")):
+            extra = (live_x, live_y) if (part, metric) == ("train", "loss") else ([], [])
+            figure.add_trace(go.Scatter(x=x + extra[0], y=[row[f"{part}_{metric}"] for row in history] + extra[1],
+                                        name=name, mode="lines+markers", line={"width": 3, "color": colour},
+                                        marker={"size": 10}, legendgroup=part, showlegend=column == 1), 1, column)
+        figure.update_yaxes(title_text=metric + unit, row=1, col=column)
+    if not history:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
+        figure.update_yaxes(range=[0, 100], row=1, col=2)
     if epochs:  # a fixed axis: the curves grow into it instead of rescaling at every redraw
         figure.update_xaxes(range=[0, epochs + 0.1])
     figure.update_xaxes(title_text="epoch")
-    return _styled(figure, height=420)
+    return _styled(figure, height=440)
 
 
 def overlay(runs: dict[str, Run]) -> go.Figure:
@@ -78,7 +77,8 @@ def overlay(runs: dict[str, Run]) -> go.Figure:
         figure.add_trace(go.Scatter(x=x, y=[row["val_loss"] for row in run.history], name=f"{label} · validation",
                                     mode="lines+markers", line={"color": colour, "width": 3}, legendgroup=label))
         figure.add_trace(go.Scatter(x=x, y=[row["train_loss"] for row in run.history], name=f"{label} · train",
-                                    mode="lines", line={"color": colour, "width": 2, "dash": "dash"}, legendgroup=label))
+                                    mode="lines+markers", line={"color": colour, "width": 2, "dash": "dash"},
+                                    marker={"symbol": "circle-open"}, legendgroup=label))
     figure.update_layout(xaxis_title="epoch", yaxis_title="loss (solid: validation, dashed: train)")
     return _styled(figure, height=520)
 
@@ -153,14 +153,18 @@ def compare_rows(runs: dict[str, Run]) -> list[dict]:
     for (label, run), config in zip(runs.items(), configs):
         last = run.history[-1] if run.history else None
         row = {"run": label, **{name: _cell(config[name]) for name in differing}}
-        row["best val loss"] = min((r["val_loss"] for r in run.history), default=None)
-        row["test accuracy (%)"] = run.test_accuracy
-        row["train − val accuracy (points)"] = None if last is None else last["train_accuracy"] - last["val_accuracy"]
+        row["best val loss"] = _rounded(min((r["val_loss"] for r in run.history), default=None), 4)
+        row["test accuracy (%)"] = _rounded(run.test_accuracy, 2)
+        row["train − val accuracy (points)"] = None if last is None else round(last["train_accuracy"] - last["val_accuracy"], 2)
         row["epochs"] = None if last is None else last["epoch"]
         row["time (s)"] = round(run.seconds, 1)
         row["status"] = run.status
         rows.append(row)
     return rows
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _cell(value):

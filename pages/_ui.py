@@ -193,15 +193,18 @@ def config_form(key: str = "train") -> RunConfig | None:
     left, right = st.columns(2)
     with left:
         dataset_name = dataset_choice(key)
+    with right:
+        setting("variant", st.selectbox, "Course variant", key, options=list(PRESETS),
+                format_func=lambda v: {"l2": "L2", "batchnorm": "BatchNorm"}.get(v, v.capitalize()),
+                on_change=_apply_preset, args=(key,), help="Fills every setting with the course's values.")
+    left, right = st.columns(2)
+    with left:
         epochs = setting("epochs", st.number_input, "Epochs", key, min_value=1, max_value=100, step=1)
         lr = setting("lr", st.select_slider, "Learning rate (Adam)", key, options=LEARNING_RATES,
                      format_func=lambda v: f"{v:g}")
         dropout = setting("dropout", st.slider, "Dropout p", key, min_value=0.0, max_value=0.9, step=0.05)
         batch_size = setting("batch_size", st.select_slider, "Batch size", key, options=BATCH_SIZES)
     with right:
-        setting("variant", st.selectbox, "Course variant (fills the settings)", key, options=list(PRESETS),
-                format_func=lambda v: {"l2": "L2", "batchnorm": "BatchNorm"}.get(v, v.capitalize()),
-                on_change=_apply_preset, args=(key,))
         weight_decay = setting("weight_decay", st.select_slider, "Weight decay (L2)", key, options=WEIGHT_DECAYS,
                                format_func=lambda v: f"{v:g}")
         batchnorm = setting("batchnorm", st.toggle, "BatchNorm", key)
@@ -276,8 +279,14 @@ def run_summary(label: str, run: Run) -> None:
 
 
 def chart(figure, key: str | None = None, **options):
-    """A Plotly figure, full width, without the mode bar's clutter."""
-    return st.plotly_chart(figure, key=key, config={"displaylogo": False, "displayModeBar": False}, **options)
+    """A Plotly figure as mnistlab.plots styled it (large type), without the mode bar's clutter."""
+    return st.plotly_chart(figure, key=key, theme=None, config={"displaylogo": False, "displayModeBar": False},
+                           **options)
+
+
+def page_style() -> None:
+    """Less empty space above each page's title: the projector's height is precious."""
+    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
 
 
 # ---- live progress -------------------------------------------------------------------------------------------

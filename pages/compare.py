@@ -12,7 +12,7 @@ if not runs:
 shown = {label: run for label, run in runs.items() if run.history}
 if shown:
     _ui.chart(plots.overlay(shown), key="overlay")
-st.dataframe(plots.compare_rows(runs), hide_index=True, use_container_width=True)
+st.dataframe(plots.compare_rows(runs), hide_index=True, width="stretch")
 st.caption("Only the settings that differ between runs are listed. Gap: train minus validation accuracy at the "
            "last epoch, in percentage points; a large gap means the model learnt its training images by heart.")
 with st.form("remove-runs", border=False):

@@ -9,7 +9,7 @@ settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:
     config = _ui.config_form()
     data = _ui.dataset(config.dataset) if config else None
-    if st.button("Start training", type="primary", disabled=data is None, use_container_width=True):
+    if st.button("Start training", type="primary", disabled=data is None, width="stretch"):
         if _ui.start_training(config, data):
             st.rerun()
 with live_column:
