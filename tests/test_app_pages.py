@@ -1,0 +1,185 @@
+"""Every page under AppTest, on a tiny synthetic MNIST: train, stop, bad settings, results, compare, data, uploads."""
+import gzip
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from conftest import write_raw_folder
+from mnistlab.config import RunConfig
+from mnistlab.evaluation import Evaluation
+from mnistlab.runs import Run, run_to_zip
+
+APP = str(Path(__file__).parent.parent / "app.py")
+PAGES = ("pages/train.py", "pages/results.py", "pages/compare.py", "pages/data.py")
+WAIT = 120  # seconds a tiny run may take on a loaded 2-core machine; a hang fails instead of blocking
+HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss": 0.8, "val_accuracy": 72.0, "seconds": 1.0},
+           {"epoch": 1.6, "train_loss": 5.0, "train_accuracy": 40.0, "val_loss": 7.0, "val_accuracy": 30.0, "seconds": 1.0}]
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """The app on a synthetic MNIST folder, with the process-wide data cache emptied around it."""
+    write_raw_folder(tmp_path)
+    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
+    st.cache_resource.clear()
+    yield AppTest.from_file(APP, default_timeout=60).run()
+    st.cache_resource.clear()
+
+
+def texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+def charts(at) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def settle(at, job):
+    """Wait for a job to end, then rerun the page as the live fragment would."""
+    assert job.wait(WAIT), "the training job did not finish"
+    return at.run()
+
+
+def start(at, epochs=1, batch_size=None):
+    at.number_input(key="train.epochs").set_value(epochs)
+    if batch_size:
+        at.select_slider(key="train.batch_size").set_value(batch_size)
+    at.run()
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert not at.exception
+    (job,) = at.session_state["training_jobs"]
+    return job
+
+
+def test_every_page_renders_without_an_exception(app):
+    assert not app.exception and app.title[0].value == "Train an MLP"
+    for page in PAGES[1:]:
+        app.switch_page(page).run()
+        assert not app.exception, page
+    assert "No runs yet" in texts(app.switch_page("pages/results.py").run().info)
+
+
+def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
+    job = start(app, epochs=1)
+    settle(app, job)
+    assert not app.exception
+    (label,) = app.session_state["runs"]
+    run = app.session_state["runs"][label]
+    assert run.status == "completed" and len(run.history) == 1 and run.evaluation is not None
+    assert "completed" in texts(app.success)
+    assert f"{run.test_accuracy:.2f} %" in texts(app.metric)
+    assert charts(app) == 1  # its curves
+
+    app.switch_page("pages/results.py").run()
+    assert not app.exception and app.selectbox(key="run-picker").value == label
+    assert f"{run.test_accuracy:.2f} %" in texts(app.metric)
+    assert charts(app) >= 2  # per class and confusion matrix (the gallery only when there are mistakes)
+    assert app.get("download_button")
+
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert list(table["run"]) == [label] and table["test accuracy (%)"][0] == round(run.test_accuracy, 2)
+
+    app.multiselect[0].set_value([label])
+    app.button[0].click().run()
+    assert not app.exception and app.session_state["runs"] == {}
+
+
+def test_stop_ends_the_run_and_keeps_what_it_did(app):
+    job = start(app, epochs=100, batch_size=16)
+    while job.progress is None and not job.done_event.is_set():
+        job.wait(0.05)
+    app.run()
+    next(b for b in app.button if b.label == "Stop").click().run()
+    settle(app, job)
+    (run,) = app.session_state["runs"].values()
+    assert run.status == "stopped" and 0 < run.history[-1]["epoch"] < 100
+    assert run.evaluation is not None
+    assert "Stopped by the user" in texts(app.warning)
+
+
+@pytest.mark.parametrize("hidden, message", [("256, abc", "whole numbers separated by commas"),
+                                             ("0", "hidden sizes must be one or more integers from 1 to 4096")])
+def test_a_bad_setting_says_what_is_wrong_and_cannot_start(app, hidden, message):
+    app.text_input(key="train.hidden").set_value(hidden).run()
+    assert not app.exception
+    assert message in texts(app.error)
+    assert next(b for b in app.button if b.label == "Start training").disabled
+
+
+def test_a_variant_fills_the_settings_and_they_survive_a_page_change(app):
+    app.selectbox(key="train.variant").set_value("dropout").run()
+    assert app.slider(key="train.dropout").value == 0.2
+    app.switch_page("pages/data.py").run()
+    app.switch_page("pages/train.py").run()
+    assert app.slider(key="train.dropout").value == 0.2 and app.selectbox(key="train.variant").value == "dropout"
+
+
+def test_a_diverged_run_shows_its_message_and_its_curves(app):
+    run = Run(RunConfig(lr=10.0), HISTORY, "diverged", "The training loss became nan: try 1.", seconds=2.0)
+    app.session_state["runs"] = {"1. lr 10": run}
+    app.session_state["last_finished"] = "1. lr 10"
+    app.run()
+    assert not app.exception
+    assert "The training loss became nan: try 1." in texts(app.error)
+    assert charts(app) == 1
+
+
+def test_results_gallery_filters_mistakes_by_true_and_predicted_class(app):
+    mistakes = [{"index": 0, "true": 0, "predicted": 6, "probability": 0.9, "loss": 3.0},
+                {"index": 7, "true": 7, "predicted": 1, "probability": 0.8, "loss": 2.0},
+                {"index": 17, "true": 7, "predicted": 1, "probability": 0.6, "loss": 1.0}]
+    confusion = [[20 if t == p else 0 for p in range(10)] for t in range(10)]
+    evaluation = Evaluation(0.5, 98.5, [100.0] * 10, confusion, mistakes)
+    app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
+    app.switch_page("pages/results.py").run()
+    assert not app.exception
+    assert "(3 of 3)" in texts(app.subheader) and charts(app) == 3
+    app.selectbox(key="filter.true").set_value(7)
+    app.selectbox(key="filter.predicted").set_value(1).run()
+    assert "(2 of 3)" in texts(app.subheader)
+    app.selectbox(key="filter.predicted").set_value(3).run()
+    assert "(0 of 3)" in texts(app.subheader) and "No test image was misclassified that way" in texts(app.info)
+
+
+def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
+    run = Run(RunConfig(epochs=1), HISTORY[:1], "completed", seconds=1.0)
+    app.switch_page("pages/results.py").run()
+    app.file_uploader(key="upload-run").upload("notes.zip", b"not a zip", "application/zip").run()
+    assert not app.exception and "cannot be opened" in texts(app.error)
+    app.file_uploader(key="upload-run").set_value(("run.zip", run_to_zip(run), "application/zip")).run()
+    assert not app.exception
+    (label,) = app.session_state["runs"]
+    assert label.endswith("(uploaded)") and app.selectbox(key="run-picker").value == label
+    assert app.session_state["runs"][label].history == run.history
+
+
+def test_data_page_shows_split_sizes_samples_and_counts(app):
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    assert [m.value for m in app.metric] == ["480", "120", "200"]
+    app.slider(key="data.val_fraction").set_value(0.5).run()
+    assert [m.value for m in app.metric] == ["300", "300", "200"]
+    assert charts(app) == 2
+
+
+def test_missing_data_names_the_folder_and_the_four_files_can_be_uploaded(tmp_path, monkeypatch):
+    empty, source = tmp_path / "empty", write_raw_folder(tmp_path / "source")
+    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(empty))
+    st.cache_resource.clear()
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert not app.exception
+    folder = str((empty / "MNIST" / "raw").resolve())
+    assert "MNIST (digits) is not available" in texts(app.error) and folder in texts(app.markdown)
+    assert next(b for b in app.button if b.label == "Start training").disabled
+    uploader = app.file_uploader(key="upload-data-mnist")
+    uploader.set_value([("readme.txt.gz", gzip.compress(b"hi"), "application/gzip")]).run()
+    assert "Not one of the four expected files: readme.txt.gz" in texts(app.error)
+    files = [(p.name, p.read_bytes(), "application/gzip") for p in sorted(source.glob("*.gz"))]
+    app.file_uploader(key="upload-data-mnist").set_value(files).run()
+    assert not app.exception and not app.error
+    assert not next(b for b in app.button if b.label == "Start training").disabled
+    st.cache_resource.clear()
