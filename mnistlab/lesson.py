@@ -42,11 +42,15 @@ class LessonPlan:
     epochs: int = 5
     slips: tuple[str, ...] = ()
     device: str = "auto"
+    variants: tuple[str, ...] = tuple(PRESETS)
 
     def __post_init__(self):
         object.__setattr__(self, "slips", tuple(sorted(set(self.slips))))
+        object.__setattr__(self, "variants", tuple(v for v in PRESETS if v in self.variants))
         if not (isinstance(self.seeds, int) and 1 <= self.seeds <= MAX_SEEDS):
             raise ConfigError(f"seeds must be an integer from 1 to {MAX_SEEDS} (got {self.seeds})")
+        if not self.variants:
+            raise ConfigError(f"variants must be some of {', '.join(PRESETS)}")
         preset("batchnorm", epochs=self.epochs, slips=self.slips, device=self.device)  # a run's own checks
 
     @property
@@ -67,11 +71,12 @@ class LessonPlan:
 
     def tasks(self) -> list[tuple[str, str, int]]:
         """(variant, arm, seed) to train, seed by seed, so a lesson stopped early has every variant at least once."""
-        return [(variant, arm, seed) for seed in range(self.seeds) for variant in PRESETS for arm in self.arms
+        return [(variant, arm, seed) for seed in range(self.seeds) for variant in self.variants for arm in self.arms
                 if self.trained_arm(variant, arm) == arm]
 
     def to_dict(self) -> dict:
-        return {"seeds": self.seeds, "epochs": self.epochs, "slips": list(self.slips), "device": self.device}
+        return {"seeds": self.seeds, "epochs": self.epochs, "slips": list(self.slips), "device": self.device,
+                "variants": list(self.variants)}
 
 
 @dataclass
@@ -145,10 +150,10 @@ class Lesson:
             raise ValueError(f"lesson file version {values.get('version')!r} is not {FILE_VERSION}")
         if values["status"] not in ("completed", "stopped"):
             raise ValueError(f"unknown lesson status {values['status']!r}")
-        plan = values["plan"]
-        return cls(LessonPlan(plan["seeds"], plan["epochs"], tuple(plan["slips"]), plan.get("device", "auto")),
-                   values["dataset"], [LessonRun.from_dict(run) for run in values["runs"]], values["status"],
-                   values.get("message", ""), values.get("device", "cpu"), values.get("seconds", 0.0),
+        plan = dict(values["plan"])
+        plan.update(slips=tuple(plan["slips"]), variants=tuple(plan["variants"]))
+        return cls(LessonPlan(**plan), values["dataset"], [LessonRun.from_dict(run) for run in values["runs"]],
+                   values["status"], values.get("message", ""), values.get("device", "cpu"), values.get("seconds", 0.0),
                    values.get("batches_per_epoch", 0), values.get("created", ""))
 
 
@@ -242,7 +247,7 @@ def summarize(lesson: Lesson) -> dict[str, dict[str, ArmSummary]]:
     """variant → arm → summary; a course arm without an applicable slip shows the corrected runs under its name."""
     return {variant: {arm: summarize_arm(variant, arm, [r for r in lesson.runs if r.variant == variant
                                                         and r.arm == lesson.plan.trained_arm(variant, arm)])
-                      for arm in lesson.plan.arms} for variant in PRESETS}
+                      for arm in lesson.plan.arms} for variant in lesson.plan.variants}
 
 
 @dataclass(frozen=True)
@@ -289,7 +294,7 @@ def slip_effects(lesson: Lesson, summaries: dict | None = None) -> list[SlipEffe
     summaries = summaries or summarize(lesson)
     effects = []
     for slip in lesson.plan.slips:
-        for variant in PRESETS:
+        for variant in lesson.plan.variants:
             if slip not in lesson.plan.slips_for(variant):
                 continue
             course, corrected = summaries[variant][COURSE], summaries[variant][CORRECTED]
@@ -303,10 +308,10 @@ def slip_effects(lesson: Lesson, summaries: dict | None = None) -> list[SlipEffe
 
 def table(summaries: dict[str, dict[str, ArmSummary]]) -> list[dict]:
     """One row per variant and arm: what the page's table and the command's summary show."""
-    rows = []
+    rows, baseline = [], summaries.get("baseline")
     for variant, arms in summaries.items():
         for arm, summary in arms.items():
-            judged = verdict(summary, summaries["baseline"][arm]) if variant != "baseline" else None
+            judged = verdict(summary, baseline[arm]) if baseline and variant != "baseline" else None
             rows.append({
                 "variant": VARIANT_NAMES[variant], "arm": arm, "seeds": len(summary.seeds),
                 "test accuracy %": _plus_minus(summary.mean, summary.std), "course's number %": summary.published,
@@ -346,6 +351,9 @@ def lesson_from_bytes(data: bytes, name: str = "upload") -> Lesson:
     """Read a lesson from the bytes of a file made by lesson_to_bytes."""
     try:
         values = json.loads(data)
+    except ValueError as error:  # undecodable bytes or broken JSON
+        raise LessonFileError(f"{name} is not a saved mnistlab lesson: it is not JSON text ({error})") from error
+    try:
         if not isinstance(values, dict):
             raise ValueError("it holds no JSON object")
         return Lesson.from_dict(values)

@@ -1,0 +1,248 @@
+import json
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from mnistlab.cli import main
+from mnistlab.config import ConfigError, preset
+from mnistlab.lesson import (COURSE, CORRECTED, Lesson, LessonFileError, LessonPlan, LessonRun, load_lesson,
+                             lesson_from_bytes, lesson_to_bytes, run_lesson, save_lesson, slip_effects, summarize,
+                             summarize_arm, table, verdict)
+from mnistlab.memory import graph_nodes, heap_in_use, release_graph
+from mnistlab.models import build_model
+from mnistlab.training import train
+
+
+def fake_run(variant="baseline", arm=CORRECTED, seed=0, accuracy=97.0, val=(0.3, 0.2), train_loss=(0.4, 0.1),
+             status="completed", seconds=10.0):
+    history = [{"epoch": float(e + 1), "train_loss": t, "train_accuracy": 90.0, "val_loss": v, "val_accuracy": 95.0,
+                "seconds": 1.0} for e, (t, v) in enumerate(zip(train_loss, val))]
+    return LessonRun(variant, arm, seed, preset(variant, seed=seed), status, "", history, accuracy, seconds)
+
+
+def arm_of(accuracies, variant="l2"):
+    return summarize_arm(variant, CORRECTED, [fake_run(variant, seed=i, accuracy=a) for i, a in enumerate(accuracies)])
+
+
+# ---- aggregation and verdicts ---------------------------------------------------------------------------------
+
+def test_summary_matches_a_hand_computation_and_leaves_out_unfinished_runs():
+    runs = [fake_run(seed=0, accuracy=97.0, val=(0.3, 0.2), train_loss=(0.5, 0.1), seconds=10),
+            fake_run(seed=1, accuracy=97.5, val=(0.5, 0.1), train_loss=(0.6, 0.05), seconds=20),
+            fake_run(seed=2, accuracy=98.5, val=(0.4, 0.3), train_loss=(0.7, 0.2), seconds=30),
+            fake_run(seed=3, accuracy=10.0, val=(9.0,), train_loss=(9.0,), status="stopped")]
+    summary = summarize_arm("baseline", CORRECTED, runs)
+    assert summary.seeds == (0, 1, 2) and summary.test_accuracy == (97.0, 97.5, 98.5)
+    assert summary.mean == pytest.approx(293 / 3)
+    assert summary.std == pytest.approx(math.sqrt(7 / 12))  # squared deviations 4/9 + 1/36 + 25/36, over n - 1 = 2
+    assert summary.val_loss_mean == pytest.approx((0.4, 0.2))
+    assert summary.val_loss_min == (0.3, 0.1) and summary.val_loss_max == (0.5, 0.3)
+    assert summary.train_val_gap == pytest.approx((0.1 + 0.05 + 0.1) / 3)
+    assert summary.seconds == 20 and summary.published == 97.69
+    assert summarize_arm("baseline", CORRECTED, runs[:1]).std is None
+
+
+def test_verdict_calls_a_difference_real_only_when_the_seeds_do_not_overlap():
+    baseline = arm_of([97.0, 97.1, 97.2], "baseline")
+    above = verdict(arm_of([97.3, 97.4, 97.5]), baseline)
+    assert above.real is True and above.difference == pytest.approx(0.3) and above.chance == pytest.approx(0.1)
+    assert "+0.30 points" in above.text and "above" in above.text
+    below = verdict(arm_of([96.0, 96.1, 97.15]), baseline)
+    assert below.real is False and below.difference == pytest.approx(-0.6833, abs=1e-4)  # one seed lands inside
+    assert "within the seed spread" in below.text
+    assert verdict(arm_of([97.2, 97.3, 97.4]), baseline).real is False  # a tie is an overlap
+    assert verdict(arm_of([96.0, 96.1]), baseline).real is True  # 2 vs 3 seeds: chance 2/10
+    lone = verdict(arm_of([99.0]), baseline)
+    assert lone.real is None and "one seed" in lone.text and lone.difference == pytest.approx(1.9)
+
+
+def test_table_compares_each_arm_with_its_own_baseline():
+    plan = LessonPlan(seeds=2, epochs=2, slips=("no-eval",))
+    runs = [fake_run(v, arm, seed, 97 + seed + (arm == COURSE) * (v == "dropout") * 5) for seed in range(2)
+            for v in plan.variants for arm in plan.arms]
+    rows = table(summarize(Lesson(plan, "mnist", runs)))
+    dropout_course = next(r for r in rows if r["variant"] == "Dropout" and r["arm"] == COURSE)
+    assert dropout_course["test accuracy %"] == "102.50 ± 0.71" and "+5.00 points" in dropout_course["vs baseline"]
+    assert [r["vs baseline"] for r in rows if r["variant"] == "Baseline"] == ["—", "—"]
+
+
+# ---- the slips, measured ----------------------------------------------------------------------------------------
+
+def test_shared_bn_model_applies_one_batchnorm_twice():
+    calls = []
+    for slips in ((), ("shared-bn",)):
+        model = build_model(preset("batchnorm", slips=slips))
+        norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm1d)]
+        for norm in norms:
+            norm.register_forward_hook(lambda module, *_: calls.append(module))
+        model(torch.rand(8, 784))
+        assert len(calls) == 2 and len(set(map(id, calls))) == len(norms)
+        calls.clear()
+    assert len(norms) == 1  # the slipped model: one module, called for both hidden layers
+
+
+def test_release_graph_counts_and_frees_what_a_summed_loss_keeps():
+    x = torch.ones(100, requires_grad=True)
+    total = 0.0
+    for _ in range(50):
+        total = total + (x * 2).sum()  # Mul, Sum and Add nodes per step, one AccumulateGrad for x
+    assert graph_nodes(total) == 3 * 50 + 1
+    released = release_graph(total)
+    assert released["graph_nodes"] == 151 and total.grad_fn is None
+    if heap_in_use() is not None:
+        assert released["graph_bytes"] > 0
+    assert release_graph(1.5) == {} and release_graph(torch.tensor(1.0)) == {}
+
+
+def test_loss_graph_slip_keeps_a_graph_that_grows_with_the_batches(tiny_data):
+    def graph(batch_size):
+        run = train(preset("baseline", epochs=1, batch_size=batch_size, slips=("loss-graph",)), tiny_data)
+        return run.history[0]["graph_nodes"], run.history[0]["graph_bytes"]
+
+    (nodes_15, bytes_15), (nodes_30, bytes_30) = graph(32), graph(16)  # 480 images: 15 and 30 batches an epoch
+    per_batch = (nodes_30 - nodes_15) / 15
+    assert per_batch == int(per_batch) and per_batch >= 10 and nodes_15 >= 15 * per_batch
+    if heap_in_use() is not None:
+        assert bytes_30 > bytes_15 > 0
+    corrected = train(preset("baseline", epochs=1), tiny_data)
+    assert "graph_nodes" not in corrected.history[0]
+
+
+def test_no_eval_changes_validation_only_where_dropout_or_batchnorm_are(tiny_data):
+    lesson = run_lesson(LessonPlan(seeds=1, epochs=1, slips=("no-eval",)), tiny_data)
+    val = {(r.variant, r.arm): r.history[0]["val_loss"] for r in lesson.runs}
+    assert val["dropout", COURSE] != val["dropout", CORRECTED]
+    assert val["batchnorm", COURSE] != val["batchnorm", CORRECTED]
+    assert val["baseline", COURSE] == pytest.approx(val["baseline", CORRECTED], rel=1e-5)
+    effects = slip_effects(lesson)
+    assert [(e.slip, e.variant) for e in effects] == [("no-eval", v) for v in ("baseline", "l2", "dropout", "batchnorm")]
+    assert next(e for e in effects if e.variant == "baseline").val_loss_difference == pytest.approx(0, abs=1e-5)
+
+
+# ---- running a lesson ---------------------------------------------------------------------------------------------
+
+def test_a_lesson_trains_each_variant_and_seed_once_reporting_its_progress(tiny_data):
+    plan = LessonPlan(seeds=2, epochs=1, slips=("shared-bn",))
+    assert len(plan.tasks()) == 4 * 2 + 2  # shared-bn applies to BatchNorm only: the others' course arm is reused
+    events = []
+    lesson = run_lesson(plan, tiny_data, on_progress=events.append)
+    assert lesson.status == "completed" and len(lesson.runs) == 10 and lesson.batches_per_epoch == 8
+    fractions = [e.fraction for e in events]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert {(e.variant, e.arm, e.seed) for e in events} == set(plan.tasks())
+    assert events[-1].train.step == events[-1].train.steps and len(events[-1].finished) == 9
+    summaries = summarize(lesson)
+    assert summaries["baseline"][COURSE].test_accuracy == summaries["baseline"][CORRECTED].test_accuracy
+    assert summaries["baseline"][COURSE].slips == () and summaries["batchnorm"][COURSE].slips == ("shared-bn",)
+    assert summaries["batchnorm"][CORRECTED].seeds == (0, 1) and len(summaries["dropout"][CORRECTED].val_loss_mean) == 1
+    again = run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data)
+    assert [r.history[0]["val_loss"] for r in again.runs] == [r.history[0]["val_loss"] for r in lesson.runs
+                                                             if r.seed == 0 and r.arm == CORRECTED]
+
+
+def test_a_stopped_lesson_keeps_its_finished_runs(tiny_data):
+    checks = []
+    lesson = run_lesson(LessonPlan(seeds=2, epochs=1), tiny_data, should_stop=lambda: checks.append(1) or len(checks) > 20)
+    assert lesson.status == "stopped" and "after 2 of 8 runs" in lesson.message  # 8 steps a run, plus a check per run
+    assert [r.status for r in lesson.runs] == ["completed", "completed", "stopped"]
+    summaries = summarize(lesson)
+    assert summaries["l2"][CORRECTED].seeds == (0,) and summaries["dropout"][CORRECTED].mean is None
+    assert table(summaries)[2]["test accuracy %"] == "—"
+
+
+def test_plan_rejects_bad_settings_with_their_range():
+    with pytest.raises(ConfigError, match="seeds must be an integer from 1 to 10"):
+        LessonPlan(seeds=0)
+    with pytest.raises(ConfigError, match="epochs must be an integer from 1 to 100"):
+        LessonPlan(epochs=0)
+    with pytest.raises(ConfigError, match="slips must be among"):
+        LessonPlan(slips=("no-model-eval",))
+
+
+# ---- files ------------------------------------------------------------------------------------------------------
+
+def small_lesson():
+    plan = LessonPlan(seeds=2, epochs=2, slips=("loss-graph",))
+    runs = [fake_run(v, arm, seed, 97.0 + seed) for seed in range(2) for v in plan.variants for arm in plan.arms]
+    return Lesson(plan, "mnist", runs, seconds=12.5, batches_per_epoch=750, created="2025-01-02T03:04:05")
+
+
+def test_a_saved_lesson_loads_back_identical(tmp_path):
+    lesson = small_lesson()
+    path = save_lesson(lesson, tmp_path / "runs" / "lessons" / "lesson.json")
+    assert [p.name for p in path.parent.iterdir()] == ["lesson.json"]  # the atomic writer leaves no temporary file
+    loaded = load_lesson(path)
+    assert loaded.to_dict() == lesson.to_dict() and loaded.created == "2025-01-02T03:04:05"
+    assert summarize(loaded) == summarize(lesson)
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"\x89PNG\r\n", "it is not JSON text"),
+    (b'{"format": "mnistlab-lesson", ', "it is not JSON text"),
+    (b"[1, 2]", "it holds no JSON object"),
+    (json.dumps({"format": "mnistlab-run"}).encode(), "it is not a lesson file"),
+    (json.dumps({**small_lesson().to_dict(), "runs": None}).encode(), "not iterable"),
+    (json.dumps({k: v for k, v in small_lesson().to_dict().items() if k != "plan"}).encode(), "missing 'plan'"),
+])
+def test_a_bad_lesson_file_says_what_is_wrong(content, reason):
+    with pytest.raises(LessonFileError, match=f"^notes.json is not a saved mnistlab lesson: .*{reason}"):
+        lesson_from_bytes(content, "notes.json")
+
+
+def test_a_lesson_with_a_broken_run_or_plan_is_refused(tmp_path):
+    values = small_lesson().to_dict()
+    del values["runs"][3]["history"][1]["val_loss"]
+    with pytest.raises(LessonFileError, match="a history row lacks one of"):
+        lesson_from_bytes(json.dumps(values).encode())
+    values = small_lesson().to_dict() | {"plan": {**small_lesson().plan.to_dict(), "seeds": 99}}
+    with pytest.raises(LessonFileError, match="seeds must be an integer from 1 to 10"):
+        lesson_from_bytes(json.dumps(values).encode())
+    with pytest.raises(LessonFileError, match="cannot be read"):
+        load_lesson(tmp_path / "absent.json")
+    assert lesson_from_bytes(lesson_to_bytes(small_lesson())).plan.slips == ("loss-graph",)
+
+
+# ---- the command ------------------------------------------------------------------------------------------------
+
+def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, capsys):
+    path = tmp_path / "lesson.json"
+    code = main(["course", "--seeds", "1", "--epochs", "1", "--slip", "no-eval", "--slip", "loss-graph", "--json",
+                 "--data-dir", str(tiny_root), "--no-download", "--save", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 0 and "run 8/8" in err
+    result = json.loads(out)
+    assert list(result) == ["variants"] and list(result["variants"]) == ["baseline", "l2", "dropout", "batchnorm"]
+    for arms in result["variants"].values():
+        assert set(arms) == {"corrected", "course"}
+        assert len(arms["course"]["test_accuracy"]) == 1 and arms["course"]["mean"] == arms["course"]["test_accuracy"][0]
+        assert arms["course"]["graph_nodes"] > 0 and "graph_nodes" not in arms["corrected"]
+    assert load_lesson(path).plan.slips == ("loss-graph", "no-eval")
+    main(["course", "--seeds", "1", "--epochs", "1", "--data-dir", str(tiny_root), "--no-download"])
+    out, _ = capsys.readouterr()
+    assert "Baseline   corrected" in out and " course  " not in out and "do not overlap" in out
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--seeds", "0"], "seeds must be an integer from 1 to 10"),
+    (["--epochs", "0"], "epochs must be an integer from 1 to 100"),
+    (["--slip", "no-model-eval"], "invalid choice: 'no-model-eval'"),
+    (["--seeds", "three"], "invalid int value: 'three'"),
+    (["--save", "."], "--save wants a file name"),
+])
+def test_course_command_refuses_bad_arguments_in_one_line(arguments, message, capsys):
+    assert main(["course", *arguments]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mnistlab: error: ") and message in err and err.count("\n") == 1
+
+
+# ---- real MNIST ---------------------------------------------------------------------------------------------------
+
+def test_dropout_left_on_at_validation_costs_loss_on_real_mnist(mnist):
+    lesson = run_lesson(LessonPlan(seeds=1, epochs=1, slips=("no-eval",), variants=("dropout",)), mnist)
+    corrected, course = (summarize(lesson)["dropout"][arm] for arm in (CORRECTED, COURSE))
+    assert corrected.mean >= 95 and course.mean >= 90
+    assert course.val_loss_mean[0] > corrected.val_loss_mean[0]  # random units dropped at validation hurt
+    first = {r.arm: r.history[0]["train_loss"] for r in lesson.runs}
+    assert first[CORRECTED] == first[COURSE]  # the slip only changes what happens after the first epoch's training
