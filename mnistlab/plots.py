@@ -9,6 +9,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from .config import RunConfig
+from .lesson import VARIANT_NAMES, ArmSummary
 from .runs import Run
 from .training import Progress
 
@@ -181,3 +182,22 @@ def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | 
         if annotation.font.size is None:
             annotation.font.size = 20
     return figure
+
+
+def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | None = None) -> go.Figure:
+    """Validation loss per epoch of each variant: the mean over seeds as a line, the min–max over seeds as a band."""
+    figure = go.Figure()
+    for i, (variant, summary) in enumerate(summaries.items()):
+        colour, epochs = COLOURS[i % len(COLOURS)], list(range(1, len(summary.val_loss_mean) + 1))
+        name = f"{VARIANT_NAMES[variant]} ({len(summary.seeds)} seed{'s' if len(summary.seeds) != 1 else ''})"
+        red, green, blue = plotly.colors.hex_to_rgb(colour)
+        band = list(summary.val_loss_max) + list(summary.val_loss_min)[::-1]  # along the top, back along the bottom
+        figure.add_trace(go.Scatter(x=epochs + epochs[::-1], y=band, fill="toself", line={"width": 0},
+                                    fillcolor=f"rgba({red},{green},{blue},0.18)", hoverinfo="skip", showlegend=False,
+                                    legendgroup=variant))
+        figure.add_trace(go.Scatter(x=epochs, y=summary.val_loss_mean, name=name, mode="lines+markers",
+                                    line={"color": colour, "width": 3}, marker={"size": 9}, legendgroup=variant,
+                                    hovertemplate=f"epoch %{{x}}: mean %{{y:.4f}}<extra>{name}</extra>"))
+    figure.update_xaxes(title_text="epoch", dtick=1)
+    figure.update_yaxes(title_text="validation loss (line: mean, band: min–max over seeds)", range=y_range)
+    return _styled(figure, height=480)
