@@ -75,12 +75,15 @@ def overlay(runs: dict[str, Run]) -> go.Figure:
     for i, (label, run) in enumerate(runs.items()):
         colour = COLOURS[i % len(COLOURS)]
         x = [row["epoch"] for row in run.history]
-        figure.add_trace(go.Scatter(x=x, y=[row["val_loss"] for row in run.history], name=f"{label} · validation",
-                                    mode="lines+markers", line={"color": colour, "width": 3}, legendgroup=label))
-        figure.add_trace(go.Scatter(x=x, y=[row["train_loss"] for row in run.history], name=f"{label} · train",
+        # One legend entry per run; clicking it hides both of the run's curves.
+        figure.add_trace(go.Scatter(x=x, y=[row["val_loss"] for row in run.history], name=label, mode="lines+markers",
+                                    line={"color": colour, "width": 3}, legendgroup=label,
+                                    hovertemplate="validation loss %{y:.4f}<extra>%{fullData.name}</extra>"))
+        figure.add_trace(go.Scatter(x=x, y=[row["train_loss"] for row in run.history], name=label,
                                     mode="lines+markers", line={"color": colour, "width": 2, "dash": "dash"},
-                                    marker={"symbol": "circle-open"}, legendgroup=label))
-    figure.update_layout(xaxis_title="epoch", yaxis_title="loss (solid: validation, dashed: train)")
+                                    marker={"symbol": "circle-open"}, legendgroup=label, showlegend=False,
+                                    hovertemplate="train loss %{y:.4f}<extra>%{fullData.name}</extra>"))
+    figure.update_layout(xaxis_title="epoch", yaxis_title="loss: validation ━ train ╌")
     return _styled(figure, height=520)
 
 
@@ -101,8 +104,8 @@ def confusion_figure(confusion: list[list[int]], classes: list[str], selected: t
     if selected is not None:
         t, p = selected
         figure.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line={"color": "#D62728", "width": 4})
-    figure.update_xaxes(title_text="predicted", type="category", side="top")
-    figure.update_yaxes(title_text="true", type="category", autorange="reversed")
+    figure.update_xaxes(title_text="predicted", type="category", side="top", showgrid=False)
+    figure.update_yaxes(title_text="true", type="category", autorange="reversed", showgrid=False)
     figure.update_layout(clickmode="event+select", dragmode=False)
     return _styled(figure, height=620, legend=False)
 
@@ -131,7 +134,7 @@ def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 8) -> go.
     for i, title in enumerate(titles):
         r, c = divmod(i, columns)
         figure.add_annotation(x=c * cell + cell / 2 - 0.5, y=r * cell + 2.5, text=title, showarrow=False,
-                              font={"size": 15}, bgcolor="rgba(255,255,255,0.85)")
+                              font={"size": 16, "color": "#111111"})
     figure.update_xaxes(visible=False, range=[-0.5, columns * cell - 0.5], constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
     return _styled(figure, height=max(220, 150 * rows), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
@@ -157,7 +160,7 @@ def compare_rows(runs: dict[str, Run]) -> list[dict]:
         row["best val loss"] = _rounded(min((r["val_loss"] for r in run.history), default=None), 4)
         row["test accuracy (%)"] = _rounded(run.test_accuracy, 2)
         row["train − val accuracy (points)"] = None if last is None else round(last["train_accuracy"] - last["val_accuracy"], 2)
-        row["epochs"] = None if last is None else last["epoch"]
+        row["epochs done"] = None if last is None else last["epoch"]
         row["time (s)"] = round(run.seconds, 1)
         row["status"] = run.status
         rows.append(row)

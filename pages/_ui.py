@@ -1,9 +1,6 @@
 """The app's only Streamlit glue: the cached data set, each session's runs and jobs, shared widgets, live progress."""
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any, Callable
 
 import streamlit as st
@@ -11,7 +8,7 @@ import streamlit as st
 from mnistlab import jobs, plots
 from mnistlab.config import DATASETS, PRESETS, SLIPS, ConfigError, RunConfig, preset
 from mnistlab.data import RAW_FILES, Dataset, DataError, data_dir, load_dataset, raw_folder
-from mnistlab.runs import Run
+from mnistlab.runs import Run, write_atomic
 from mnistlab.training import Progress, resolve_device
 
 LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at least once a second
@@ -69,7 +66,7 @@ def missing_data(name: str, error: DataError) -> None:
             return
         folder.mkdir(parents=True, exist_ok=True)
         for upload in uploads:
-            _write_atomic(folder / upload.name, upload.getvalue())
+            write_atomic(folder / upload.name, upload.getvalue())
         missing = sorted(expected - {p.name for p in folder.glob("*.gz")} - {p.name + ".gz" for p in folder.iterdir()})
         if missing:
             st.info(f"Saved. Still missing: {', '.join(missing)}.")
@@ -85,14 +82,6 @@ def missing_data(name: str, error: DataError) -> None:
                 return
         _cached_dataset.clear()
         st.rerun()
-
-
-def _write_atomic(path: Path, content: bytes) -> None:
-    """Write beside path then rename: a reader never sees half a file."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
-    with os.fdopen(handle, "wb") as file:
-        file.write(content)
-    os.replace(temporary, path)
 
 
 # ---- this session's runs and training jobs --------------------------------------------------------------------

@@ -28,7 +28,8 @@ def test_training_curves_draw_train_and_validation_loss_and_accuracy_with_the_li
 def test_overlay_gives_each_run_its_colour_for_validation_and_train():
     runs = {"1. baseline": Run(RunConfig(), HISTORY, "completed"), "2. L2": Run(preset("l2"), HISTORY[:1], "stopped")}
     figure = plots.overlay(runs)
-    assert [t.name for t in figure.data] == ["1. baseline · validation", "1. baseline · train", "2. L2 · validation", "2. L2 · train"]
+    assert [t.name for t in figure.data] == ["1. baseline", "1. baseline", "2. L2", "2. L2"]
+    assert [t.showlegend for t in figure.data] == [None, False, None, False]  # one legend entry per run
     colours = [t.line.color for t in figure.data]
     assert colours[0] == colours[1] != colours[2] == colours[3]
     assert list(figure.data[2].y) == [0.4] and figure.data[3].line.dash == "dash"
@@ -66,8 +67,9 @@ def test_compare_rows_list_the_differing_settings_and_each_runs_numbers():
             "2. dropout 0.2": Run(preset("dropout", hidden=(128, 64)), HISTORY[:1], "stopped")}
     rows = plots.compare_rows(runs)
     assert set(rows[0]) == {"run", "hidden", "dropout", "best val loss", "test accuracy (%)",
-                            "train − val accuracy (points)", "epochs", "time (s)", "status"}
+                            "train − val accuracy (points)", "epochs done", "time (s)", "status"}
     assert rows[0]["hidden"] == "256-256" and rows[1]["hidden"] == "128-64" and rows[1]["dropout"] == 0.2
+    assert (rows[0]["epochs done"], rows[1]["epochs done"]) == (2.0, 1.0)
     assert rows[0]["best val loss"] == 0.35 and rows[1]["best val loss"] == 0.4
     assert rows[0]["train − val accuracy (points)"] == 1.0 and rows[1]["train − val accuracy (points)"] == -3.0
     assert rows[0]["time (s)"] == 12.3 and rows[1]["status"] == "stopped"

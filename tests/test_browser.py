@@ -1,0 +1,146 @@
+"""The real app in a real browser: `streamlit run app.py` on real MNIST, driven by Chromium through Playwright."""
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from mnistlab.data import data_dir
+
+ROOT = Path(__file__).parent.parent
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+PROJECTOR = {"width": 1280, "height": 800}
+TRAINING_WAIT_MS = 480_000  # one epoch at batch 512 takes well under a minute alone, minutes on a loaded CI machine
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(mnist):
+    """`streamlit run app.py` on a free local port with the real data; always stopped afterwards."""
+    port = free_port()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log = open(SCREENSHOTS.parent / "streamlit.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port)],
+        cwd=ROOT, env={**os.environ, "MNISTLAB_DATA_DIR": str(data_dir().resolve())},
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            assert process.poll() is None, f"streamlit exited early: see {log.name}"
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"streamlit did not answer on {url}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def shot(page, name: str) -> None:
+    page.wait_for_timeout(800)  # let Plotly finish drawing
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def go_to(page, title: str) -> None:
+    page.get_by_test_id("stTopNav").get_by_role("link", name=title).click()
+
+
+def test_train_a_short_run_live_then_read_its_results(server):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=PROJECTOR)
+            page.goto(server)
+            start = page.get_by_role("button", name="Start training")
+            expect(start).to_be_enabled(timeout=120_000)  # enabled once the data set is loaded
+            shot(page, "1-train")
+
+            epochs = page.get_by_label("Epochs")
+            epochs.fill("1")
+            epochs.press("Enter")
+            batch_size = page.get_by_role("slider").nth(2)  # learning rate, dropout, batch size
+            batch_size.focus()
+            for _ in range(3):  # 64 → 128 → 256 → 512: a shorter epoch
+                batch_size.press("ArrowRight")
+            expect(page.get_by_text("run name: epochs 1, batch_size 512")).to_be_visible()
+            start.click()
+
+            curves = page.get_by_test_id("stPlotlyChart")
+            accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
+            expect(accuracy).to_be_visible(timeout=TRAINING_WAIT_MS)
+            value = float(re.search(r"([\d.]+) %", accuracy.inner_text()).group(1))
+            assert 85 < value <= 100  # one epoch of the course's MLP on real MNIST
+            expect(page.get_by_text("completed")).to_be_visible()
+            expect(curves.locator(".scatterlayer .trace")).to_have_count(4)  # train and validation, loss and accuracy
+            shot(page, "2-trained")
+
+            go_to(page, "Results")
+            expect(page.get_by_test_id("stMetric").filter(has_text=f"{value:.2f} %")).to_be_visible(timeout=30_000)
+            heading = page.get_by_text("Misclassified test images")
+            expect(heading).to_be_visible()
+            expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)  # per class, confusion, gallery
+            everything = int(re.search(r"of (\d+)\)", heading.inner_text()).group(1))
+            cell = page.get_by_test_id("stPlotlyChart").nth(0).locator(".scatterlayer .point").nth(4 * 10 + 9)
+            cell.click(force=True)  # true 4, predicted 9: a transparent marker over the heatmap's cell
+            expect(heading).not_to_contain_text(f"({everything} of", timeout=30_000)
+            expect(page.get_by_text("4→9").first).to_be_visible()
+            shot(page, "4-results-filtered")
+            page.set_viewport_size({"width": PROJECTOR["width"], "height": 2400})
+            shot(page, "4-results-whole")
+            page.set_viewport_size(PROJECTOR)
+
+            go_to(page, "Data")
+            expect(page.get_by_test_id("stMetric").filter(has_text="Validation images")).to_contain_text("12 000",
+                                                                                                       timeout=30_000)
+            shot(page, "5-data")
+
+            # A long run survives a page change, then Stop ends it and keeps what it learnt.
+            go_to(page, "Train")
+            epochs = page.get_by_label("Epochs")
+            epochs.fill("20")
+            epochs.press("Enter")
+            expect(page.get_by_text("run name: epochs 20, batch_size 512")).to_be_visible(timeout=30_000)
+            page.get_by_role("button", name="Start training").click()
+            expect(page.get_by_text(re.compile(r"Epoch \d+/20 · \d+%"))).to_be_visible(timeout=60_000)
+            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace").first).to_be_visible()
+            shot(page, "6-training-live")
+            go_to(page, "Compare")
+            expect(page.get_by_text(re.compile(r"Training 2\. epochs 20.*Epoch \d+/20"))).to_be_visible(timeout=30_000)
+            go_to(page, "Train")
+            page.get_by_role("button", name="Stop").click(timeout=30_000)
+            expect(page.get_by_text("stopped early: Stopped by the user")).to_be_visible(timeout=30_000)
+            shot(page, "7-stopped")
+
+            go_to(page, "Compare")
+            table = page.get_by_test_id("stDataFrame")
+            expect(table).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(4)  # 2 runs × 2
+            shot(page, "8-compare")
+        finally:
+            browser.close()
