@@ -9,7 +9,7 @@ from pathlib import Path
 from .config import PRESETS, SLIPS, ConfigError, preset
 from .data import DataError, load_dataset
 from .lesson import (GRAPH_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson, save_lesson,
-                     slip_effects, summarize, table, variants_json)
+                     size_text, slip_effects, summarize, table, variants_json)
 from .runs import Run, save_run
 from .training import Progress, train
 
@@ -122,10 +122,9 @@ def lesson_summary(lesson: Lesson) -> str:
                      f"{_number(seconds, '.0f'):>6}  {versus}")
     for effect in slip_effects(lesson, summaries):
         mixed = f" (together with {', '.join(effect.together_with)})" if effect.together_with else ""
-        mebibytes = None if effect.graph_bytes is None else effect.graph_bytes / 2**20
         memory = "" if effect.slip != "loss-graph" else (
             f"; the summed loss held {_number(effect.graph_nodes, '.0f')} autograd nodes, "
-            f"{_number(mebibytes, '.2f')} MiB, at each epoch's end")
+            f"{size_text(effect.graph_bytes)}, at each epoch's end")
         lines.append(f"slip {effect.slip} on {effect.variant}{mixed}: {effect.verdict.text}{memory}")
     lines.append(VERDICT_RULE)
     if "loss-graph" in lesson.plan.slips:

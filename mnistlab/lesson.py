@@ -330,6 +330,16 @@ def variants_json(summaries: dict[str, dict[str, ArmSummary]]) -> dict:
     } for arm, s in arms.items()} for variant, arms in summaries.items()}}
 
 
+def size_text(n_bytes: float | None) -> str:
+    """A byte count in B, KiB, MiB or GiB; 'not measured' when None."""
+    if n_bytes is None:
+        return "not measured"
+    for power, unit in enumerate(("B", "KiB", "MiB")):
+        if abs(n_bytes) < 1024 ** (power + 1):
+            return f"{n_bytes / 1024 ** power:.{min(power, 1)}f} {unit}"
+    return f"{n_bytes / 1024 ** 3:.1f} GiB"
+
+
 def _plus_minus(mean: float | None, std: float | None) -> str:
     if mean is None:
         return "—"
@@ -380,13 +390,15 @@ def load_lesson(path: str | Path) -> Lesson:
     return lesson_from_bytes(data, path.name)
 
 
-def saved_lessons(folder: str | Path = LESSONS_DIR) -> list[Path]:
-    """The lesson files in a folder, by name."""
-    folder = Path(folder)
+def saved_lessons(folder: str | Path | None = None) -> list[Path]:
+    """The lesson files in a folder (default: the repository's runs/lessons), by name."""
+    folder = Path(folder or LESSONS_DIR)
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
-def file_name(plan: LessonPlan, dataset: str = "mnist") -> str:
-    """A file name that says what the lesson holds."""
+def file_name(lesson: Lesson) -> str:
+    """A file name that says what the lesson holds and when it was made."""
+    plan = lesson.plan
     slips = f"-slips-{'+'.join(plan.slips)}" if plan.slips else ""
-    return f"{dataset}-{plan.seeds}-seeds-{plan.epochs}-epochs{slips}.json"
+    made = lesson.created.replace(":", "").replace("T", "-")[:15]
+    return f"{lesson.dataset}-{plan.seeds}-seeds-{plan.epochs}-epochs{slips}-{made}.json"

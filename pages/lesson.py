@@ -1,0 +1,210 @@
+"""Lesson: the course's four variants over several seeds, their spread, and its slips measured side by side."""
+import time
+
+import streamlit as st
+
+from pages import _ui
+from mnistlab import jobs, plots
+from mnistlab.config import SLIPS, ConfigError
+from mnistlab.lesson import (COURSE, CORRECTED, GRAPH_NOTE, LESSONS_DIR, MAX_SEEDS, VARIANT_NAMES, VERDICT_RULE,
+                             Lesson, LessonFileError, LessonPlan, LessonProgress, file_name, lesson_from_bytes,
+                             lesson_to_bytes, load_lesson, run_lesson, save_lesson, saved_lessons, size_text,
+                             slip_effects, summarize, table, verdict)
+
+SLIP_SWITCHES = {"no-eval": "No model.eval()", "shared-bn": "bn1 used twice", "loss-graph": "loss_train += loss"}
+ARM_TITLES = {COURSE: "As in the course (slips on)", CORRECTED: "Corrected"}
+JOB, PLAN, SHOWN, ERROR = "lesson.job", "lesson.plan", "lesson.shown", "lesson.error"
+
+
+def show(lesson: Lesson, source: str) -> None:
+    st.session_state[SHOWN] = {"lesson": lesson, "source": source}
+
+
+def collect_finished() -> None:
+    """A finished lesson job becomes the lesson shown; a failed one leaves its message."""
+    job = st.session_state.get(JOB)
+    if job is None or job.state != jobs.DONE:
+        return
+    del st.session_state[JOB]
+    if job.result is not None:
+        show(job.result, "the lesson trained in this session")
+    elif job.failed:
+        st.session_state[ERROR] = f"The lesson failed: {job.error}. Try again, or load saved results below."
+
+
+def plan_form() -> LessonPlan | None:
+    """Seeds, epochs and the slip switches; the plan they make, or None after saying what is wrong."""
+    left, right = st.columns(2)
+    seeds = left.number_input("Seeds per variant", min_value=1, max_value=MAX_SEEDS, value=3, key="lesson.seeds",
+                              help="Each variant is trained once per seed (0, 1, 2…): the spread is chance.")
+    epochs = right.number_input("Epochs per run", min_value=1, max_value=100, value=5, key="lesson.epochs")
+    st.markdown("**The course's slips.** Each one switched on trains the variants *as in the course* beside the "
+                "corrected code, with the same seeds, so its effect is measured:")
+    slips = []
+    for slip, title in SLIP_SWITCHES.items():
+        if st.toggle(title, key=f"lesson.slip.{slip}"):
+            slips.append(slip)
+        st.caption(SLIPS[slip][0].upper() + SLIPS[slip][1:] + ".")
+    try:
+        plan = LessonPlan(int(seeds), int(epochs), tuple(slips))
+    except ConfigError as error:
+        st.error(f"This lesson cannot be run: {error}.")
+        return None
+    st.caption(f"{len(plan.tasks())} training runs of {plan.epochs} epochs each, one after another.")
+    return plan
+
+
+def progress_line(job: jobs.Job) -> tuple[float, str]:
+    """The share of the lesson done and where it stands."""
+    progress: LessonProgress | None = job.progress
+    if progress is None:
+        return 0.0, "Starting…"
+    epoch = "" if progress.train is None else f", epoch {progress.train.epoch + 1}/{progress.train.epochs}"
+    elapsed = time.time() - (job.started or time.time())
+    minutes_left = elapsed / max(progress.fraction, 1e-9) * (1 - progress.fraction) / 60
+    left = f" · about {minutes_left:.0f} min left" if progress.fraction >= 0.02 else ""
+    return progress.fraction, (f"Run {progress.run + 1} of {progress.runs}: {VARIANT_NAMES[progress.variant]}, "
+                               f"{ARM_TITLES[progress.arm].lower()}, seed {progress.seed}{epoch} · "
+                               f"{progress.fraction:.0%}{left}")
+
+
+def draw_job(job: jobs.Job) -> None:
+    """A lesson under way: queue position, or progress, Stop and the curves of the runs finished so far."""
+    if job.state == jobs.QUEUED:
+        st.info(_ui.waiting_line(job))
+        st.button("Cancel", key=f"lesson-cancel-{job.id}", on_click=job.stop)
+        return
+    fraction, line = progress_line(job)
+    st.progress(min(fraction, 1.0), text="Stopping…" if job.stopped else line)
+    st.button("Stop the lesson", key=f"lesson-stop-{job.id}", on_click=job.stop, disabled=job.stopped,
+              help="Ends the run under way within a second; the runs already finished are kept and shown.")
+    if job.progress is not None and job.progress.finished:
+        draw_bands(Lesson(st.session_state[PLAN], "mnist", list(job.progress.finished)), key=f"live-{job.id}")
+
+
+def draw_bands(lesson: Lesson, key: str) -> None:
+    """Validation loss of every variant, mean and min–max band over seeds; course and corrected side by side."""
+    summaries = summarize(lesson)
+    lows = [v for arms in summaries.values() for s in arms.values() for v in s.val_loss_min]
+    highs = [v for arms in summaries.values() for s in arms.values() for v in s.val_loss_max]
+    if not lows:
+        st.info("No run has finished yet: the curves appear as soon as one has.")
+        return
+    margin = (max(highs) - min(lows)) * 0.05 or 0.01
+    y_range = (min(lows) - margin, max(highs) + margin)  # one scale for both arms, so they compare by eye
+    columns = st.columns(len(lesson.plan.arms))
+    for column, arm in zip(columns, sorted(lesson.plan.arms, key=list(ARM_TITLES).index)):
+        with column:
+            if len(columns) > 1:
+                st.markdown(f"##### {ARM_TITLES[arm]}")
+            _ui.chart(plots.seed_bands({v: arms[arm] for v, arms in summaries.items()}, y_range), key=f"{key}-{arm}")
+
+
+def draw_lesson(lesson: Lesson, source: str) -> None:
+    """The results: what is loaded, curves, table, verdicts, the slips' measured effects, save and download."""
+    plan, summaries = lesson.plan, summarize(lesson)
+    slips = ", ".join(plan.slips) or "none"
+    st.subheader("Results")
+    st.info(f"Showing **{source}**, made **{lesson.created.replace('T', ' ')}** on {lesson.device}: "
+            f"{plan.seeds} seed{'s' if plan.seeds > 1 else ''} × {plan.epochs} epochs of "
+            f"{', '.join(VARIANT_NAMES[v] for v in plan.variants)} on {lesson.dataset}, slips: {slips}; "
+            f"training took {lesson.seconds / 60:.1f} min.")
+    if lesson.status == "stopped":
+        st.warning(f"{lesson.message} The curves and the table count the finished runs only.")
+    draw_bands(lesson, key="lesson")
+    st.dataframe(table(summaries), hide_index=True, width="stretch")
+    st.caption("Test accuracy: mean ± standard deviation over seeds. Course's number: the one run the course printed. "
+               "Train–val gap: validation loss minus training loss at the last epoch (mean over seeds).")
+    if "baseline" in summaries:
+        st.markdown("**Verdicts (corrected code):**\n" + "\n".join(
+            f"- **{VARIANT_NAMES[v]}**: {verdict(arms[CORRECTED], summaries['baseline'][CORRECTED]).text}"
+            for v, arms in summaries.items() if v != "baseline"))
+        st.caption(VERDICT_RULE)
+    if plan.slips:
+        draw_slip_effects(lesson, summaries)
+    left, right = st.columns(2)
+    left.download_button("Download these results (.json)", data=lesson_to_bytes(lesson), file_name=file_name(lesson),
+                         mime="application/json", on_click="ignore")
+    if right.button("Save them in runs/lessons/ for lecture mode"):
+        try:
+            path = save_lesson(lesson, LESSONS_DIR / file_name(lesson))
+        except OSError as error:
+            st.error(f"The results could not be saved: {error}. Download them instead.")
+        else:
+            st.success(f"Saved as {path.name}.")
+
+
+def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
+    """Per slip: its sentence, then course minus corrected for every variant it touches."""
+    st.subheader("The course's slips, measured (course − corrected, same seeds)")
+    effects = slip_effects(lesson, summaries)
+    for slip in lesson.plan.slips:
+        st.markdown(f"**{SLIP_SWITCHES[slip]}**: {SLIPS[slip]}.")
+        st.dataframe([{"variant": VARIANT_NAMES[e.variant], "test accuracy": e.verdict.text,
+                       "validation loss, last epoch": None if e.val_loss_difference is None
+                       else f"{e.val_loss_difference:+.4f}",
+                       "also on in these runs": ", ".join(e.together_with) or "—"}
+                      for e in effects if e.slip == slip], hide_index=True, width="stretch")
+        if slip == "loss-graph":
+            st.markdown("What the summed loss keeps alive at each epoch's end (mean over seeds and epochs):")
+            held = [e for e in effects if e.slip == slip and e.graph_nodes is not None]
+            for column, effect in zip(st.columns(max(len(held), 1)), held):
+                nodes = f"{effect.graph_nodes:,.0f} autograd nodes"
+                if lesson.batches_per_epoch:
+                    nodes += f", {effect.graph_nodes / lesson.batches_per_epoch:.0f} per batch"
+                column.metric(VARIANT_NAMES[effect.variant], size_text(effect.graph_bytes), nodes, delta_color="off",
+                              delta_arrow="off")
+            st.caption(GRAPH_NOTE)
+
+
+def lecture_mode() -> None:
+    """Saved results, shown at once: from runs/lessons/ or an uploaded file."""
+    st.markdown("**Lecture mode**: show results trained beforehand, at once.")
+    files = saved_lessons()
+    if files:
+        chosen = st.selectbox("Saved lessons (runs/lessons/)", files, format_func=lambda path: path.name,
+                              key="lesson.file")
+        if st.button("Show these results", key="lesson.load"):
+            try:
+                show(load_lesson(chosen), chosen.name)
+            except LessonFileError as error:
+                st.error(f"This file cannot be opened: {error}")
+    else:
+        st.info("No saved lesson in runs/lessons/ yet: run one here and save it, or upload a file.")
+    upload = st.file_uploader("…or open a lesson file (.json)", type=["json"], key="lesson.upload")
+    if upload is not None and st.session_state.get("lesson.upload-id") != upload.file_id:
+        try:
+            uploaded = lesson_from_bytes(upload.getvalue(), upload.name)
+        except LessonFileError as error:
+            st.error(f"This file cannot be opened: {error}")
+        else:
+            st.session_state["lesson.upload-id"] = upload.file_id
+            show(uploaded, f"{upload.name} (uploaded)")
+
+
+st.title("The course in one click")
+st.caption("The course compares its four variants on one run each. Here each is trained on several seeds, so a "
+           "difference can be set against what changing the seed alone does.")
+collect_finished()
+run_column, lecture_column = st.columns([3, 2], gap="large")
+with run_column:
+    plan = plan_form()
+    busy = JOB in st.session_state
+    data = _ui.dataset("mnist") if plan is not None and not busy else None
+    if st.button("Run the lesson", type="primary", disabled=data is None or busy):
+        st.session_state.pop(ERROR, None)
+        st.session_state[PLAN] = plan
+        st.session_state[JOB] = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop),
+                                            f"lesson: {plan.seeds} seeds × {plan.epochs} epochs")
+        st.rerun()
+with lecture_column:
+    lecture_mode()
+if ERROR in st.session_state:
+    st.error(st.session_state[ERROR])
+if JOB in st.session_state:
+    _ui.live_job(st.session_state[JOB], draw_job)
+shown = st.session_state.get(SHOWN)
+if shown is not None:
+    draw_lesson(shown["lesson"], shown["source"])
+elif JOB not in st.session_state:
+    st.info("Press **Run the lesson** (a few minutes for 3 seeds × 5 epochs), or show saved results in lecture mode.")
