@@ -145,7 +145,7 @@ class Lesson:
     @classmethod
     def from_dict(cls, values: dict) -> "Lesson":
         if values.get("format") != FILE_FORMAT:
-            raise ValueError(f"it is not a lesson file (format {values.get('format')!r}, expected {FILE_FORMAT!r})")
+            raise ValueError(f'it is not a lesson file (a lesson file says "format": "{FILE_FORMAT}")')
         if values.get("version") != FILE_VERSION:
             raise ValueError(f"lesson file version {values.get('version')!r} is not {FILE_VERSION}")
         if values["status"] not in ("completed", "stopped"):

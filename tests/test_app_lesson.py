@@ -1,0 +1,110 @@
+"""The Lesson page under AppTest on a tiny synthetic MNIST: a short lesson, stop, lecture mode, bad uploads."""
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import mnistlab.lesson
+from conftest import write_raw_folder
+from mnistlab.lesson import LessonPlan, lesson_to_bytes, run_lesson, save_lesson
+
+APP = str(Path(__file__).parent.parent / "app.py")
+WAIT = 120  # seconds a tiny lesson may take on a loaded 2-core machine; a hang fails instead of blocking
+
+
+@pytest.fixture
+def lessons(tmp_path, monkeypatch):
+    """An empty lessons folder standing in for runs/lessons/."""
+    folder = tmp_path / "lessons"
+    monkeypatch.setattr(mnistlab.lesson, "LESSONS_DIR", folder)
+    return folder
+
+
+@pytest.fixture
+def page(tmp_path, monkeypatch, lessons):
+    """The Lesson page of the app on a synthetic MNIST folder, the data cache emptied around it."""
+    write_raw_folder(tmp_path)
+    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    yield at.switch_page("pages/lesson.py").run()
+    st.cache_resource.clear()
+
+
+def texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def start(at, seeds, epochs, slips=()):
+    at.number_input(key="lesson.seeds").set_value(seeds)
+    at.number_input(key="lesson.epochs").set_value(epochs)
+    for slip in slips:
+        at.toggle(key=f"lesson.slip.{slip}").set_value(True)
+    at.run()
+    button(at, "Run the lesson").click().run()
+    assert not at.exception
+    return at.session_state["lesson.job"]
+
+
+def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons):
+    assert not page.exception and page.title[0].value == "The course in one click"
+    assert "No saved lesson" in texts(page.info)
+    job = start(page, seeds=2, epochs=1, slips=("no-eval", "loss-graph"))
+    assert job.wait(WAIT), "the lesson did not finish"
+    page.run()
+    assert not page.exception
+    assert "Showing **the lesson trained in this session**" in texts(page.info)
+    assert len(page.get("plotly_chart")) == 2  # as in the course | corrected
+    rows = page.dataframe[0].value
+    assert len(rows) == 8 and set(rows["arm"]) == {"corrected", "course"} and set(rows["seeds"]) == {2}
+    assert "within the seed spread" in texts(page.markdown) or "real, every seed" in texts(page.markdown)
+    assert [m.label for m in page.metric] == ["Baseline", "L2", "Dropout", "BatchNorm"]  # the loss-graph memory
+    assert all("autograd nodes" in str(m.delta) for m in page.metric)
+    button(page, "Save them in runs/lessons/ for lecture mode").click().run()
+    (saved,) = lessons.iterdir()
+    assert saved.name.startswith("mnist-2-seeds-1-epochs-slips-loss-graph+no-eval-") and "Saved as" in texts(page.success)
+
+
+def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):
+    job = start(page, seeds=10, epochs=100)
+    while not (job.progress and job.progress.finished) and not job.done_event.is_set():
+        job.wait(0.05)
+    page.run()
+    button(page, "Stop the lesson").click().run()
+    assert job.wait(WAIT)
+    page.run()
+    assert not page.exception
+    assert "Stopped by the user after" in texts(page.warning)
+    assert len(page.get("plotly_chart")) == 1 and len(page.dataframe[0].value) == 4
+
+
+def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, tiny_data):
+    lesson = run_lesson(LessonPlan(seeds=2, epochs=1, slips=("shared-bn",)), tiny_data)
+    lesson.created = "2025-01-02T03:04:05"
+    save_lesson(lesson, lessons / "before-the-lecture.json")
+    page.run()
+    assert page.selectbox(key="lesson.file").value.name == "before-the-lecture.json"
+    button(page, "Show these results").click().run()
+    assert not page.exception
+    shown = texts(page.info)
+    assert "Showing **before-the-lecture.json**, made **2025-01-02 03:04:05**" in shown and "slips: shared-bn" in shown
+    assert len(page.get("plotly_chart")) == 2 and len(page.dataframe[0].value) == 8
+    lesson.created = "2025-02-03T04:05:06"
+    page.file_uploader(key="lesson.upload").set_value(("mine.json", lesson_to_bytes(lesson), "application/json")).run()
+    assert "Showing **mine.json (uploaded)**, made **2025-02-03 04:05:06**" in texts(page.info)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x89PNG not a lesson", "notes.json is not a saved mnistlab lesson: it is not JSON text"),
+    (b'{"config": {}, "history": []}', "notes.json is not a saved mnistlab lesson: it is not a lesson file"),
+])
+def test_a_bad_upload_says_what_is_wrong_and_changes_nothing(page, content, message):
+    page.file_uploader(key="lesson.upload").set_value(("notes.json", content, "application/json")).run()
+    assert not page.exception
+    assert f"This file cannot be opened: {message}" in texts(page.error)
+    assert "lesson.shown" not in page.session_state
