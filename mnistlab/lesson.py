@@ -259,6 +259,14 @@ class Verdict:
     chance: float | None  # how often seeds that made no difference would separate this well
     text: str
 
+    @property
+    def short(self) -> str:
+        """The verdict in a table cell: the difference, then real, within the seed spread, or no verdict."""
+        if self.difference is None:
+            return "—"
+        judged = {True: "real", False: "within seed spread", None: "one seed, no verdict"}[self.real]
+        return f"{self.difference:+.2f} · {judged}"
+
 
 def verdict(summary: ArmSummary, reference: ArmSummary, reference_name: str = "the baseline") -> Verdict:
     """The difference of means and whether the seeds separate (VERDICT_RULE)."""
@@ -315,7 +323,7 @@ def table(summaries: dict[str, dict[str, ArmSummary]]) -> list[dict]:
             rows.append({
                 "variant": VARIANT_NAMES[variant], "arm": arm, "seeds": len(summary.seeds),
                 "test accuracy %": _plus_minus(summary.mean, summary.std), "course's number %": summary.published,
-                "vs baseline": "—" if judged is None else judged.text,
+                "vs baseline": "—" if judged is None else judged.short,
                 "train–val gap (loss)": None if summary.train_val_gap is None else round(summary.train_val_gap, 4),
                 "seconds per run": None if summary.seconds is None else round(summary.seconds, 1)})
     return rows

@@ -61,6 +61,7 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
                                         name=name, mode="lines+markers", line={"width": 3, "color": colour},
                                         marker={"size": 10}, legendgroup=part, showlegend=column == 1), 1, column)
         figure.update_yaxes(title_text=metric + unit, row=1, col=column)
+    figure.update_yaxes(rangemode="tozero", row=1, col=1)  # a loss is never negative
     if not history:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
         figure.update_yaxes(range=[0, 100], row=1, col=2)
     if epochs:  # a fixed axis: the curves grow into it instead of rescaling at every redraw
@@ -137,7 +138,8 @@ def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 8) -> go.
                               font={"size": 16, "color": "#111111"})
     figure.update_xaxes(visible=False, range=[-0.5, columns * cell - 0.5], constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    return _styled(figure, height=max(220, 150 * rows), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+    # Height for a page about 1100 pixels wide, so the square cells fill the width without bands above and below.
+    return _styled(figure, height=max(160, rows * 1100 // columns), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
 def class_counts_figure(train_counts: list[int], test_counts: list[int], classes: list[str]) -> go.Figure:
@@ -190,9 +192,10 @@ def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | 
 def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | None = None) -> go.Figure:
     """Validation loss per epoch of each variant: the mean over seeds as a line, the min–max over seeds as a band."""
     figure = go.Figure()
-    for i, (variant, summary) in enumerate(summaries.items()):
-        colour, epochs = COLOURS[i % len(COLOURS)], list(range(1, len(summary.val_loss_mean) + 1))
-        name = f"{VARIANT_NAMES[variant]} ({len(summary.seeds)} seed{'s' if len(summary.seeds) != 1 else ''})"
+    for variant, summary in summaries.items():
+        colour = COLOURS[list(VARIANT_NAMES).index(variant)]  # a variant keeps its colour whichever are drawn
+        epochs = list(range(1, len(summary.val_loss_mean) + 1))
+        name = VARIANT_NAMES[variant]
         red, green, blue = plotly.colors.hex_to_rgb(colour)
         band = list(summary.val_loss_max) + list(summary.val_loss_min)[::-1]  # along the top, back along the bottom
         figure.add_trace(go.Scatter(x=epochs + epochs[::-1], y=band, fill="toself", line={"width": 0},
@@ -202,5 +205,5 @@ def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | 
                                     line={"color": colour, "width": 3}, marker={"size": 9}, legendgroup=variant,
                                     hovertemplate=f"epoch %{{x}}: mean %{{y:.4f}}<extra>{name}</extra>"))
     figure.update_xaxes(title_text="epoch", dtick=1)
-    figure.update_yaxes(title_text="validation loss (line: mean, band: min–max over seeds)", range=y_range)
+    figure.update_yaxes(title_text="validation loss", range=y_range)
     return _styled(figure, height=480)

@@ -61,8 +61,9 @@ def progress_line(job: jobs.Job) -> tuple[float, str]:
         return 0.0, "Starting…"
     epoch = "" if progress.train is None else f", epoch {progress.train.epoch + 1}/{progress.train.epochs}"
     elapsed = time.time() - (job.started or time.time())
-    minutes_left = elapsed / max(progress.fraction, 1e-9) * (1 - progress.fraction) / 60
-    left = f" · about {minutes_left:.0f} min left" if progress.fraction >= 0.02 else ""
+    seconds_left = elapsed / max(progress.fraction, 1e-9) * (1 - progress.fraction)
+    left = "" if progress.fraction < 0.02 else (f" · about {seconds_left / 60:.0f} min left" if seconds_left >= 90
+                                                else f" · about {seconds_left:.0f} s left")
     return progress.fraction, (f"Run {progress.run + 1} of {progress.runs}: {VARIANT_NAMES[progress.variant]}, "
                                f"{ARM_TITLES[progress.arm].lower()}, seed {progress.seed}{epoch} · "
                                f"{progress.fraction:.0%}{left}")
@@ -97,7 +98,12 @@ def draw_bands(lesson: Lesson, key: str) -> None:
         with column:
             if len(columns) > 1:
                 st.markdown(f"##### {ARM_TITLES[arm]}")
-            _ui.chart(plots.seed_bands({v: arms[arm] for v, arms in summaries.items()}, y_range), key=f"{key}-{arm}")
+            drawn = {v: arms[arm] for v, arms in summaries.items() if arms[arm].val_loss_mean}
+            if drawn:
+                _ui.chart(plots.seed_bands(drawn, y_range), key=f"{key}-{arm}")
+            else:
+                st.caption("No run of this side has finished yet.")
+    st.caption("Line: the mean validation loss over seeds; band: from the lowest to the highest seed.")
 
 
 def draw_lesson(lesson: Lesson, source: str) -> None:
@@ -140,7 +146,7 @@ def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
     effects = slip_effects(lesson, summaries)
     for slip in lesson.plan.slips:
         st.markdown(f"**{SLIP_SWITCHES[slip]}**: {SLIPS[slip]}.")
-        st.dataframe([{"variant": VARIANT_NAMES[e.variant], "test accuracy": e.verdict.text,
+        st.dataframe([{"variant": VARIANT_NAMES[e.variant], "test accuracy (points)": e.verdict.short,
                        "validation loss, last epoch": None if e.val_loss_difference is None
                        else f"{e.val_loss_difference:+.4f}",
                        "also on in these runs": ", ".join(e.together_with) or "—"}
@@ -187,7 +193,7 @@ st.caption("The course compares its four variants on one run each. Here each is 
            "difference can be set against what changing the seed alone does.")
 collect_finished()
 run_column, lecture_column = st.columns([3, 2], gap="large")
-with run_column:
+with run_column, st.expander("Run a lesson", expanded=SHOWN not in st.session_state):
     plan = plan_form()
     busy = JOB in st.session_state
     data = _ui.dataset("mnist") if plan is not None and not busy else None

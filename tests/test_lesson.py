@@ -64,7 +64,8 @@ def test_table_compares_each_arm_with_its_own_baseline():
             for v in plan.variants for arm in plan.arms]
     rows = table(summarize(Lesson(plan, "mnist", runs)))
     dropout_course = next(r for r in rows if r["variant"] == "Dropout" and r["arm"] == COURSE)
-    assert dropout_course["test accuracy %"] == "102.50 ± 0.71" and "+5.00 points" in dropout_course["vs baseline"]
+    assert dropout_course["test accuracy %"] == "102.50 ± 0.71" and dropout_course["vs baseline"] == "+5.00 · real"
+    assert next(r for r in rows if r["variant"] == "L2")["vs baseline"] == "+0.00 · within seed spread"
     assert [r["vs baseline"] for r in rows if r["variant"] == "Baseline"] == ["—", "—"]
 
 
