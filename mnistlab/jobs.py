@@ -23,7 +23,8 @@ OnFailure = Callable[[str, Any], Any]
 class Job:
     """One piece of queued work: its state, latest progress snapshot, stop flag, and how it ended."""
 
-    def __init__(self, job_id: int, work: Work, label: str, on_failure: OnFailure | None, queue: "JobQueue"):
+    def __init__(self, job_id: int, work: Work, label: str, on_failure: OnFailure | None, queue: "JobQueue",
+                 abandon_after: float | None = None):
         self.id = job_id
         self.label = label
         self.work = work
@@ -40,6 +41,9 @@ class Job:
         self.done_event = threading.Event()
         self._lock = threading.Lock()
         self._progress: Any = None
+        # A job whose owner stops calling touch() (a closed browser tab) gives its place up after this many seconds.
+        self.abandon_after = abandon_after
+        self._seen = time.monotonic()
 
     @property
     def progress(self) -> Any:
@@ -60,6 +64,18 @@ class Job:
     @property
     def stopped(self) -> bool:
         return self.stop_event.is_set()
+
+    def touch(self) -> None:
+        """Say that someone still waits for this job (see abandon_after)."""
+        self._seen = time.monotonic()
+
+    @property
+    def abandoned(self) -> bool:
+        return self.abandon_after is not None and time.monotonic() - self._seen > self.abandon_after
+
+    def should_stop(self) -> bool:
+        """What the work polls: stopped by its owner, or abandoned by it."""
+        return self.stop_event.is_set() or self.abandoned
 
     @property
     def cancelled(self) -> bool:
@@ -93,10 +109,11 @@ class JobQueue:
         self._ids = itertools.count(1)
         self._worker: threading.Thread | None = None
 
-    def submit(self, work: Work, label: str, on_failure: OnFailure | None = None) -> Job:
+    def submit(self, work: Work, label: str, on_failure: OnFailure | None = None,
+               abandon_after: float | None = None) -> Job:
         """Queue work(on_progress, should_stop); returns its Job at once."""
         with self._condition:
-            job = Job(next(self._ids), work, label, on_failure, self)
+            job = Job(next(self._ids), work, label, on_failure, self, abandon_after)
             self._waiting.append(job)
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="mnistlab-jobs", daemon=True)
@@ -132,10 +149,14 @@ class JobQueue:
             with self._condition:
                 while not self._waiting:
                     self._condition.wait()
-                job = self._running = self._waiting.popleft()
+                job = self._waiting.popleft()
+                if job.should_stop():  # abandoned while it waited: nobody would read its result
+                    self._finish(job)
+                    continue
+                self._running = job
                 job.state, job.started = RUNNING, time.time()
             try:
-                job.result = job.work(job.report, job.stop_event.is_set)
+                job.result = job.work(job.report, job.should_stop)
             except Exception as error:  # the worker outlives any job: the failure is the job's result
                 job.error = f"{type(error).__name__}: {error}"
                 job.traceback = traceback.format_exc()
@@ -168,20 +189,21 @@ def default_queue() -> JobQueue:
         return _default_queue
 
 
-def submit(work: Work, label: str, on_failure: OnFailure | None = None, queue: JobQueue | None = None) -> Job:
+def submit(work: Work, label: str, on_failure: OnFailure | None = None, queue: JobQueue | None = None,
+           abandon_after: float | None = None) -> Job:
     """Queue work on the process-wide queue (or the given one)."""
-    return (queue or default_queue()).submit(work, label, on_failure)
+    return (queue or default_queue()).submit(work, label, on_failure, abandon_after)
 
 
 def submit_training(config: RunConfig, data: Dataset, label: str, queue: JobQueue | None = None,
-                    progress_interval: float | None = None) -> Job:
+                    progress_interval: float | None = None, abandon_after: float | None = None) -> Job:
     """Queue train(config, data); the job's progress is a training Progress and its result a Run."""
     options = {} if progress_interval is None else {"progress_interval": progress_interval}
 
     def work(on_progress, should_stop) -> Run:
         return train(config, data, on_progress, should_stop, **options)
 
-    return submit(work, label, lambda message, progress: failed_run(config, message, progress), queue)
+    return submit(work, label, lambda message, progress: failed_run(config, message, progress), queue, abandon_after)
 
 
 def failed_run(config: RunConfig, message: str, progress: Progress | None) -> Run:

@@ -14,7 +14,7 @@ from .runs import Run
 from .training import Progress
 
 COLOURS = plotly.colors.qualitative.D3
-FONT = {"size": 18, "family": "Source Sans Pro, Source Sans 3, Source Sans, sans-serif"}
+FONT = {"size": 20, "family": "Source Sans, sans-serif"}  # the app's own font (one name: Plotly measures legends with it)
 TRAIN, VAL = "#1F77B4", "#D62728"
 # Settings named in a run's label when they differ from the course baseline (dataset, device last).
 LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs", "batch_size", "val_fraction",

@@ -14,6 +14,9 @@ from mnistlab.training import Progress, resolve_device
 LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at least once a second
 STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on the other pages
 MAX_WAITING = 4  # runs one session may have waiting, so one browser cannot fill the shared queue
+# A run nobody has polled for this long (its tab was closed) stops, so it does not hold the queue. Polling goes on,
+# if slowly (about once a minute), in a browser tab left in the background.
+ABANDON_AFTER = 600.0
 DATASET_NAMES = {"mnist": "MNIST (digits)", "fashion-mnist": "Fashion-MNIST (clothes)"}
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 WEIGHT_DECAYS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
@@ -115,13 +118,18 @@ def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
     if sum(job.state == jobs.QUEUED for job in training_jobs()) >= MAX_WAITING:
         st.warning(f"You already have {MAX_WAITING} runs waiting: let one finish or cancel one first.")
         return None
-    job = jobs.submit_training(config, data, _next_label(plots.describe(config)))
+    job = jobs.submit_training(config, data, _next_label(plots.describe(config)), abandon_after=ABANDON_AFTER)
     training_jobs().append(job)
     return job
 
 
 def collect_finished() -> list[str]:
-    """Move finished training jobs' runs into the session's runs; returns the labels of the jobs that ended."""
+    """Move finished training jobs' runs into the session's runs; returns the labels of the jobs that ended.
+
+    Called on every rerun and poll, it also tells the session's other jobs that someone still waits for them.
+    """
+    for job in training_jobs():
+        job.touch()
     ended = [job for job in training_jobs() if job.state == jobs.DONE]
     for job in ended:
         training_jobs().remove(job)
@@ -275,7 +283,7 @@ def chart(figure, key: str | None = None, **options):
 
 def page_style() -> None:
     """Less empty space above each page's title: the projector's height is precious."""
-    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
+    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 4rem;}</style>")
 
 
 # ---- live progress -------------------------------------------------------------------------------------------
@@ -291,9 +299,9 @@ def progress_line(progress: Progress | None) -> tuple[float, str]:
 
 def waiting_line(job: jobs.Job) -> str:
     """Where a queued job stands."""
-    ahead = (job.position or 1) - 1
+    ahead = job.position or 0  # the running job and those waiting in front
     return (f"**{job.label}** is waiting: the server trains one run at a time and "
-            f"{ahead} run{'s' if ahead != 1 else ''} {'are' if ahead != 1 else 'is'} ahead of it.")
+            f"{ahead} {'job is' if ahead == 1 else 'jobs are'} ahead of it (yours or other users').")
 
 
 def draw_training_job(job: jobs.Job) -> None:

@@ -6,7 +6,7 @@ from pages import _ui
 from mnistlab import plots
 from mnistlab.data import split_indices
 
-SAMPLES_PER_CLASS = 4
+SAMPLES_PER_CLASS = 3
 
 st.title("The data")
 left, right = st.columns(2)
@@ -26,9 +26,10 @@ st.caption("Training and validation share the 60 000 images of the training file
            "and used once, after training.")
 
 st.subheader("Sample images")
-picks = [int(i) for c in range(10) for i in (data.train_y == c).nonzero().flatten()[:SAMPLES_PER_CLASS]]
-_ui.chart(plots.digit_grid(data.images("train", picks), [classes[int(data.train_y[i])] for i in picks],
-                           columns=2 * SAMPLES_PER_CLASS), key="samples")
+first_of_each = [(data.train_y == c).nonzero().flatten()[:SAMPLES_PER_CLASS] for c in range(10)]
+picks = [int(indices[row]) for row in range(SAMPLES_PER_CLASS) for indices in first_of_each]  # one class per column
+_ui.chart(plots.digit_grid(data.images("train", picks), [classes[int(data.train_y[i])] for i in picks], columns=10),
+          key="samples")
 st.subheader("Images per class")
 _ui.chart(plots.class_counts_figure(torch.bincount(data.train_y, minlength=10).tolist(),
                                     torch.bincount(data.test_y, minlength=10).tolist(), classes), key="counts")

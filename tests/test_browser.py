@@ -132,15 +132,16 @@ def test_train_a_short_run_live_then_read_its_results(server):
             shot(page, "6-training-live")
             go_to(page, "Compare")
             expect(page.get_by_text(re.compile(r"Training 2\. epochs 20.*Epoch \d+/20"))).to_be_visible(timeout=30_000)
+            shot(page, "7-training-seen-from-compare")
             go_to(page, "Train")
             page.get_by_role("button", name="Stop").click(timeout=30_000)
             expect(page.get_by_text("stopped early: Stopped by the user")).to_be_visible(timeout=30_000)
-            shot(page, "7-stopped")
+            shot(page, "8-stopped")
 
             go_to(page, "Compare")
             table = page.get_by_test_id("stDataFrame")
             expect(table).to_be_visible(timeout=30_000)
             expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(4)  # 2 runs × 2
-            shot(page, "8-compare")
+            shot(page, "9-compare")
         finally:
             browser.close()

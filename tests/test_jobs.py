@@ -65,6 +65,26 @@ def test_stopping_a_running_job_ends_it_and_keeps_what_it_returned(queue):
     assert job.stopped and not job.cancelled and job.result == "partial" and job.error is None
 
 
+def test_a_job_nobody_touches_gives_its_place_up_and_a_touched_one_runs(queue):
+    order, gate = [], threading.Event()
+    first = queue.submit(gated(order, "a", gate), "a")
+    orphan = queue.submit(gated(order, "orphan", gate), "orphan", abandon_after=0.01)
+    watched = queue.submit(gated(order, "watched", gate), "watched", abandon_after=3600)
+    while not orphan.abandoned:
+        watched.touch()
+        orphan.wait(0.01)
+    gate.set()
+    assert watched.wait(WAIT)
+    assert order == ["a", "watched"] and orphan.cancelled and watched.result == "watched"
+
+
+def test_an_abandoned_running_job_is_told_to_stop(queue):
+    order, gate = [], threading.Event()
+    job = queue.submit(gated(order, "partial", gate), "long", abandon_after=0.05)
+    assert job.wait(WAIT)  # the gate never opens: only abandonment ends it
+    assert order == ["partial"] and job.result == "partial" and not job.stopped
+
+
 def test_a_failing_training_job_becomes_a_failed_run_with_its_history_and_the_worker_goes_on(queue, monkeypatch):
     row = {"epoch": 1.0, "train_loss": 0.5, "train_accuracy": 80.0, "val_loss": 0.6, "val_accuracy": 78.0, "seconds": 1.0}
 
