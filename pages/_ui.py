@@ -59,17 +59,25 @@ def missing_data(name: str, error: DataError) -> None:
     folder = raw_folder(name)
     st.error(f"**{DATASET_NAMES[name]} is not available.** {error}")
     st.markdown(f"Put these four files in `{folder.resolve()}`:\n\n" + "\n".join(f"- `{f}.gz`" for f in RAW_FILES))
+    key = f"upload-data-{name}"
     uploads = st.file_uploader(f"…or upload the four .gz files of {DATASET_NAMES[name]} here", type=["gz"],
-                               accept_multiple_files=True, key=f"upload-data-{name}")
-    if uploads:
+                               accept_multiple_files=True, key=key)
+    batch = tuple(upload.file_id for upload in uploads or ())
+    if batch and st.session_state.get(f"{key}.saved") != batch:  # each upload once: a bad file must not loop
+        st.session_state[f"{key}.saved"] = batch
         expected = {f + ".gz" for f in RAW_FILES}
         wrong = [u.name for u in uploads if u.name not in expected]
         if wrong:
             st.error(f"Not one of the four expected files: {', '.join(wrong)}. Expected: {', '.join(sorted(expected))}.")
             return
-        folder.mkdir(parents=True, exist_ok=True)
-        for upload in uploads:
-            write_atomic(folder / upload.name, upload.getvalue())
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for upload in uploads:
+                write_atomic(folder / upload.name, upload.getvalue())
+                (folder / upload.name.removesuffix(".gz")).unlink(missing_ok=True)  # decompressed again from the new file
+        except OSError as write_error:
+            st.error(f"The files cannot be written into {folder}: {write_error}. Copy them there by hand.")
+            return
         missing = sorted(expected - {p.name for p in folder.glob("*.gz")} - {p.name + ".gz" for p in folder.iterdir()})
         if missing:
             st.info(f"Saved. Still missing: {', '.join(missing)}.")

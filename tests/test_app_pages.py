@@ -183,3 +183,17 @@ def test_missing_data_names_the_folder_and_the_four_files_can_be_uploaded(tmp_pa
     assert not app.exception and not app.error
     assert not next(b for b in app.button if b.label == "Start training").disabled
     st.cache_resource.clear()
+
+
+def test_a_damaged_upload_says_which_file_and_does_not_loop(tmp_path, monkeypatch):
+    source = write_raw_folder(tmp_path / "source")
+    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path / "empty"))
+    st.cache_resource.clear()
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    files = [(p.name, p.read_bytes()[:p.stat().st_size // 2] if p.name.startswith("t10k-labels") else p.read_bytes(),
+              "application/gzip")
+             for p in sorted(source.glob("*.gz"))]
+    app.file_uploader(key="upload-data-mnist").set_value(files).run()
+    assert not app.exception
+    assert "t10k-labels-idx1-ubyte.gz is damaged or truncated" in texts(app.error)
+    st.cache_resource.clear()
