@@ -21,9 +21,12 @@ def show(lesson: Lesson, source: str) -> None:
 
 
 def collect_finished() -> None:
-    """A finished lesson job becomes the lesson shown; a failed one leaves its message."""
+    """A finished lesson job becomes the lesson shown (a failed one leaves its message); one under way is touched."""
     job = st.session_state.get(JOB)
-    if job is None or job.state != jobs.DONE:
+    if job is None:
+        return
+    job.touch()
+    if job.state != jobs.DONE:
         return
     del st.session_state[JOB]
     if job.result is not None:
@@ -71,6 +74,7 @@ def progress_line(job: jobs.Job) -> tuple[float, str]:
 
 def draw_job(job: jobs.Job) -> None:
     """A lesson under way: queue position, or progress, Stop and the curves of the runs finished so far."""
+    job.touch()
     if job.state == jobs.QUEUED:
         st.info(_ui.waiting_line(job))
         st.button("Cancel", key=f"lesson-cancel-{job.id}", on_click=job.stop)
@@ -201,7 +205,8 @@ with run_column, st.expander("Run a lesson", expanded=SHOWN not in st.session_st
         st.session_state.pop(ERROR, None)
         st.session_state[PLAN] = plan
         st.session_state[JOB] = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop),
-                                            f"lesson: {plan.seeds} seeds × {plan.epochs} epochs")
+                                            f"lesson: {plan.seeds} seeds × {plan.epochs} epochs",
+                                            abandon_after=_ui.ABANDON_AFTER)
         st.rerun()
 with lecture_column:
     lecture_mode()
