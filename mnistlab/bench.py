@@ -1,0 +1,247 @@
+"""`python -m mnistlab.bench`: the course's own loop, the mnistlab engine and the arithmetic floor, timed in one process.
+
+Prints seconds per epoch (median), test accuracy per seed, peak memory and the app path's overhead, then a last
+line `speedup_vs_course_loop=X.XX floor_ratio=Y.YY accuracy_delta=Z.ZZ` (see BENCHMARKS.md).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from contextlib import contextmanager
+
+import torch
+import torchvision.transforms as T
+from torch import nn
+from torch.nn import functional as F
+from torch.utils.data import DataLoader
+from torchvision import datasets
+
+from .cli import add_data_arguments
+from .config import RunConfig
+from .data import DataError, data_dir, load_dataset, split_indices
+from .jobs import JobQueue, submit_training
+from .models import build_model
+from .training import PROGRESS_INTERVAL, cpu_settings, train
+
+LOOPS = ("course", "engine", "app", "floor")
+LABELS = {"course": "course loop (torchvision, as written)", "engine": "mnistlab engine (train)",
+          "app": "engine on the app's path (jobs)", "floor": "floor (forward+backward only)"}
+
+
+class mlp(nn.Module):  # noqa: N801 — the course's class, under the course's name
+    """The course's first model, as it writes it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fc1 = nn.Linear(784, 256)
+        self.fc2 = nn.Linear(256, 256)
+        self.fc3 = nn.Linear(256, 10)
+
+    def forward(self, x):
+        x = x.view(-1, 28 * 28)
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+
+def course_loop(root, seed: int, epochs: int, download: bool) -> dict:
+    """The course's code as it writes it (its `loss_train += loss` included), seeded; each epoch timed, train + val."""
+    torch.manual_seed(seed)
+    transform = T.ToTensor()
+    dataset = datasets.MNIST(root=str(root), train=True, download=download, transform=transform)
+    test_dataset = datasets.MNIST(root=str(root), train=False, transform=transform)
+    train_dataset, validation_dataset = torch.utils.data.random_split(dataset, [0.8, 0.2])
+    train_loader = DataLoader(train_dataset, batch_size=64, shuffle=True)
+    val_loader = DataLoader(validation_dataset, batch_size=64, shuffle=True)
+    test_loader = DataLoader(test_dataset, batch_size=64, shuffle=False)
+    model = mlp()
+    criterion = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+    seconds, printed = [], []  # the course prints these lines; the benchmark keeps them quiet
+    for i in range(epochs):
+        start = time.perf_counter()
+        loss_train = 0
+        for images, labels in train_loader:
+            preds = model(images)
+            loss = criterion(preds, labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_train += loss
+        printed.append(f"step {i} train loss {loss_train / len(train_loader)}")
+        loss_val = 0
+        for images, labels in val_loader:
+            with torch.no_grad():
+                preds = model(images)
+                loss = criterion(preds, labels)
+                loss_val += loss
+        printed.append(f"step {i} val loss {loss_val / len(val_loader)}")
+        seconds.append(time.perf_counter() - start)
+    correct = total = 0
+    for images, labels in test_loader:
+        with torch.no_grad():
+            preds = model(images)
+            _, predicted = torch.max(preds.data, 1)
+            total += labels.size(0)
+            correct += (predicted == labels).sum().item()
+    return {"seconds": seconds, "accuracy": 100 * correct / total}
+
+
+def engine_loop(data, config: RunConfig) -> dict:
+    """mnistlab.training.train called directly, as the CLI does."""
+    run = train(config, data)
+    return {"seconds": [row["seconds"] for row in run.history], "accuracy": run.test_accuracy, "run": run}
+
+
+def app_loop(data, config: RunConfig) -> dict:
+    """train() on the app's path: a jobs worker thread, progress snapshots under a lock every PROGRESS_INTERVAL, stop checks."""
+    job = submit_training(config, data, "bench", queue=JobQueue())
+    job.wait()
+    if job.failed:
+        raise RuntimeError(job.error)
+    run = job.result
+    return {"seconds": [row["seconds"] for row in run.history], "accuracy": run.test_accuracy, "run": run}
+
+
+def floor_loop(data, config: RunConfig, passes: int) -> dict:
+    """Forward + backward of the engine's MLP over as many rows as its training split, in its batches, under its CPU
+    settings: the gradients computed and dropped (not even accumulated); no optimizer, shuffling, gathering, validation."""
+    device = torch.device(config.device)
+    generator = torch.Generator().manual_seed(config.seed)
+    samples = len(split_indices(len(data.train_y), config.val_fraction, generator)[0])
+    model = build_model(config, generator).to(device)
+    parameters = list(model.parameters())
+    batches = list(zip(data.train_x[:samples].to(device).split(config.batch_size),
+                       data.train_y[:samples].to(device).split(config.batch_size)))
+    seconds = []
+    with cpu_settings():
+        for _ in range(passes):
+            start = time.perf_counter()
+            for images, labels in batches:
+                torch.autograd.grad(F.cross_entropy(model(images), labels), parameters)
+            synchronize(device)
+            seconds.append(time.perf_counter() - start)
+    return {"seconds": seconds}
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued GPU work, so that a pass is timed whole."""
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def rss_mib(field: str) -> float | None:
+    """VmRSS or VmHWM (peak) of this process in MiB; None where /proc is missing (macOS, Windows)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+@contextmanager
+def peak_memory(record: dict):
+    """Store in record the peak RSS reached inside the block and its rise over the RSS at the start (MiB)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")  # resets VmHWM to the current RSS (Linux ≥ 4.0)
+    except OSError:
+        record.update(peak=None, rise=None)
+        yield
+        return
+    start = rss_mib("VmRSS")
+    yield
+    peak = rss_mib("VmHWM")
+    record.update(peak=peak, rise=None if peak is None or start is None else peak - start)
+
+
+def measure(args) -> dict:
+    """Run the four loops for every seed, rotating their order so that background load falls on all alike."""
+    root = data_dir(args.data_dir)
+    data = load_dataset("mnist", root, download=not args.no_download)  # also decompresses for torchvision
+    results = {loop: [] for loop in LOOPS}
+    for i, seed in enumerate(args.seeds):
+        config = RunConfig(seed=seed, epochs=args.epochs, device=args.device)
+        runs = {"course": lambda: course_loop(root, seed, args.epochs, not args.no_download),
+                "engine": lambda: engine_loop(data, config), "app": lambda: app_loop(data, config),
+                "floor": lambda: floor_loop(data, config, args.epochs)}
+        for loop in LOOPS[i % len(LOOPS):] + LOOPS[:i % len(LOOPS)]:
+            record = {"seed": seed}
+            with peak_memory(record):
+                record.update(runs[loop]())
+            results[loop].append(record)
+    return results
+
+
+def without_times(run) -> list[dict]:
+    return [{k: v for k, v in row.items() if k not in ("seconds", "graph_bytes")} for row in run.history]
+
+
+def report(results: dict, args) -> list[str]:
+    """The printed lines; the last one is the machine-readable summary."""
+    per_epoch = {loop: statistics.median(s for r in results[loop] for s in r["seconds"]) for loop in LOOPS}
+    spread = {loop: (min(s for r in results[loop] for s in r["seconds"]), max(s for r in results[loop] for s in r["seconds"]))
+              for loop in LOOPS}
+    peaks = {loop: [r["peak"] for r in results[loop] if r["peak"] is not None] for loop in LOOPS}
+    rises = {loop: [r["rise"] for r in results[loop] if r["rise"] is not None] for loop in LOOPS}
+    lines = [f"mnistlab bench: MNIST, {args.epochs} epochs x seeds {' '.join(map(str, args.seeds))}, batch 64, Adam lr 1e-3 | "
+             f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads outside train(), engine on {args.device} | "
+             f"load average {os.getloadavg()[0]:.2f} at the end",
+             f"{'loop':<40} {'s/epoch':>8} {'min':>7} {'max':>7} {'peak RSS MiB':>13} {'rise MiB':>9}"]
+    for loop in LOOPS:
+        peak = f"{max(peaks[loop]):13.0f}" if peaks[loop] else f"{'n/a':>13}"
+        rise = f"{max(rises[loop]):9.0f}" if rises[loop] else f"{'n/a':>9}"
+        lines.append(f"{LABELS[loop]:<40} {per_epoch[loop]:8.3f} {spread[loop][0]:7.3f} {spread[loop][1]:7.3f} {peak} {rise}")
+    lines.append(f"{'seed':>4} {'course test acc %':>18} {'engine test acc %':>18} {'delta':>7}")
+    course_acc = [r["accuracy"] for r in results["course"]]
+    engine_acc = [r["accuracy"] for r in results["engine"]]
+    for seed, c, e in zip(args.seeds, course_acc, engine_acc):
+        lines.append(f"{seed:>4} {c:18.2f} {e:18.2f} {e - c:+7.2f}")
+    delta = statistics.mean(engine_acc) - statistics.mean(course_acc)
+    lines.append(f"{'mean':>4} {statistics.mean(course_acc):18.2f} {statistics.mean(engine_acc):18.2f} {delta:+7.2f}")
+    same = all(without_times(a["run"]) == without_times(b["run"]) for a, b in zip(results["engine"], results["app"]))
+    overhead = 100 * (per_epoch["app"] / per_epoch["engine"] - 1)
+    lines.append(f"app-path overhead: {overhead:+.1f} % (progress every {PROGRESS_INTERVAL} s + stop checks, worker thread); "
+                 f"same seed, same history as train(): {'yes' if same else 'NO'}")
+    lines.append(f"speedup_vs_course_loop={per_epoch['course'] / per_epoch['engine']:.2f} "
+                 f"floor_ratio={per_epoch['engine'] / per_epoch['floor']:.2f} accuracy_delta={delta:.2f}")
+    return lines
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m mnistlab.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5, help="epochs per run (default 5, as the course)")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 for course and engine (default 3)")
+    parser.add_argument("--threads", type=int, help="torch intra-op threads for the process (default: torch's choice)")
+    parser.add_argument("--device", default="cpu", help="device of the engine and the floor (the course loop is CPU)")
+    add_data_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.epochs < 1 or args.seeds < 1:
+        parser.error("--epochs and --seeds must be at least 1")
+    args.seeds = list(range(args.seeds))
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    try:
+        results = measure(args)
+    except DataError as error:
+        print(f"mnistlab.bench: error: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(report(results, args)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
