@@ -163,8 +163,14 @@ def peak_memory(record: dict):
     record.update(peak=peak, rise=None if peak is None or start is None else peak - start)
 
 
+def load_average() -> float:
+    """The 1-minute load average (nan where the system has none, as on Windows): how shared the cores were."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def measure(args) -> dict:
-    """Run the four loops for every seed, rotating their order so that background load falls on all alike."""
+    """Run the four loops for every seed, in turn, their order reversed every other seed so that drifting background
+    load falls on all alike; engine and app path always run back to back, their overhead being the finest figure."""
     root = data_dir(args.data_dir)
     data = load_dataset("mnist", root, download=not args.no_download)  # also decompresses for torchvision
     results = {loop: [] for loop in LOOPS}
@@ -173,7 +179,7 @@ def measure(args) -> dict:
         runs = {"course": lambda: course_loop(root, seed, args.epochs, not args.no_download),
                 "engine": lambda: engine_loop(data, config), "app": lambda: app_loop(data, config),
                 "floor": lambda: floor_loop(data, config, args.epochs)}
-        for loop in LOOPS[i % len(LOOPS):] + LOOPS[:i % len(LOOPS)]:
+        for loop in LOOPS if i % 2 == 0 else LOOPS[::-1]:
             record = {"seed": seed}
             with peak_memory(record):
                 record.update(runs[loop]())
@@ -182,24 +188,23 @@ def measure(args) -> dict:
 
 
 def without_times(run) -> list[dict]:
-    return [{k: v for k, v in row.items() if k not in ("seconds", "graph_bytes")} for row in run.history]
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in run.history]
 
 
-def report(results: dict, args) -> list[str]:
+def report(results: dict, args, load_before: float) -> list[str]:
     """The printed lines; the last one is the machine-readable summary."""
-    per_epoch = {loop: statistics.median(s for r in results[loop] for s in r["seconds"]) for loop in LOOPS}
-    spread = {loop: (min(s for r in results[loop] for s in r["seconds"]), max(s for r in results[loop] for s in r["seconds"]))
-              for loop in LOOPS}
+    seconds = {loop: [s for r in results[loop] for s in r["seconds"]] for loop in LOOPS}
+    per_epoch = {loop: statistics.median(seconds[loop]) for loop in LOOPS}
     peaks = {loop: [r["peak"] for r in results[loop] if r["peak"] is not None] for loop in LOOPS}
     rises = {loop: [r["rise"] for r in results[loop] if r["rise"] is not None] for loop in LOOPS}
     lines = [f"mnistlab bench: MNIST, {args.epochs} epochs x seeds {' '.join(map(str, args.seeds))}, batch 64, Adam lr 1e-3 | "
              f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads outside train(), engine on {args.device} | "
-             f"load average {os.getloadavg()[0]:.2f} at the end",
+             f"load average {load_before:.2f} before, {load_average():.2f} after",
              f"{'loop':<40} {'s/epoch':>8} {'min':>7} {'max':>7} {'peak RSS MiB':>13} {'rise MiB':>9}"]
     for loop in LOOPS:
         peak = f"{max(peaks[loop]):13.0f}" if peaks[loop] else f"{'n/a':>13}"
         rise = f"{max(rises[loop]):9.0f}" if rises[loop] else f"{'n/a':>9}"
-        lines.append(f"{LABELS[loop]:<40} {per_epoch[loop]:8.3f} {spread[loop][0]:7.3f} {spread[loop][1]:7.3f} {peak} {rise}")
+        lines.append(f"{LABELS[loop]:<40} {per_epoch[loop]:8.3f} {min(seconds[loop]):7.3f} {max(seconds[loop]):7.3f} {peak} {rise}")
     lines.append(f"{'seed':>4} {'course test acc %':>18} {'engine test acc %':>18} {'delta':>7}")
     course_acc = [r["accuracy"] for r in results["course"]]
     engine_acc = [r["accuracy"] for r in results["engine"]]
@@ -234,12 +239,13 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
+    load_before = load_average()
     try:
         results = measure(args)
     except DataError as error:
         print(f"mnistlab.bench: error: {error}", file=sys.stderr)
         return 1
-    print("\n".join(report(results, args)))
+    print("\n".join(report(results, args, load_before)))
     return 0
 
 
