@@ -285,8 +285,11 @@ def run_summary(label: str, run: Run) -> None:
 
 def chart(figure, key: str | None = None, **options):
     """A Plotly figure as mnistlab.plots styled it (large type), without the mode bar's clutter."""
-    return st.plotly_chart(figure, key=key, theme=None, config={"displaylogo": False, "displayModeBar": False},
-                           **options)
+    # Streamlit remounts a Plotly chart whose figure changed, and shows it hidden for one frame when its layout has
+    # no width: a blink at every live redraw. Any width avoids that; Streamlit replaces it with the column's own.
+    figure.update_layout(width=figure.layout.width or 800)
+    return st.plotly_chart(figure, key=key, theme=None, height=figure.layout.height,
+                           config={"displaylogo": False, "displayModeBar": False}, **options)
 
 
 def page_style() -> None:

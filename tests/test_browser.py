@@ -62,6 +62,16 @@ def server(mnist):
         log.close()
 
 
+# Counts, from now on, the animation frames in which the first Plotly chart is hidden: Streamlit hides a remounted
+# chart for a frame when its figure has no width, a blink at each live redraw (see pages/_ui.chart).
+WATCH_BLINKS = """() => { window.blinks = 0; window.frames = 0;
+  const tick = () => { window.frames++;
+    const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
+    if (plot && getComputedStyle(plot).visibility === 'hidden') window.blinks++;
+    requestAnimationFrame(tick); };
+  requestAnimationFrame(tick); }"""
+
+
 def shot(page, name: str) -> None:
     page.wait_for_timeout(800)  # let Plotly finish drawing
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
@@ -129,6 +139,13 @@ def test_train_a_short_run_live_then_read_its_results(server):
             page.get_by_role("button", name="Start training").click()
             expect(page.get_by_text(re.compile(r"Epoch \d+/20 · \d+%"))).to_be_visible(timeout=60_000)
             expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace").first).to_be_visible()
+            page.evaluate(WATCH_BLINKS)
+            first_point = page.evaluate("() => document.querySelector('.js-plotly-plot').data[0].x.slice(-1)[0]")
+            expect(page.get_by_role("button", name="Stop")).to_be_visible()
+            page.wait_for_function(f"() => document.querySelector('.js-plotly-plot').data[0].x.slice(-1)[0] > {first_point}"
+                                   " && window.frames > 150", timeout=60_000)  # moved
+            frames, blinks = page.evaluate("() => [window.frames, window.blinks]")
+            assert blinks == 0, f"the live chart blinked in {blinks} of {frames} frames"
             shot(page, "6-training-live")
             go_to(page, "Compare")
             expect(page.get_by_text(re.compile(r"Training 2\. epochs 20.*Epoch \d+/20"))).to_be_visible(timeout=30_000)
