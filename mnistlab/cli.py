@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .config import PRESETS, SLIPS, ConfigError, preset
 from .data import DataError, load_dataset
-from .lesson import (GRAPH_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson, save_lesson,
-                     size_text, slip_effects, summarize, table, variants_json)
+from .lesson import (GRAPH_NOTE, JOINT_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson,
+                     save_lesson, size_text, slip_effects, summarize, table, variants_json)
 from .runs import Run, save_run
 from .training import Progress, train
 
@@ -121,12 +121,13 @@ def lesson_summary(lesson: Lesson) -> str:
         lines.append(f"{variant:<10} {arm:<10} {seeds:>5} {accuracy:>15} {published:>8.2f} {_number(gap, '.4f'):>7} "
                      f"{_number(seconds, '.0f'):>6}  {versus}")
     for effect in slip_effects(lesson, summaries):
-        mixed = f" (together with {', '.join(effect.together_with)})" if effect.together_with else ""
-        memory = "" if effect.slip != "loss-graph" else (
+        memory = "" if "loss-graph" not in effect.slips else (
             f"; the summed loss held {_number(effect.graph_nodes, '.0f')} autograd nodes, "
             f"{size_text(effect.graph_bytes)}, at each epoch's end")
-        lines.append(f"slip {effect.slip} on {effect.variant}{mixed}: {effect.verdict.text}{memory}")
+        lines.append(f"{', '.join(effect.slips)} on {effect.variant}: {effect.verdict.text}{memory}")
     lines.append(VERDICT_RULE)
+    if len(lesson.plan.slips) > 1:
+        lines.append(JOINT_NOTE)
     if "loss-graph" in lesson.plan.slips:
         lines.append(GRAPH_NOTE)
     return "\n".join(lines)

@@ -25,6 +25,8 @@ ROW_NUMBERS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accurac
 VERDICT_RULE = ("A difference counts as real only when the seeds do not overlap (every seed of one scores above every "
                 "seed of the other): if the change did nothing, chance alone would separate them only 2 times in "
                 "C(n₁+n₂, n₁), 1 time in 10 with 3 seeds each.")
+JOINT_NOTE = ("With several slips on, a variant's difference is their joint effect: switch one on alone to measure it "
+              "alone.")
 GRAPH_NOTE = ("loss.backward() already frees each batch's activations, so what `loss_train += loss` keeps alive is the "
               "chain of autograd nodes behind the sum (about a dozen per batch, without their tensors), until the next "
               "epoch resets it; the bytes are the heap given back when that chain is freed.")
@@ -286,31 +288,29 @@ def verdict(summary: ArmSummary, reference: ArmSummary, reference_name: str = "t
 
 @dataclass(frozen=True)
 class SlipEffect:
-    """What one slip measurably did to one variant: course minus corrected, same seeds."""
+    """What the course's slips measurably did to one variant: course minus corrected, same seeds."""
 
-    slip: str
     variant: str
-    together_with: tuple[str, ...]  # other slips on in the same course runs: their effects are mixed with this one
+    slips: tuple[str, ...]  # the chosen slips this variant's course runs had on: with several, the effect is joint
     verdict: Verdict
     val_loss_difference: float | None  # last epoch, mean over seeds
-    graph_bytes: float | None
+    graph_bytes: float | None  # loss-graph: heap the summed loss held at an epoch's end, mean over seeds and epochs
     graph_nodes: float | None
 
 
 def slip_effects(lesson: Lesson, summaries: dict | None = None) -> list[SlipEffect]:
-    """For each chosen slip, its measured effect on every variant it applies to."""
+    """For every variant that a chosen slip applies to, the measured difference its slips made."""
     summaries = summaries or summarize(lesson)
     effects = []
-    for slip in lesson.plan.slips:
-        for variant in lesson.plan.variants:
-            if slip not in lesson.plan.slips_for(variant):
-                continue
-            course, corrected = summaries[variant][COURSE], summaries[variant][CORRECTED]
-            last = (course.val_loss_mean[-1] - corrected.val_loss_mean[-1]
-                    if course.val_loss_mean and corrected.val_loss_mean else None)
-            effects.append(SlipEffect(slip, variant, tuple(s for s in lesson.plan.slips_for(variant) if s != slip),
-                                      verdict(course, corrected, "the corrected runs"), last,
-                                      course.graph_bytes, course.graph_nodes))
+    for variant in lesson.plan.variants:
+        if not lesson.plan.slips_for(variant):
+            continue
+        course, corrected = summaries[variant][COURSE], summaries[variant][CORRECTED]
+        last = (course.val_loss_mean[-1] - corrected.val_loss_mean[-1]
+                if course.val_loss_mean and corrected.val_loss_mean else None)
+        judged = verdict(course, corrected, "the corrected runs")
+        effects.append(SlipEffect(variant, lesson.plan.slips_for(variant), judged, last, course.graph_bytes,
+                                  course.graph_nodes))
     return effects
 
 

@@ -6,10 +6,10 @@ import streamlit as st
 from pages import _ui
 from mnistlab import jobs, plots
 from mnistlab.config import SLIPS, ConfigError
-from mnistlab.lesson import (COURSE, CORRECTED, GRAPH_NOTE, LESSONS_DIR, MAX_SEEDS, VARIANT_NAMES, VERDICT_RULE,
-                             Lesson, LessonFileError, LessonPlan, LessonProgress, file_name, lesson_from_bytes,
-                             lesson_to_bytes, load_lesson, run_lesson, save_lesson, saved_lessons, size_text,
-                             slip_effects, summarize, table, verdict)
+from mnistlab.lesson import (COURSE, CORRECTED, GRAPH_NOTE, JOINT_NOTE, LESSONS_DIR, MAX_SEEDS, VARIANT_NAMES,
+                             VERDICT_RULE, Lesson, LessonFileError, LessonPlan, LessonProgress, file_name,
+                             lesson_from_bytes, lesson_to_bytes, load_lesson, run_lesson, save_lesson, saved_lessons,
+                             size_text, slip_effects, summarize, table, verdict)
 
 SLIP_SWITCHES = {"no-eval": "No model.eval()", "shared-bn": "bn1 used twice", "loss-graph": "loss_train += loss"}
 ARM_TITLES = {COURSE: "As in the course (slips on)", CORRECTED: "Corrected"}
@@ -145,26 +145,27 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
 
 
 def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
-    """Per slip: its sentence, then course minus corrected for every variant it touches."""
+    """The slips' sentences, course minus corrected for every variant they touch, and the loss graph's memory."""
     st.subheader("The course's slips, measured (course − corrected, same seeds)")
+    st.markdown("\n".join(f"- **{SLIP_SWITCHES[slip]}**: {SLIPS[slip]}." for slip in lesson.plan.slips))
     effects = slip_effects(lesson, summaries)
-    for slip in lesson.plan.slips:
-        st.markdown(f"**{SLIP_SWITCHES[slip]}**: {SLIPS[slip]}.")
-        st.dataframe([{"variant": VARIANT_NAMES[e.variant], "test accuracy (points)": e.verdict.short,
-                       "validation loss, last epoch": None if e.val_loss_difference is None
-                       else f"{e.val_loss_difference:+.4f}",
-                       "also on in these runs": ", ".join(e.together_with) or "—"}
-                      for e in effects if e.slip == slip], hide_index=True, width="stretch")
-        if slip == "loss-graph":
-            st.markdown("What the summed loss keeps alive at each epoch's end (mean over seeds and epochs):")
-            held = [e for e in effects if e.slip == slip and e.graph_nodes is not None]
-            for column, effect in zip(st.columns(max(len(held), 1)), held):
-                nodes = f"{effect.graph_nodes:,.0f} autograd nodes"
-                if lesson.batches_per_epoch:
-                    nodes += f", {effect.graph_nodes / lesson.batches_per_epoch:.0f} per batch"
-                column.metric(VARIANT_NAMES[effect.variant], size_text(effect.graph_bytes), nodes, delta_color="off",
-                              delta_arrow="off")
-            st.caption(GRAPH_NOTE)
+    st.dataframe([{"variant": VARIANT_NAMES[e.variant], "slips on": ", ".join(e.slips),
+                   "test accuracy (points)": e.verdict.short,
+                   "validation loss, last epoch": None if e.val_loss_difference is None
+                   else f"{e.val_loss_difference:+.4f}"} for e in effects], hide_index=True, width="stretch")
+    if len(lesson.plan.slips) > 1:
+        st.caption(JOINT_NOTE)
+    held = [e for e in effects if e.graph_nodes is not None]
+    if held:
+        st.markdown("**loss_train += loss**: what the summed loss keeps alive at each epoch's end "
+                    "(mean over seeds and epochs):")
+        for column, effect in zip(st.columns(len(held)), held):
+            nodes = f"{effect.graph_nodes:,.0f} autograd nodes"
+            if lesson.batches_per_epoch:
+                nodes += f", {effect.graph_nodes / lesson.batches_per_epoch:.0f} per batch"
+            column.metric(VARIANT_NAMES[effect.variant], size_text(effect.graph_bytes), nodes, delta_color="off",
+                          delta_arrow="off")
+        st.caption(GRAPH_NOTE)
 
 
 def lecture_mode() -> None:

@@ -8,8 +8,8 @@ from torch import nn
 from mnistlab.cli import main
 from mnistlab.config import ConfigError, preset
 from mnistlab.lesson import (COURSE, CORRECTED, Lesson, LessonFileError, LessonPlan, LessonRun, load_lesson,
-                             lesson_from_bytes, lesson_to_bytes, run_lesson, save_lesson, slip_effects, summarize,
-                             summarize_arm, table, verdict)
+                             lesson_from_bytes, lesson_to_bytes, run_lesson, save_lesson, saved_lessons, slip_effects,
+                             summarize, summarize_arm, table, verdict)
 from mnistlab.memory import graph_nodes, heap_in_use, release_graph
 from mnistlab.models import build_model
 from mnistlab.training import train
@@ -118,7 +118,8 @@ def test_no_eval_changes_validation_only_where_dropout_or_batchnorm_are(tiny_dat
     assert val["batchnorm", COURSE] != val["batchnorm", CORRECTED]
     assert val["baseline", COURSE] == pytest.approx(val["baseline", CORRECTED], rel=1e-5)
     effects = slip_effects(lesson)
-    assert [(e.slip, e.variant) for e in effects] == [("no-eval", v) for v in ("baseline", "l2", "dropout", "batchnorm")]
+    assert [(e.variant, e.slips) for e in effects] == [(v, ("no-eval",)) for v in ("baseline", "l2", "dropout",
+                                                                                   "batchnorm")]
     assert next(e for e in effects if e.variant == "baseline").val_loss_difference == pytest.approx(0, abs=1e-5)
 
 
@@ -145,7 +146,8 @@ def test_a_lesson_trains_each_variant_and_seed_once_reporting_its_progress(tiny_
 
 def test_a_stopped_lesson_keeps_its_finished_runs(tiny_data):
     checks = []
-    lesson = run_lesson(LessonPlan(seeds=2, epochs=1), tiny_data, should_stop=lambda: checks.append(1) or len(checks) > 20)
+    stop = lambda: checks.append(1) or len(checks) > 20  # noqa: E731
+    lesson = run_lesson(LessonPlan(seeds=2, epochs=1), tiny_data, should_stop=stop)
     assert lesson.status == "stopped" and "after 2 of 8 runs" in lesson.message  # 8 steps a run, plus a check per run
     assert [r.status for r in lesson.runs] == ["completed", "completed", "stopped"]
     summaries = summarize(lesson)
@@ -205,6 +207,19 @@ def test_a_lesson_with_a_broken_run_or_plan_is_refused(tmp_path):
     assert lesson_from_bytes(lesson_to_bytes(small_lesson())).plan.slips == ("loss-graph",)
 
 
+def test_the_committed_lessons_load_with_every_variant_seed_and_epoch():
+    (default,) = [load_lesson(p) for p in saved_lessons() if "slips" not in p.name]
+    (slipped,) = [load_lesson(p) for p in saved_lessons() if "slips-loss-graph+no-eval+shared-bn" in p.name]
+    for lesson, arms in ((default, {CORRECTED}), (slipped, {CORRECTED, COURSE})):
+        assert lesson.status == "completed" and lesson.dataset == "mnist" and lesson.plan.epochs == 5
+        summaries = summarize(lesson)
+        assert all(set(s) == arms and len(s[CORRECTED].seeds) == 3 and len(s[CORRECTED].val_loss_mean) == 5
+                   for s in summaries.values())
+    same = [summarize(lesson)["dropout"][CORRECTED] for lesson in (default, slipped)]
+    assert same[0].test_accuracy == same[1].test_accuracy and same[0].val_loss_mean == same[1].val_loss_mean  # seeds
+    assert summarize(slipped)["batchnorm"][COURSE].graph_nodes > 7500  # over a dozen nodes for each of 750 batches
+
+
 # ---- the command ------------------------------------------------------------------------------------------------
 
 def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, capsys):
@@ -217,8 +232,9 @@ def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, ca
     assert list(result) == ["variants"] and list(result["variants"]) == ["baseline", "l2", "dropout", "batchnorm"]
     for arms in result["variants"].values():
         assert set(arms) == {"corrected", "course"}
-        assert len(arms["course"]["test_accuracy"]) == 1 and arms["course"]["mean"] == arms["course"]["test_accuracy"][0]
-        assert arms["course"]["graph_nodes"] > 0 and "graph_nodes" not in arms["corrected"]
+        course = arms["course"]
+        assert len(course["test_accuracy"]) == 1 and course["mean"] == course["test_accuracy"][0]
+        assert course["graph_nodes"] > 0 and "graph_nodes" not in arms["corrected"]
     assert load_lesson(path).plan.slips == ("loss-graph", "no-eval")
     main(["course", "--seeds", "1", "--epochs", "1", "--data-dir", str(tiny_root), "--no-download"])
     out, _ = capsys.readouterr()
