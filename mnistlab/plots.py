@@ -94,7 +94,7 @@ def confusion_figure(confusion: list[list[int]], classes: list[str], selected: t
     counts = torch.tensor(confusion, dtype=torch.float)
     # Colour by the log of the count: the diagonal's thousands would otherwise wash out every mistake.
     figure = go.Figure(go.Heatmap(z=counts.log1p().tolist(), x=classes, y=classes, text=confusion,
-                                  texttemplate="%{text}", textfont={"size": 14}, colorscale="Blues",
+                                  texttemplate="%{text}", textfont={"size": 17}, colorscale="Blues",
                                   showscale=False, hoverinfo="skip"))
     cells = [(t, p) for t in range(n) for p in range(n)]
     figure.add_trace(go.Scatter(
@@ -198,7 +198,7 @@ def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | 
         name = VARIANT_NAMES[variant]
         red, green, blue = plotly.colors.hex_to_rgb(colour)
         band = list(summary.val_loss_max) + list(summary.val_loss_min)[::-1]  # along the top, back along the bottom
-        figure.add_trace(go.Scatter(x=epochs + epochs[::-1], y=band, fill="toself", line={"width": 0},
+        figure.add_trace(go.Scatter(x=epochs + epochs[::-1], y=band, fill="toself", mode="lines", line={"width": 0},
                                     fillcolor=f"rgba({red},{green},{blue},0.18)", hoverinfo="skip", showlegend=False,
                                     legendgroup=variant))
         figure.add_trace(go.Scatter(x=epochs, y=summary.val_loss_mean, name=name, mode="lines+markers",
