@@ -198,6 +198,8 @@ st.caption("The course compares its four variants on one run each. Here each is 
            "difference can be set against what changing the seed alone does.")
 collect_finished()
 run_column, lecture_column = st.columns([3, 2], gap="large")
+with lecture_column:  # first: a lesson loaded here folds the run form away in this same rerun
+    lecture_mode()
 with run_column, st.expander("Run a lesson", expanded=SHOWN not in st.session_state):
     plan = plan_form()
     busy = JOB in st.session_state
@@ -209,8 +211,6 @@ with run_column, st.expander("Run a lesson", expanded=SHOWN not in st.session_st
                                             f"lesson: {plan.seeds} seeds × {plan.epochs} epochs",
                                             abandon_after=_ui.ABANDON_AFTER)
         st.rerun()
-with lecture_column:
-    lecture_mode()
 if ERROR in st.session_state:
     st.error(st.session_state[ERROR])
 if JOB in st.session_state:
