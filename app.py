@@ -20,6 +20,5 @@ if (HERE / "pages/lesson.py").exists():
 page = st.navigation(pages, position="top")
 _ui.page_style()
 _ui.collect_finished()
-if page.title != "Train":
-    _ui.status_line()
+_ui.status_line(page.title)
 page.run()

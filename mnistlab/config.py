@@ -10,7 +10,8 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 SLIPS = {
     "no-eval": "validate and test without model.eval(): dropout stays on, BatchNorm uses batch statistics",
     "shared-bn": "one BatchNorm layer (bn1) applied to both hidden layers",
-    "loss-graph": "sum the loss tensors (loss_train += loss), keeping every batch's graph alive until the epoch ends",
+    "loss-graph": "sum the loss tensors (loss_train += loss) instead of their values: a chain of autograd nodes, "
+                  "a dozen per batch, stays alive until the epoch ends",
 }
 
 

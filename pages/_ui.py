@@ -17,6 +17,7 @@ MAX_WAITING = 4  # runs one session may have waiting, so one browser cannot fill
 # A run nobody has polled for this long (its tab was closed) stops, so it does not hold the queue. Polling goes on,
 # if slowly (about once a minute), in a browser tab left in the background.
 ABANDON_AFTER = 600.0
+LESSON_JOB = "lesson.job"  # where the Lesson page keeps its job
 DATASET_NAMES = {"mnist": "MNIST (digits)", "fashion-mnist": "Fashion-MNIST (clothes)"}
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 WEIGHT_DECAYS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
@@ -136,7 +137,7 @@ def collect_finished() -> list[str]:
 
     Called on every rerun and poll, it also tells the session's other jobs that someone still waits for them.
     """
-    for job in training_jobs():
+    for job in [*training_jobs(), *filter(None, [active_lesson()])]:
         job.touch()
     ended = [job for job in training_jobs() if job.state == jobs.DONE]
     for job in ended:
@@ -145,6 +146,12 @@ def collect_finished() -> list[str]:
             st.session_state.setdefault("runs", {})[job.label] = job.result
             st.session_state["last_finished"] = job.label
     return [job.label for job in ended]
+
+
+def active_lesson() -> jobs.Job | None:
+    """The Lesson page's job while it runs or waits: every page keeps it alive, as it does training jobs."""
+    job = st.session_state.get(LESSON_JOB)
+    return job if job is not None and job.state != jobs.DONE else None
 
 
 def active_jobs() -> list[jobs.Job]:
@@ -360,16 +367,20 @@ def _training_fragment() -> None:
         draw_training_job(job)
 
 
-def status_line() -> None:
-    """On pages other than Train: one line about this session's training, polled while it lasts."""
-    if active_jobs():
-        _status_fragment()
+def status_line(page: str) -> None:
+    """One line about this session's training and lesson on the pages that do not show them, polled while they last."""
+    if active_jobs() or active_lesson():
+        _status_fragment(page)
 
 
 @st.fragment(run_every=STATUS_REFRESH)
-def _status_fragment() -> None:
-    if collect_finished():
+def _status_fragment(page: str) -> None:
+    if collect_finished() or not (active_jobs() or active_lesson()):
         st.rerun()
+    if active_lesson() and page != "Lesson":
+        st.info("A lesson is training: the Lesson page shows its progress.")
+    if not active_jobs() or page == "Train":
+        return
     job = active_jobs()[0]
     if job.state == jobs.QUEUED:
         st.info(waiting_line(job))

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 import mnistlab.lesson
 from conftest import write_raw_folder
 from mnistlab.lesson import LessonPlan, lesson_to_bytes, run_lesson, save_lesson
+from pages._ui import LESSON_JOB
 
 APP = str(Path(__file__).parent.parent / "app.py")
 WAIT = 120  # seconds a tiny lesson may take on a loaded 2-core machine; a hang fails instead of blocking
@@ -81,6 +82,26 @@ def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):
     assert not page.exception
     assert "Stopped by the user after" in texts(page.warning)
     assert len(page.get("plotly_chart")) == 1 and len(page.dataframe[0].value) == 4
+
+
+def other_page():
+    """What app.py does around any page but the Lesson page (AppTest's switch_page skips app.py)."""
+    from pages import _ui
+    _ui.collect_finished()
+    _ui.status_line("Data")
+
+
+def test_other_pages_announce_the_lesson_and_keep_it_alive(page):
+    job = start(page, seeds=10, epochs=100)
+    seen = job._seen
+    elsewhere = AppTest.from_function(other_page, default_timeout=60)
+    elsewhere.session_state[LESSON_JOB] = job
+    elsewhere.run()
+    assert not elsewhere.exception
+    assert "A lesson is training" in texts(elsewhere.info)
+    assert job._seen > seen  # touched from a page that is not the Lesson page
+    job.stop()
+    assert job.wait(WAIT)
 
 
 def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, tiny_data):

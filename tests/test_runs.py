@@ -23,6 +23,7 @@ def predictions(model, data):
 def test_save_and_load_give_back_the_same_run(run, tiny_data, tmp_path):
     folder = save_run(run, tmp_path / "run")
     assert sorted(p.name for p in folder.iterdir()) == ["run.json", "weights.pt"]  # no temporary file left
+    assert (folder / "run.json").stat().st_mode & 0o044 == 0o044  # readable by others, as any saved file
     state = torch.load(folder / "weights.pt", weights_only=True)
     assert "norms.1.running_mean" in state
     loaded = load_run(folder)
