@@ -47,8 +47,8 @@ def resolve_device(name: str = "auto") -> torch.device:
 class FusedAdam:
     """Adam as torch.optim.Adam(fused=True) computes it, bit for bit (the same kernel), minus its per-step bookkeeping.
 
-    That bookkeeping (hooks, profiler records, state lookups, one step counter per tensor, zero_grad) costs ~200 µs
-    of a ~1.6 ms CPU step. weight_decay is Adam's L2: added to the gradient.
+    That bookkeeping (hooks, profiler records, state lookups, one step counter per tensor, zero_grad) costs ~150 µs
+    of a ~1.3 ms CPU step (BENCHMARKS.md). weight_decay is Adam's L2: added to the gradient.
     """
 
     def __init__(self, parameters, lr: float, weight_decay: float = 0.0, betas=(0.9, 0.999), eps: float = 1e-8):
@@ -72,11 +72,12 @@ class FusedAdam:
 def cpu_settings():
     """This thread's CPU settings while it trains: one intra-op thread, subnormal floats flushed to zero; restored after.
 
-    One thread: a batch of 64 makes each op last 10-300 µs, too short to pay for waking another core (1.25× at best on
-    an idle 2-core machine) and ruinous when another process holds that core, as a browser or a shared cloud host does
-    (epochs measured 5-30× slower: every op waits for the descheduled helper). Flushing: Adam's first moment decays
-    into subnormals (< 1.2e-38) within an epoch for weights whose input is always 0 (MNIST's border pixels); x86
-    computes on them ~35× slower, and updates that small are far below a weight's float resolution.
+    One thread (measured in BENCHMARKS.md): a batch of 64 makes each op last 10-300 µs. A second thread gains 1.36×
+    at best (idle machine, main thread), is 1.6× slower from a worker thread (where the app trains), and turns 1.2 s
+    epochs into 8-49 s ones when another process holds the other core (every op waits for the descheduled helper).
+    A fixed count also keeps a seed's run bit-identical whatever the core count: MKL's sums depend on it.
+    Flushing: Adam's first moment decays into subnormals (< 1.2e-38) within an epoch for weights whose input is
+    nearly always 0 (MNIST's border pixels); x86 computes on them ~35× slower; flushing them changes no weight.
     """
     threads, flushing = torch.get_num_threads(), torch.tensor([1e-39]).mul(1.0).item() == 0.0
     torch.set_num_threads(1)
