@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .config import PRESETS, SLIPS, ConfigError, preset
+from .config import PRESETS, SLIPS, ConfigError, RunConfig, preset
 from .data import DataError, load_dataset
 from .lesson import (GRAPH_NOTE, JOINT_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson,
                      save_lesson, size_text, slip_effects, summarize, table, variants_json)
@@ -58,11 +58,13 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-download", action="store_true", help="never try to download missing files")
 
 
-def config_from(args) -> "RunConfig":
-    names = {"epochs": "epochs", "lr": "lr", "weight_decay": "weight_decay", "dropout": "dropout",
-             "batchnorm": "batchnorm", "batch_size": "batch_size", "val_fraction": "val_fraction",
-             "seed": "seed", "device": "device", "dataset": "dataset"}
-    changes = {field: getattr(args, arg) for arg, field in names.items() if getattr(args, arg) is not None}
+SETTINGS = ("epochs", "lr", "weight_decay", "dropout", "batchnorm", "batch_size", "val_fraction", "seed", "device",
+            "dataset")  # the train options that override the variant's preset, named as RunConfig names them
+
+
+def config_from(args) -> RunConfig:
+    """The variant's preset with the settings given on the command line."""
+    changes = {name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None}
     return preset(args.variant, **changes)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .config import PRESETS, SLIPS, ConfigError, RunConfig, preset
+from .config import PRESETS, ConfigError, RunConfig, preset
 from .data import Dataset
 from .runs import STATUSES, Run, write_atomic
 from .training import Progress, resolve_device, train

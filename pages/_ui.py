@@ -148,6 +148,24 @@ def collect_finished() -> list[str]:
     return [job.label for job in ended]
 
 
+def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], Any],
+                errors: type[Exception]) -> tuple[Any, str] | None:
+    """An uploader whose file is parsed once: (what parse made, file name) the first time, else None.
+
+    A file that cannot be parsed says why for as long as it stays in the uploader.
+    """
+    upload = st.file_uploader(label, type=[kind], key=key)
+    if upload is None or st.session_state.get(f"{key}.opened") == upload.file_id:
+        return None
+    try:
+        value = parse(upload.getvalue(), upload.name)
+    except errors as error:
+        st.error(f"This file cannot be opened: {error}")
+        return None
+    st.session_state[f"{key}.opened"] = upload.file_id
+    return value, upload.name
+
+
 def active_lesson() -> jobs.Job | None:
     """The Lesson page's job while it runs or waits: every page keeps it alive, as it does training jobs."""
     job = st.session_state.get(LESSON_JOB)

@@ -182,15 +182,11 @@ def lecture_mode() -> None:
                 st.error(f"This file cannot be opened: {error}")
     else:
         st.info("No saved lesson in runs/lessons/ yet: run one here and save it, or upload a file.")
-    upload = st.file_uploader("…or open a lesson file (.json)", type=["json"], key="lesson.upload")
-    if upload is not None and st.session_state.get("lesson.upload-id") != upload.file_id:
-        try:
-            uploaded = lesson_from_bytes(upload.getvalue(), upload.name)
-        except LessonFileError as error:
-            st.error(f"This file cannot be opened: {error}")
-        else:
-            st.session_state["lesson.upload-id"] = upload.file_id
-            show(uploaded, f"{upload.name} (uploaded)")
+    opened = _ui.opened_file("…or open a lesson file (.json)", "json", "lesson.upload", lesson_from_bytes,
+                             LessonFileError)
+    if opened is not None:
+        uploaded, name = opened
+        show(uploaded, f"{name} (uploaded)")
 
 
 st.title("The course in one click")

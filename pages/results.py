@@ -45,13 +45,9 @@ if picked is not None:
                        file_name=f"mnistlab-run-{label.split('.')[0]}.zip", mime="application/zip", on_click="ignore")
 
 st.divider()
-upload = st.file_uploader("Open a saved run (.zip downloaded from this app)", type=["zip"], key="upload-run")
-if upload is not None and st.session_state.get("uploaded-run-id") != upload.file_id:
-    try:
-        uploaded = run_from_zip(upload.getvalue(), upload.name)
-    except RunFileError as error:
-        st.error(f"This file cannot be opened: {error}")
-    else:
-        st.session_state["uploaded-run-id"] = upload.file_id
-        st.session_state["last_finished"] = _ui.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
-        st.rerun()
+opened = _ui.opened_file("Open a saved run (.zip downloaded from this app)", "zip", "upload-run", run_from_zip,
+                         RunFileError)
+if opened is not None:
+    uploaded, _ = opened
+    st.session_state["last_finished"] = _ui.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
+    st.rerun()

@@ -67,7 +67,7 @@ def test_stopping_a_running_job_ends_it_and_keeps_what_it_returned(queue):
 
 def test_a_job_nobody_touches_gives_its_place_up_and_a_touched_one_runs(queue):
     order, gate = [], threading.Event()
-    first = queue.submit(gated(order, "a", gate), "a")
+    queue.submit(gated(order, "a", gate), "a")
     orphan = queue.submit(gated(order, "orphan", gate), "orphan", abandon_after=0.01)
     watched = queue.submit(gated(order, "watched", gate), "watched", abandon_after=3600)
     while not orphan.abandoned:
