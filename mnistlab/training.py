@@ -10,7 +10,7 @@ from typing import Callable
 import torch
 from torch.nn import functional as F
 
-from .config import RunConfig
+from .config import ConfigError, RunConfig
 from .data import Dataset, split_indices
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
 from .memory import release_graph
@@ -39,8 +39,11 @@ class Progress:
 
 def resolve_device(name: str = "auto") -> torch.device:
     """'auto' → cuda, then mps, then cpu; otherwise the named device."""
+    available = {"cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available(), "cpu": True}
     if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+        name = next(device for device, there in available.items() if there)
+    if not available.get(name, False):
+        raise ConfigError(f"device {name} is not available on this machine: use auto or cpu")
     return torch.device(name)
 
 

@@ -3,6 +3,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from mnistlab.cli import main
 from mnistlab.data import data_dir
@@ -14,6 +15,7 @@ from mnistlab.data import data_dir
     (["--lr", "0"], "learning rate must be in (0, 10]"),
     (["--variant", "l3"], "variant must be one of baseline, l2, dropout, batchnorm"),
     (["--epochs", "two"], "invalid int value"),
+    (["--device", "cuda"] if not torch.cuda.is_available() else ["--device", "tpu"], "device"),
 ])
 def test_bad_arguments_exit_2_with_one_line(capsys, arguments, words):
     assert main(["train", *arguments]) == 2
