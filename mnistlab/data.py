@@ -126,10 +126,16 @@ def _to_rows(images: torch.Tensor) -> torch.Tensor:
     return images.reshape(len(images), -1).to(torch.float32).div_(255)
 
 
-def split_indices(n: int, val_fraction: float, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """A seeded train/validation split of range(n), as random_split would draw it."""
+def split_sizes(n: int, val_fraction: float) -> tuple[int, int]:
+    """How many of n samples the split keeps for training and for validation."""
     n_val = int(round(n * val_fraction))
     if n_val < 1 or n - n_val < 1:
         raise DataError(f"a validation fraction of {val_fraction} leaves no sample on one side of {n}")
+    return n - n_val, n_val
+
+
+def split_indices(n: int, val_fraction: float, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """A seeded train/validation split of range(n), as random_split would draw it."""
+    n_train, _ = split_sizes(n, val_fraction)
     order = torch.randperm(n, generator=generator)
-    return order[: n - n_val], order[n - n_val:]
+    return order[:n_train], order[n_train:]

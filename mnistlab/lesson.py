@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import PRESETS, ConfigError, RunConfig, preset
-from .data import Dataset
+from .data import Dataset, split_sizes
 from .runs import STATUSES, Run, write_atomic
 from .training import Progress, resolve_device, train
 
@@ -197,8 +197,8 @@ def run_lesson(plan: LessonPlan, data: Dataset, on_progress: Callable[[LessonPro
             break
     if status == "stopped":
         message = f"Stopped by the user after {sum(r.status == 'completed' for r in finished)} of {len(tasks)} runs."
-    config, n = plan.config("baseline", CORRECTED, 0, data.name), len(data.train_y)
-    train_images = n - int(round(n * config.val_fraction))  # what split_indices keeps for training
+    config = plan.config("baseline", CORRECTED, 0, data.name)
+    train_images, _ = split_sizes(len(data.train_y), config.val_fraction)
     return Lesson(plan, data.name, finished, status, message, str(resolve_device(plan.device)),
                   time.perf_counter() - start, math.ceil(train_images / config.batch_size))
 

@@ -386,8 +386,11 @@ def _training_fragment() -> None:
 
 
 def status_line(page: str) -> None:
-    """One line about this session's training and lesson on the pages that do not show them, polled while they last."""
-    if active_jobs() or active_lesson():
+    """One line about this session's training and lesson on the pages that do not show them, polled while they last.
+
+    The Train and Lesson pages poll (and keep alive) their own jobs; this keeps alive the ones they do not show.
+    """
+    if (active_jobs() and page != "Train") or (active_lesson() and page != "Lesson"):
         _status_fragment(page)
 
 

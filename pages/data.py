@@ -4,7 +4,7 @@ import streamlit as st
 
 from pages import _ui
 from mnistlab import plots
-from mnistlab.data import split_indices
+from mnistlab.data import split_sizes
 
 SAMPLES_PER_CLASS = 3
 
@@ -17,10 +17,10 @@ with right:
 data = _ui.require_dataset(name)
 classes = _ui.class_names(data)
 
-train_part, val_part = split_indices(len(data.train_y), val_fraction, torch.Generator().manual_seed(0))
+train_size, val_size = split_sizes(len(data.train_y), val_fraction)
 columns = st.columns(3)
-columns[0].metric("Training images", f"{len(train_part):,}".replace(",", " "))
-columns[1].metric("Validation images", f"{len(val_part):,}".replace(",", " "))
+columns[0].metric("Training images", f"{train_size:,}".replace(",", " "))
+columns[1].metric("Validation images", f"{val_size:,}".replace(",", " "))
 columns[2].metric("Test images", f"{len(data.test_y):,}".replace(",", " "))
 st.caption("Training and validation share the 60 000 images of the training file; the test file is kept apart "
            "and used once, after training.")

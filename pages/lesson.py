@@ -133,8 +133,8 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     if plan.slips:
         draw_slip_effects(lesson, summaries)
     left, right = st.columns(2)
-    left.download_button("Download these results (.json)", data=lesson_to_bytes(lesson), file_name=file_name(lesson),
-                         mime="application/json", on_click="ignore")
+    left.download_button("Download these results (.json)", data=lambda: lesson_to_bytes(lesson),
+                         file_name=file_name(lesson), mime="application/json", on_click="ignore")
     if right.button("Save them in runs/lessons/ for lecture mode"):
         try:
             path = save_lesson(lesson, LESSONS_DIR / file_name(lesson))
