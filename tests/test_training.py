@@ -1,3 +1,4 @@
+import copy
 import dataclasses
 import math
 import threading
@@ -6,10 +7,10 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from mnistlab.config import preset
+from mnistlab.config import RunConfig, preset
 from mnistlab.data import split_indices
 from mnistlab.models import build_model
-from mnistlab.training import FusedAdam, train
+from mnistlab.training import FusedAdam, cpu_settings, train
 
 SMALL = dict(epochs=2, batch_size=32, hidden=(32, 32))
 
@@ -153,3 +154,34 @@ def test_baseline_reaches_96_percent_on_real_mnist_in_two_epochs(mnist):
     assert run.status == "completed"
     assert run.test_accuracy >= 96
     assert run.history[-1]["val_loss"] < run.history[0]["val_loss"]
+
+
+@pytest.mark.parametrize("weight_decay, batchnorm", [(0.0, False), (0.01, True)])
+def test_the_engine_optimizer_is_torch_fused_adam_bit_for_bit(weight_decay, batchnorm):
+    # The engine's Adam must be torch's, exactly: same maths, only less bookkeeping.
+    reference = build_model(RunConfig(hidden=(32, 32), batchnorm=batchnorm), torch.Generator().manual_seed(0))
+    ours = copy.deepcopy(reference)
+    torch_adam = torch.optim.Adam(reference.parameters(), lr=1e-2, weight_decay=weight_decay, fused=True)
+    fused_adam = FusedAdam(ours.parameters(), lr=1e-2, weight_decay=weight_decay)
+    generator = torch.Generator().manual_seed(1)
+    for _ in range(50):
+        x, y = torch.rand(16, 784, generator=generator), torch.randint(0, 10, (16,), generator=generator)
+        torch_adam.zero_grad()
+        F.cross_entropy(reference(x), y).backward()
+        torch_adam.step()
+        F.cross_entropy(ours(x), y).backward()
+        fused_adam.step()
+    assert all(torch.equal(a, b) for a, b in zip(reference.state_dict().values(), ours.state_dict().values()))
+    assert all(p.grad is None for p in ours.parameters())
+
+
+def test_cpu_settings_hold_inside_and_are_restored_after():
+    threads = torch.get_num_threads()
+    subnormal = torch.tensor([1e-39])
+    with cpu_settings():
+        assert torch.get_num_threads() == 1
+        flushed = subnormal.mul(1.0).item()
+    assert torch.get_num_threads() == threads
+    assert subnormal.mul(1.0).item() != 0.0  # flushing is off again outside
+    if torch.set_flush_denormal(False):  # the CPU can flush (x86): inside, subnormals were zero
+        assert flushed == 0.0
