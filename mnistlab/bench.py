@@ -9,8 +9,10 @@ import argparse
 import os
 import statistics
 import sys
+import threading
 import time
 from contextlib import contextmanager
+from typing import Callable
 
 import torch
 import torchvision.transforms as T
@@ -24,7 +26,7 @@ from .config import RunConfig
 from .data import DataError, data_dir, load_dataset, split_indices
 from .jobs import JobQueue, submit_training
 from .models import build_model
-from .training import PROGRESS_INTERVAL, cpu_settings, train
+from .training import PROGRESS_INTERVAL, ThreadPicker, cpu_settings, leave_cores_to_training, thread_choices, train
 
 LOOPS = ("course", "engine", "app", "floor")
 LABELS = {"course": "course loop (torchvision, as written)", "engine": "mnistlab engine (train)",
@@ -47,8 +49,9 @@ class mlp(nn.Module):  # noqa: N801 — the course's class, under the course's n
         return self.fc3(x)
 
 
-def course_loop(root, seed: int, epochs: int, download: bool) -> dict:
+def course_loop(root, seed: int, epochs: int, download: bool, threads: int) -> dict:
     """The course's code as it writes it (its `loss_train += loss` included), seeded; each epoch timed, train + val."""
+    torch.set_num_threads(threads)  # what the course's process would have: torch's choice unless --threads
     torch.manual_seed(seed)
     transform = T.ToTensor()
     dataset = datasets.MNIST(root=str(root), train=True, download=download, transform=transform)
@@ -118,13 +121,34 @@ def floor_loop(data, config: RunConfig, passes: int) -> dict:
                        data.train_y[:samples].to(device).split(config.batch_size)))
     seconds = []
     with cpu_settings():
+        threads = ThreadPicker(thread_choices(config, device))
         for _ in range(passes):
             start = time.perf_counter()
             for images, labels in batches:
                 torch.autograd.grad(F.cross_entropy(model(images), labels), parameters)
+                threads.tick(time.perf_counter())
             synchronize(device)
             seconds.append(time.perf_counter() - start)
     return {"seconds": seconds}
+
+
+def in_own_thread(loop: Callable[[], dict]) -> dict:
+    """Run loop in a thread of its own, whose OpenMP threads end with it: those that one loop left in a thread still
+    alive would slow the next loop's second thread 1.6x (training.leave_cores_to_training)."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["result"] = loop()
+        except BaseException as error:  # re-raised in the caller
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="mnistlab-bench")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def synchronize(device: torch.device) -> None:
@@ -176,13 +200,13 @@ def measure(args) -> dict:
     results = {loop: [] for loop in LOOPS}
     for i, seed in enumerate(args.seeds):
         config = RunConfig(seed=seed, epochs=args.epochs, device=args.device)
-        runs = {"course": lambda: course_loop(root, seed, args.epochs, not args.no_download),
+        runs = {"course": lambda: course_loop(root, seed, args.epochs, not args.no_download, args.course_threads),
                 "engine": lambda: engine_loop(data, config), "app": lambda: app_loop(data, config),
                 "floor": lambda: floor_loop(data, config, args.epochs)}
         for loop in LOOPS if i % 2 == 0 else LOOPS[::-1]:
             record = {"seed": seed}
             with peak_memory(record):
-                record.update(runs[loop]())
+                record.update(in_own_thread(runs[loop]))
             results[loop].append(record)
     return results
 
@@ -198,7 +222,8 @@ def report(results: dict, args, load_before: float) -> list[str]:
     peaks = {loop: [r["peak"] for r in results[loop] if r["peak"] is not None] for loop in LOOPS}
     rises = {loop: [r["rise"] for r in results[loop] if r["rise"] is not None] for loop in LOOPS}
     lines = [f"mnistlab bench: MNIST, {args.epochs} epochs x seeds {' '.join(map(str, args.seeds))}, batch 64, Adam lr 1e-3 | "
-             f"torch {torch.__version__}, {torch.get_num_threads()} intra-op threads outside train(), engine on {args.device} | "
+             f"torch {torch.__version__}, course loop on {args.course_threads} threads, engine and floor on 1-2 (picked by timing), "
+             f"engine on {args.device} | "
              f"load average {load_before:.2f} before, {load_average():.2f} after",
              f"{'loop':<40} {'s/epoch':>8} {'min':>7} {'max':>7} {'peak RSS MiB':>13} {'rise MiB':>9}"]
     for loop in LOOPS:
@@ -225,7 +250,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m mnistlab.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5, help="epochs per run (default 5, as the course)")
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 for course and engine (default 3)")
-    parser.add_argument("--threads", type=int, help="torch intra-op threads for the process (default: torch's choice)")
+    parser.add_argument("--threads", type=int, help="torch intra-op threads of the course loop (default: torch's choice)")
     parser.add_argument("--device", default="cpu", help="device of the engine and the floor (the course loop is CPU)")
     add_data_arguments(parser)
     args = parser.parse_args(argv)
@@ -237,8 +262,8 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    args.course_threads = args.threads or torch.get_num_threads()
+    leave_cores_to_training()
     load_before = load_average()
     try:
         results = measure(args)

@@ -11,7 +11,7 @@ from .data import DataError, load_dataset
 from .lesson import (GRAPH_NOTE, JOINT_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson,
                      save_lesson, size_text, slip_effects, summarize, table, variants_json)
 from .runs import Run, save_run
-from .training import Progress, train
+from .training import Progress, leave_cores_to_training, train
 
 
 class UsageError(Exception):
@@ -160,6 +160,7 @@ COMMANDS = {"train": command_train, "course": command_course}
 
 
 def main(argv=None) -> int:
+    leave_cores_to_training()
     try:
         args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)

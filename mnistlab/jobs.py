@@ -103,7 +103,7 @@ class JobQueue:
     """First in, first out, one job at a time: training on a 2-core CPU is faster serialised than shared."""
 
     def __init__(self):
-        self._condition = threading.Condition()
+        self._lock = threading.Lock()
         self._waiting: deque[Job] = deque()
         self._running: Job | None = None
         self._ids = itertools.count(1)
@@ -112,17 +112,16 @@ class JobQueue:
     def submit(self, work: Work, label: str, on_failure: OnFailure | None = None,
                abandon_after: float | None = None) -> Job:
         """Queue work(on_progress, should_stop); returns its Job at once."""
-        with self._condition:
+        with self._lock:
             job = Job(next(self._ids), work, label, on_failure, self, abandon_after)
             self._waiting.append(job)
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="mnistlab-jobs", daemon=True)
                 self._worker.start()
-            self._condition.notify()
         return job
 
     def position(self, job: Job) -> int | None:
-        with self._condition:
+        with self._lock:
             if job is self._running:
                 return 0
             try:
@@ -132,7 +131,7 @@ class JobQueue:
 
     def cancel(self, job: Job) -> None:
         """Take a waiting job out of the queue and mark it done; a running or finished job is left alone."""
-        with self._condition:
+        with self._lock:
             if job not in self._waiting:
                 return
             self._waiting.remove(job)
@@ -141,14 +140,15 @@ class JobQueue:
     @property
     def busy(self) -> int:
         """How many jobs are running or waiting."""
-        with self._condition:
+        with self._lock:
             return len(self._waiting) + (self._running is not None)
 
     def _serve(self) -> None:
         while True:
-            with self._condition:
-                while not self._waiting:
-                    self._condition.wait()
+            with self._lock:
+                if not self._waiting:  # the worker ends, and with it its OpenMP threads; submit() starts another
+                    self._worker = None
+                    return
                 job = self._waiting.popleft()
                 if job.should_stop():  # abandoned while it waited: nobody would read its result
                     self._finish(job)
@@ -165,7 +165,7 @@ class JobQueue:
                         job.result = job.on_failure(job.error, job.progress)
                     except Exception as second:
                         job.error += f" (and recording the failure raised {type(second).__name__}: {second})"
-            with self._condition:
+            with self._lock:
                 self._running = None
             self._finish(job)
 

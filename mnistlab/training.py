@@ -1,7 +1,10 @@
 """The training loop: fit a config's model on a data set, validate each epoch, evaluate on test at the end."""
 from __future__ import annotations
 
+import functools
 import math
+import os
+import statistics
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,14 +76,11 @@ class FusedAdam:
 
 @contextmanager
 def cpu_settings():
-    """This thread's CPU settings while it trains: one intra-op thread, subnormal floats flushed to zero; restored after.
+    """This thread's CPU settings while it trains: subnormal floats flushed to zero; thread count restored after.
 
-    One thread (measured in BENCHMARKS.md): a batch of 64 makes each op last 10-300 µs. A second thread gains 1.36×
-    at best (idle machine, main thread), is 1.6× slower from a worker thread (where the app trains), and turns 1.2 s
-    epochs into 8-49 s ones when another process holds the other core (every op waits for the descheduled helper).
-    A fixed count also keeps a seed's run bit-identical whatever the core count: MKL's sums depend on it.
     Flushing: Adam's first moment decays into subnormals (< 1.2e-38) within an epoch for weights whose input is
-    nearly always 0 (MNIST's border pixels); x86 computes on them ~35× slower; flushing them changes no weight.
+    nearly always 0 (MNIST's border pixels); x86 computes on them ~35x slower; flushing them changes no weight.
+    The thread count inside is the ThreadPicker's to change.
     """
     threads, flushing = torch.get_num_threads(), torch.tensor([1e-39]).mul(1.0).item() == 0.0
     torch.set_num_threads(1)
@@ -90,6 +90,93 @@ def cpu_settings():
     finally:
         torch.set_flush_denormal(flushing)
         torch.set_num_threads(threads)
+
+
+def thread_choices(config: RunConfig, device: torch.device) -> tuple[int, ...]:
+    """The intra-op thread counts a run may switch between: (1, 2) where the CPU has two cores to give and switching
+    changes no bit of the result, else (1,). BatchNorm's CPU kernel sums its batch statistics per thread, so a
+    BatchNorm run's bits would depend on the count: it keeps one thread."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if device.type != "cpu" or cores < 2 or config.batchnorm or not threads_keep_bits(config.batch_size):
+        return (1,)
+    return (1, 2)
+
+
+@functools.cache
+def threads_keep_bits(batch_size: int) -> bool:
+    """Whether one training step of the MLP gives the same gradients, bit for bit, on 1 and on 2 threads.
+
+    True with MKL in its strict reproducible mode (MKL_CBWR, set in mnistlab/__init__.py); MKL's default splits the
+    matrix products' sums by thread count, and other BLAS libraries may. Where it is false, runs keep one thread.
+    """
+    generator = torch.Generator().manual_seed(0)
+    model = build_model(RunConfig(batch_size=batch_size), generator)
+    x = torch.rand(batch_size, 784, generator=generator)
+    y = torch.randint(0, 10, (batch_size,), generator=generator)
+    threads = torch.get_num_threads()
+
+    def gradients(count: int) -> tuple:
+        torch.set_num_threads(count)
+        return torch.autograd.grad(F.cross_entropy(model(x), y), list(model.parameters()))
+
+    try:
+        return all(torch.equal(a, b) for a, b in zip(gradients(1), gradients(2)))
+    finally:
+        torch.set_num_threads(threads)
+
+
+def leave_cores_to_training() -> None:
+    """One intra-op thread for this process's work outside train(), which sets its own thread's count (ThreadPicker).
+
+    Clients call it first. OpenMP threads that another thread keeps make libgomp stop spinning, so that a run's second
+    thread costs more than it brings (1.6x slower); helpers made before train() flushes subnormals never flush them.
+    """
+    torch.set_num_threads(1)
+
+
+class ThreadPicker:
+    """Switches this thread between intra-op thread counts, keeping the one whose training steps run fastest.
+
+    Measured, not guessed (BENCHMARKS.md): a second thread makes a step ~1.4x faster on an idle 2-core CPU, but
+    1.6x slower while another thread of the process keeps OpenMP threads (libgomp then stops spinning), and 10-50x
+    slower while another process holds the other core. So tick() times windows of steps, retries the other count
+    now and then, and leaves a count after three slow steps in a row. The count never changes a result: see
+    threads_keep_bits.
+    """
+
+    WINDOW = 32  # steps timed before choosing again
+    RETRY_EVERY = 32  # windows between two tries of the count that lost (about 1000 steps)
+    SLOWER = 1.25  # three steps in a row this much slower than the other count's last timing end a try
+
+    def __init__(self, choices: tuple[int, ...]):
+        self.choices, self.seconds_per_step, self.windows = choices, {}, 0
+        self.use(choices[0])  # one thread first: a second one is only kept once it has proved faster
+
+    def use(self, threads: int) -> None:
+        """Set the count and start a new window."""
+        self.threads, self.durations, self.last = threads, [], None
+        self.rival = min((s for n, s in self.seconds_per_step.items() if n != threads), default=math.inf)
+        torch.set_num_threads(threads)
+
+    def tick(self, now: float) -> None:
+        """Call after each training step, with time.perf_counter()."""
+        if len(self.choices) == 1:
+            return
+        if self.last is not None:
+            self.durations.append(now - self.last)
+        self.last = now
+        recent = self.durations[-3:]
+        if len(recent) == 3 and min(recent) > self.SLOWER * self.rival:
+            self.seconds_per_step[self.threads] = statistics.median(recent)
+        elif len(self.durations) >= self.WINDOW:
+            self.seconds_per_step[self.threads] = statistics.median(self.durations)  # the median ignores a validation
+        else:
+            return
+        self.windows += 1
+        untried = [n for n in self.choices if n not in self.seconds_per_step]
+        best = min(self.seconds_per_step, key=self.seconds_per_step.get)
+        retry = self.windows % self.RETRY_EVERY == 0
+        self.use(untried[0] if untried else next(n for n in self.choices if n != best) if retry else best)
 
 
 @cpu_settings()
@@ -110,18 +197,22 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
     eval_batch = EVAL_BATCH if eval_mode else config.batch_size  # batch statistics make the slip batch-dependent
     keep_graphs = "loss-graph" in config.slips  # the course's `loss_train += loss`
     steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
+    threads = ThreadPicker(thread_choices(config, device))
     history, status, message, step = [], "completed", "", 0
     start = last_report = time.perf_counter()
     for epoch in range(config.epochs):
         model.train()
-        epoch_start, loss_sum, correct, seen = time.perf_counter(), 0.0, 0, 0
+        epoch_start, loss_sum, seen = time.perf_counter(), 0.0, 0
         finite_weights = {k: v.clone() for k, v in model.state_dict().items()}
-        for batch in train_idx[torch.randperm(len(train_idx), generator=generator)].to(device).split(config.batch_size):
+        order = train_idx[torch.randperm(len(train_idx), generator=generator)].to(device)
+        targets_in_order, predicted = y[order], torch.empty_like(order)  # argmax into predicted: one op a step
+        split = config.batch_size
+        for batch, targets, predictions in zip(*(t.split(split) for t in (order, targets_in_order, predicted))):
             if should_stop is not None and should_stop():
                 status, message = "stopped", f"Stopped by the user during epoch {epoch + 1}."
                 break
             # index_select: a plain row gather, ~2.5× faster on CPU than x[batch]'s general indexing
-            logits, targets = model(x.index_select(0, batch)), y.index_select(0, batch)
+            logits = model(x.index_select(0, batch))
             loss = F.cross_entropy(logits, targets)
             value = loss.item()
             if not math.isfinite(value) or value > DIVERGED_LOSS:
@@ -130,9 +221,10 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
             loss.backward()
             optimizer.step()
             loss_sum = loss_sum + (loss if keep_graphs else value) * len(batch)
-            correct += (logits.argmax(1) == targets).sum()
+            torch.argmax(logits, 1, out=predictions)
             seen, step = seen + len(batch), step + 1
             now = time.perf_counter()
+            threads.tick(now)
             if on_progress is not None and now - last_report >= progress_interval:
                 last_report = now
                 eta = (now - start) / step * (config.epochs * steps_per_epoch - step)
@@ -141,9 +233,10 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
         if status == "diverged" and not all(p.isfinite().all() for p in model.parameters()):
             model.load_state_dict(finite_weights)
         if seen:  # a stopped or diverged epoch still keeps the part it did
+            correct = int((predicted[:seen] == targets_in_order[:seen]).sum())
             val_loss, val_acc = loss_and_accuracy(logits_of(model, x_val, eval_mode, eval_batch), y_val)
             history.append({"epoch": round(epoch + seen / len(train_idx), 4), "train_loss": mean_of(loss_sum, seen),
-                            "train_accuracy": percent(int(correct), seen), "val_loss": val_loss,
+                            "train_accuracy": percent(correct, seen), "val_loss": val_loss,
                             "val_accuracy": val_acc, "seconds": time.perf_counter() - epoch_start,
                             **release_graph(loss_sum)})  # measured, then freed as the course's next-epoch reset would
             if on_progress is not None:

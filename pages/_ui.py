@@ -9,7 +9,7 @@ from mnistlab import jobs, plots
 from mnistlab.config import DATASETS, PRESETS, SLIPS, ConfigError, RunConfig, preset
 from mnistlab.data import RAW_FILES, Dataset, DataError, data_dir, load_dataset, raw_folder
 from mnistlab.runs import Run, write_atomic
-from mnistlab.training import Progress, resolve_device
+from mnistlab.training import Progress, leave_cores_to_training, resolve_device
 
 LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at least once a second
 STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on the other pages
@@ -23,6 +23,8 @@ LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0,
 WEIGHT_DECAYS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024)
 STATUS_BOX = {"completed": st.success, "stopped": st.warning, "diverged": st.error, "failed": st.error}
+
+leave_cores_to_training()  # once per process, at the first page's import: the pages' own torch work is small
 
 
 # ---- data ----------------------------------------------------------------------------------------------------

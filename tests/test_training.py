@@ -1,6 +1,7 @@
 import copy
 import dataclasses
 import math
+import os
 import threading
 
 import pytest
@@ -10,7 +11,8 @@ from torch.nn import functional as F
 from mnistlab.config import RunConfig, preset
 from mnistlab.data import split_indices
 from mnistlab.models import build_model
-from mnistlab.training import FusedAdam, cpu_settings, train
+from mnistlab import training
+from mnistlab.training import FusedAdam, ThreadPicker, cpu_settings, thread_choices, threads_keep_bits, train
 
 SMALL = dict(epochs=2, batch_size=32, hidden=(32, 32))
 
@@ -185,3 +187,75 @@ def test_cpu_settings_hold_inside_and_are_restored_after():
     assert subnormal.mul(1.0).item() != 0.0  # flushing is off again outside
     if torch.set_flush_denormal(False):  # the CPU can flush (x86): inside, subnormals were zero
         assert flushed == 0.0
+
+
+@pytest.mark.parametrize("variant", ["baseline", "dropout"])
+def test_a_run_is_the_same_bit_for_bit_on_one_thread_and_on_two(tiny_data, variant, monkeypatch):
+    # The course's sizes, so that MKL splits its products between threads; L2 on, so every term of Adam counts.
+    config = preset(variant, epochs=2, weight_decay=1e-3, seed=4)
+    runs = []
+    for threads in (1, 2):
+        monkeypatch.setattr(training, "thread_choices", lambda config, device: (threads,))
+        runs.append(train(config, tiny_data))
+    assert without_times(runs[0].history) == without_times(runs[1].history)
+    assert runs[0].evaluation == runs[1].evaluation
+    assert all(torch.equal(a, b) for a, b in zip(runs[0].model.state_dict().values(), runs[1].model.state_dict().values()))
+
+
+def test_batchnorm_statistics_depend_on_the_thread_count_so_batchnorm_runs_keep_one_thread():
+    x = torch.rand(64, 256, generator=torch.Generator().manual_seed(0))
+    outputs = []
+    with cpu_settings():
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            outputs.append(torch.nn.BatchNorm1d(256)(x))
+    assert not torch.equal(*outputs)  # if a torch release makes this equal, BatchNorm runs may take two threads
+    assert thread_choices(preset("batchnorm"), torch.device("cpu")) == (1,)
+
+
+def test_mkl_strict_mode_is_on_so_runs_may_use_a_second_thread():
+    if not torch.backends.mkl.is_available():
+        pytest.skip("torch without MKL: runs keep one thread")
+    assert threads_keep_bits(64)
+    two_cores = len(os.sched_getaffinity(0)) >= 2
+    assert thread_choices(preset("baseline"), torch.device("cpu")) == ((1, 2) if two_cores else (1,))
+
+
+def test_runs_keep_one_thread_where_the_thread_count_would_change_bits(monkeypatch):
+    monkeypatch.setattr(training, "threads_keep_bits", lambda batch_size: False)
+    assert thread_choices(preset("baseline"), torch.device("cpu")) == (1,)
+    assert thread_choices(preset("baseline"), torch.device("meta")) == (1,)  # not a CPU: the host does little
+
+
+def test_the_thread_picker_keeps_the_faster_count_and_leaves_one_that_turns_slow():
+    with cpu_settings():
+        picker, clock = ThreadPicker((1, 2)), [0.0]
+
+        def steps(count: int, seconds: dict) -> None:
+            for _ in range(count):
+                clock[0] += seconds[picker.threads]
+                picker.tick(clock[0])
+
+        assert picker.threads == 1 == torch.get_num_threads()  # one thread until a second has proved faster
+        idle = {1: 1.0e-3, 2: 0.7e-3}
+        steps(ThreadPicker.WINDOW + 1, idle)
+        assert picker.threads == 2 == torch.get_num_threads()
+        steps(ThreadPicker.WINDOW * 3, idle)
+        assert picker.threads == 2  # the retry of one thread lost within three steps
+        loaded = {1: 1.0e-3, 2: 30e-3}  # another process took the second core
+        steps(3, loaded)
+        assert picker.threads == 1
+        steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY, loaded)
+        assert picker.threads == 1 and picker.seconds_per_step[2] >= 30e-3  # retries of two threads lost at once
+        steps(ThreadPicker.WINDOW * (ThreadPicker.RETRY_EVERY + 2), idle)  # the load went: the next retry wins
+        assert picker.threads == 2
+
+
+def test_real_mnist_gives_the_same_run_on_one_thread_and_on_two(mnist, monkeypatch):
+    # Real sizes everywhere: 750 steps of 64, validation in chunks of 4096 rows, the 10 000 test images.
+    runs = []
+    for threads in (1, 2):
+        monkeypatch.setattr(training, "thread_choices", lambda config, device: (threads,))
+        runs.append(train(preset("dropout", epochs=1), mnist))
+    assert without_times(runs[0].history) == without_times(runs[1].history)
+    assert runs[0].evaluation == runs[1].evaluation
