@@ -138,23 +138,24 @@ class ThreadPicker:
     """Switches this thread between intra-op thread counts, keeping the one whose training steps run fastest.
 
     Measured, not guessed (BENCHMARKS.md): a second thread makes a step ~1.4x faster on an idle 2-core CPU, but
-    1.6x slower while another thread of the process keeps OpenMP threads (libgomp then stops spinning), and 10-50x
-    slower while another process holds the other core. So tick() times windows of steps, retries the other count
-    now and then, and leaves a count after three slow steps in a row. The count never changes a result: see
-    threads_keep_bits.
+    1.6x slower while another thread of the process keeps OpenMP threads (libgomp then stops spinning), and up to
+    50x slower while another process holds the other core. So tick() times windows of steps, leaves a count after
+    two slow steps in a row, and tries the count that lost again later, less often each time it loses again.
+    The count never changes a result: see thread_choices.
     """
 
     WINDOW = 32  # steps timed before choosing again
-    RETRY_EVERY = 32  # windows between two tries of the count that lost (about 1000 steps)
-    SLOWER = 1.25  # three steps in a row this much slower than the other count's last timing end a try
+    RETRY_EVERY = 32  # windows before the count that lost is tried again (~1000 steps); doubled, up to 8x, per loss
+    SLOWER = 1.5  # two steps in a row this much slower than the other count's timing end a window at once
 
     def __init__(self, choices: tuple[int, ...]):
-        self.choices, self.seconds_per_step, self.windows = choices, {}, 0
-        self.use(choices[0])  # one thread first: a second one is only kept once it has proved faster
+        self.choices, self.seconds_per_step = choices, {}
+        self.wait = self.countdown = self.RETRY_EVERY
+        self.use(choices[0], trial=True)  # one thread first: a second is kept only once it has proved faster
 
-    def use(self, threads: int) -> None:
+    def use(self, threads: int, trial: bool = False) -> None:
         """Set the count and start a new window."""
-        self.threads, self.durations, self.last = threads, [], None
+        self.threads, self.trial, self.durations, self.last = threads, trial, [], None
         self.rival = min((s for n, s in self.seconds_per_step.items() if n != threads), default=math.inf)
         torch.set_num_threads(threads)
 
@@ -165,18 +166,22 @@ class ThreadPicker:
         if self.last is not None:
             self.durations.append(now - self.last)
         self.last = now
-        recent = self.durations[-3:]
-        if len(recent) == 3 and min(recent) > self.SLOWER * self.rival:
-            self.seconds_per_step[self.threads] = statistics.median(recent)
-        elif len(self.durations) >= self.WINDOW:
-            self.seconds_per_step[self.threads] = statistics.median(self.durations)  # the median ignores a validation
-        else:
+        losing = len(self.durations) >= 2 and min(self.durations[-2:]) > self.SLOWER * self.rival
+        if not losing and len(self.durations) < self.WINDOW:
             return
-        self.windows += 1
+        # the median ignores the one step that also holds an epoch's validation
+        self.seconds_per_step[self.threads] = statistics.median(self.durations[-2:] if losing else self.durations)
         untried = [n for n in self.choices if n not in self.seconds_per_step]
+        if untried:
+            return self.use(untried[0], trial=True)
         best = min(self.seconds_per_step, key=self.seconds_per_step.get)
-        retry = self.windows % self.RETRY_EVERY == 0
-        self.use(untried[0] if untried else next(n for n in self.choices if n != best) if retry else best)
+        if self.trial:
+            self.wait = self.RETRY_EVERY if best == self.threads else min(2 * self.wait, 8 * self.RETRY_EVERY)
+            self.countdown = self.wait
+        self.countdown -= 1
+        if self.countdown > 0:
+            return self.use(best)
+        self.use(next(n for n in self.choices if n != best), trial=True)
 
 
 @cpu_settings()

@@ -229,25 +229,27 @@ def test_runs_keep_one_thread_where_the_thread_count_would_change_bits(monkeypat
 
 def test_the_thread_picker_keeps_the_faster_count_and_leaves_one_that_turns_slow():
     with cpu_settings():
-        picker, clock = ThreadPicker((1, 2)), [0.0]
+        picker, clock, tries = ThreadPicker((1, 2)), [0.0], {1: 0, 2: 0}
 
         def steps(count: int, seconds: dict) -> None:
             for _ in range(count):
                 clock[0] += seconds[picker.threads]
                 picker.tick(clock[0])
+                tries[picker.threads] += picker.trial and picker.last is None  # this tick began a try
 
         assert picker.threads == 1 == torch.get_num_threads()  # one thread until a second has proved faster
         idle = {1: 1.0e-3, 2: 0.7e-3}
         steps(ThreadPicker.WINDOW + 1, idle)
         assert picker.threads == 2 == torch.get_num_threads()
-        steps(ThreadPicker.WINDOW * 3, idle)
-        assert picker.threads == 2  # the retry of one thread lost within three steps
-        loaded = {1: 1.0e-3, 2: 30e-3}  # another process took the second core
-        steps(3, loaded)
+        steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY * 2, idle)
+        assert picker.threads == 2 and tries[1] >= 1  # one thread was tried again, and lost
+        loaded = {1: 1.0e-3, 2: 50e-3}  # another process took the second core
+        steps(2, loaded)
         assert picker.threads == 1
-        steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY, loaded)
-        assert picker.threads == 1 and picker.seconds_per_step[2] >= 30e-3  # retries of two threads lost at once
-        steps(ThreadPicker.WINDOW * (ThreadPicker.RETRY_EVERY + 2), idle)  # the load went: the next retry wins
+        tries[2] = 0
+        steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY * 15, loaded)
+        assert picker.threads == 1 and 2 <= tries[2] <= 5  # tried again, each try two steps long, less and less often
+        steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY * 9, idle)  # the load went: the next retry wins
         assert picker.threads == 2
 
 
