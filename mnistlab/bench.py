@@ -222,8 +222,8 @@ def report(results: dict, args, load_before: float) -> list[str]:
     peaks = {loop: [r["peak"] for r in results[loop] if r["peak"] is not None] for loop in LOOPS}
     rises = {loop: [r["rise"] for r in results[loop] if r["rise"] is not None] for loop in LOOPS}
     lines = [f"mnistlab bench: MNIST, {args.epochs} epochs x seeds {' '.join(map(str, args.seeds))}, batch 64, Adam lr 1e-3 | "
-             f"torch {torch.__version__}, course loop on {args.course_threads} threads, engine and floor on 1-2 (picked by timing), "
-             f"engine on {args.device} | "
+             f"torch {torch.__version__}, course loop on {args.course_threads} threads, engine and floor on {args.device}"
+             f"{' (1 or 2 threads, picked by timing)' if args.device == 'cpu' else ''} | "
              f"load average {load_before:.2f} before, {load_average():.2f} after",
              f"{'loop':<40} {'s/epoch':>8} {'min':>7} {'max':>7} {'peak RSS MiB':>13} {'rise MiB':>9}"]
     for loop in LOOPS:

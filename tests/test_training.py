@@ -21,6 +21,11 @@ def without_times(history):
     return [{k: v for k, v in row.items() if k != "seconds"} for row in history]
 
 
+def same_state(first: torch.nn.Module, second: torch.nn.Module) -> bool:
+    """Every weight and buffer equal, bit for bit."""
+    return all(torch.equal(a, b) for a, b in zip(first.state_dict().values(), second.state_dict().values()))
+
+
 def test_a_run_learns_the_synthetic_digits(tiny_data):
     run = train(preset("baseline", **SMALL), tiny_data)
     assert run.status == "completed" and [row["epoch"] for row in run.history] == [1.0, 2.0]
@@ -33,7 +38,7 @@ def test_a_run_learns_the_synthetic_digits(tiny_data):
 def test_same_seed_gives_identical_history_and_weights(tiny_data, variant):
     first, second = (train(preset(variant, seed=5, **SMALL), tiny_data) for _ in range(2))
     assert without_times(first.history) == without_times(second.history)
-    assert all(torch.equal(a, b) for a, b in zip(first.model.state_dict().values(), second.model.state_dict().values()))
+    assert same_state(first.model, second.model)
     other = train(preset(variant, seed=6, **SMALL), tiny_data)
     assert without_times(other.history) != without_times(first.history)
 
@@ -173,7 +178,7 @@ def test_the_engine_optimizer_is_torch_fused_adam_bit_for_bit(weight_decay, batc
         torch_adam.step()
         F.cross_entropy(ours(x), y).backward()
         fused_adam.step()
-    assert all(torch.equal(a, b) for a, b in zip(reference.state_dict().values(), ours.state_dict().values()))
+    assert same_state(reference, ours)
     assert all(p.grad is None for p in ours.parameters())
 
 
@@ -199,7 +204,7 @@ def test_a_run_is_the_same_bit_for_bit_on_one_thread_and_on_two(tiny_data, varia
         runs.append(train(config, tiny_data))
     assert without_times(runs[0].history) == without_times(runs[1].history)
     assert runs[0].evaluation == runs[1].evaluation
-    assert all(torch.equal(a, b) for a, b in zip(runs[0].model.state_dict().values(), runs[1].model.state_dict().values()))
+    assert same_state(runs[0].model, runs[1].model)
 
 
 def test_batchnorm_statistics_depend_on_the_thread_count_so_batchnorm_runs_keep_one_thread():
