@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import statistics
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -138,15 +137,17 @@ class ThreadPicker:
     """Switches this thread between intra-op thread counts, keeping the one whose training steps run fastest.
 
     Measured, not guessed (BENCHMARKS.md): a second thread makes a step ~1.4x faster on an idle 2-core CPU, but
-    1.6x slower while another thread of the process keeps OpenMP threads (libgomp then stops spinning), and up to
-    50x slower while another process holds the other core. So tick() times windows of steps, leaves a count after
-    two slow steps in a row, and tries the count that lost again later, less often each time it loses again.
-    The count never changes a result: see thread_choices.
+    1.6x slower while another thread of the process keeps OpenMP threads (libgomp then stops spinning), and 4-60x
+    slower while another process holds the other core. So tick() compares the median step of windows, leaves a
+    count at once after a run of very slow steps, and tries the count that lost again later, less often each time
+    it loses again. Short stalls that hit any count (the app's page reruns holding the GIL) only end a window and
+    bring a retry soon. The count never changes a result: see thread_choices.
     """
 
     WINDOW = 32  # steps timed before choosing again
     RETRY_EVERY = 32  # windows before the count that lost is tried again (~1000 steps); doubled, up to 8x, per loss
-    SLOWER = 1.5  # two steps in a row this much slower than the other count's timing end a window at once
+    RETRY_SOON = 4  # windows before the count that stalled is tried again
+    STALL, STALLED_STEPS = 4.0, 5  # this many steps in a row this much slower than the other count's end a window
 
     def __init__(self, choices: tuple[int, ...]):
         self.choices, self.seconds_per_step = choices, {}
@@ -166,11 +167,13 @@ class ThreadPicker:
         if self.last is not None:
             self.durations.append(now - self.last)
         self.last = now
-        losing = len(self.durations) >= 2 and min(self.durations[-2:]) > self.SLOWER * self.rival
-        if not losing and len(self.durations) < self.WINDOW:
+        recent = self.durations[-self.STALLED_STEPS:]
+        stalled = len(recent) == self.STALLED_STEPS and min(recent) > self.STALL * self.rival
+        if not stalled and len(self.durations) < self.WINDOW:
             return
-        # the median ignores the one step that also holds an epoch's validation
-        self.seconds_per_step[self.threads] = statistics.median(self.durations[-2:] if losing else self.durations)
+        # the mean, for throughput, without the slowest step: the one that also holds an epoch's validation
+        timed = recent if stalled else sorted(self.durations)[:-1]
+        self.seconds_per_step[self.threads] = sum(timed) / len(timed)
         untried = [n for n in self.choices if n not in self.seconds_per_step]
         if untried:
             return self.use(untried[0], trial=True)
@@ -178,6 +181,8 @@ class ThreadPicker:
         if self.trial:
             self.wait = self.RETRY_EVERY if best == self.threads else min(2 * self.wait, 8 * self.RETRY_EVERY)
             self.countdown = self.wait
+        elif stalled:
+            self.countdown = min(self.countdown, self.RETRY_SOON)
         self.countdown -= 1
         if self.countdown > 0:
             return self.use(best)

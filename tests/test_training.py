@@ -248,8 +248,15 @@ def test_the_thread_picker_keeps_the_faster_count_and_leaves_one_that_turns_slow
         assert picker.threads == 2 == torch.get_num_threads()
         steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY * 2, idle)
         assert picker.threads == 2 and tries[1] >= 1  # one thread was tried again, and lost
+        paused = {1: 50e-3, 2: 50e-3}  # the app's page rerun holds the GIL: every count stalls
+        steps(ThreadPicker.STALLED_STEPS - 1, paused)
+        assert picker.threads == 2  # a short stall is no reason to leave
+        steps(1, paused)
+        assert picker.threads == 1
+        steps(ThreadPicker.WINDOW * (ThreadPicker.RETRY_SOON + 1), idle)
+        assert picker.threads == 2  # back soon: it was not the thread count
         loaded = {1: 1.0e-3, 2: 50e-3}  # another process took the second core
-        steps(2, loaded)
+        steps(ThreadPicker.STALLED_STEPS + 1, loaded)  # + 1: a window's first step has no start to time from
         assert picker.threads == 1
         tries[2] = 0
         steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY * 15, loaded)
