@@ -138,7 +138,7 @@ class ThreadPicker:
 
     Measured, not guessed (BENCHMARKS.md): a second thread makes a step ~1.4x faster on an idle 2-core CPU, but
     1.6x slower while another thread of the process keeps OpenMP threads (libgomp then stops spinning), and 4-60x
-    slower while another process holds the other core. So tick() compares the median step of windows, leaves a
+    slower while another process holds the other core. So tick() compares the mean step of windows, leaves a
     count at once after a run of very slow steps, and tries the count that lost again later, less often each time
     it loses again. Short stalls that hit any count (the app's page reruns holding the GIL) only end a window and
     bring a retry soon. The count never changes a result: see thread_choices.
