@@ -216,8 +216,8 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
         finite_weights = {k: v.clone() for k, v in model.state_dict().items()}
         order = train_idx[torch.randperm(len(train_idx), generator=generator)].to(device)
         targets_in_order, predicted = y[order], torch.empty_like(order)  # argmax into predicted: one op a step
-        split = config.batch_size
-        for batch, targets, predictions in zip(*(t.split(split) for t in (order, targets_in_order, predicted))):
+        batches = zip(*(t.split(config.batch_size) for t in (order, targets_in_order, predicted)))
+        for batch, targets, predictions in batches:
             if should_stop is not None and should_stop():
                 status, message = "stopped", f"Stopped by the user during epoch {epoch + 1}."
                 break
