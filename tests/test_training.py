@@ -194,17 +194,22 @@ def test_cpu_settings_hold_inside_and_are_restored_after():
         assert flushed == 0.0
 
 
-@pytest.mark.parametrize("variant", ["baseline", "dropout"])
-def test_a_run_is_the_same_bit_for_bit_on_one_thread_and_on_two(tiny_data, variant, monkeypatch):
-    # The course's sizes, so that MKL splits its products between threads; L2 on, so every term of Adam counts.
-    config = preset(variant, epochs=2, weight_decay=1e-3, seed=4)
+def on_one_thread_and_on_two(config, data, monkeypatch) -> list:
+    """The run of config trained with the thread count pinned to 1, then to 2."""
     runs = []
     for threads in (1, 2):
         monkeypatch.setattr(training, "thread_choices", lambda config, device: (threads,))
-        runs.append(train(config, tiny_data))
-    assert without_times(runs[0].history) == without_times(runs[1].history)
-    assert runs[0].evaluation == runs[1].evaluation
-    assert same_state(runs[0].model, runs[1].model)
+        runs.append(train(config, data))
+    return runs
+
+
+@pytest.mark.parametrize("variant", ["baseline", "dropout"])
+def test_a_run_is_the_same_bit_for_bit_on_one_thread_and_on_two(tiny_data, variant, monkeypatch):
+    # The course's sizes, so that MKL splits its products between threads; L2 on, so every term of Adam counts.
+    one, two = on_one_thread_and_on_two(preset(variant, epochs=2, weight_decay=1e-3, seed=4), tiny_data, monkeypatch)
+    assert without_times(one.history) == without_times(two.history)
+    assert one.evaluation == two.evaluation
+    assert same_state(one.model, two.model)
 
 
 def test_batchnorm_statistics_depend_on_the_thread_count_so_batchnorm_runs_keep_one_thread():
@@ -267,9 +272,6 @@ def test_the_thread_picker_keeps_the_faster_count_and_leaves_one_that_turns_slow
 
 def test_real_mnist_gives_the_same_run_on_one_thread_and_on_two(mnist, monkeypatch):
     # Real sizes everywhere: 750 steps of 64, validation in chunks of 4096 rows, the 10 000 test images.
-    runs = []
-    for threads in (1, 2):
-        monkeypatch.setattr(training, "thread_choices", lambda config, device: (threads,))
-        runs.append(train(preset("dropout", epochs=1), mnist))
-    assert without_times(runs[0].history) == without_times(runs[1].history)
-    assert runs[0].evaluation == runs[1].evaluation
+    one, two = on_one_thread_and_on_two(preset("dropout", epochs=1), mnist, monkeypatch)
+    assert without_times(one.history) == without_times(two.history)
+    assert one.evaluation == two.evaluation
