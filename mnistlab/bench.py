@@ -90,7 +90,7 @@ def course_loop(root, seed: int, epochs: int, download: bool, threads: int) -> d
             _, predicted = torch.max(preds.data, 1)
             total += labels.size(0)
             correct += (predicted == labels).sum().item()
-    return {"seconds": seconds, "accuracy": 100 * correct / total}
+    return {"seconds": seconds, "accuracy": 100 * correct / total, "model": model}
 
 
 def engine_loop(data, config: RunConfig) -> dict:

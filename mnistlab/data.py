@@ -1,4 +1,4 @@
-"""Find, download, decompress and validate the raw files; hold a data set as tensors; split it."""
+"""Find, download, decompress and validate the raw files; hold a data set as tensors; split and shuffle it."""
 from __future__ import annotations
 
 import gzip
@@ -139,3 +139,20 @@ def split_indices(n: int, val_fraction: float, generator: torch.Generator) -> tu
     n_train, _ = split_sizes(n, val_fraction)
     order = torch.randperm(n, generator=generator)
     return order[:n_train], order[n_train:]
+
+
+def course_shuffle(n: int, generator: torch.Generator) -> torch.Tensor:
+    """An epoch's order of range(n), drawn from `generator` as the course's shuffled DataLoaders draw it from theirs.
+
+    Each epoch the course iterates its training loader, then its validation loader, both shuffled. Each iterator
+    draws a base seed (for worker processes) and then its RandomSampler a seed for a fresh generator's permutation.
+    Drawing the same four numbers gives a seed the course's own batches: a run then differs from the course's
+    only where its computation does (tests/test_reference.py).
+    """
+    def draw() -> int:
+        return int(torch.empty((), dtype=torch.int64).random_(generator=generator))
+
+    draw()  # the training loader's base seed
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(draw()))
+    draw(), draw()  # the validation loader's base seed and its sampler's seed
+    return order

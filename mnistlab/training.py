@@ -13,7 +13,7 @@ import torch
 from torch.nn import functional as F
 
 from .config import ConfigError, RunConfig
-from .data import Dataset, split_indices
+from .data import Dataset, course_shuffle, split_indices
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
 from .memory import release_graph
 from .models import SeededDropout, build_model
@@ -194,7 +194,7 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
           should_stop: Callable[[], bool] | None = None, progress_interval: float = PROGRESS_INTERVAL) -> Run:
     """Train, validating every epoch; stops early on should_stop() or a non-finite loss. Returns the Run."""
     device = resolve_device(config.device)
-    generator = torch.Generator().manual_seed(config.seed)  # split, init and shuffling
+    generator = torch.Generator().manual_seed(config.seed)  # split, init and shuffling, drawn as the course draws them
     train_idx, val_idx = split_indices(len(data.train_y), config.val_fraction, generator)
     x, y = data.train_x.to(device), data.train_y.to(device)
     x_val, y_val = x[val_idx.to(device)], y[val_idx.to(device)]
@@ -214,7 +214,7 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
         model.train()
         epoch_start, loss_sum, seen = time.perf_counter(), 0.0, 0
         finite_weights = {k: v.clone() for k, v in model.state_dict().items()}
-        order = train_idx[torch.randperm(len(train_idx), generator=generator)].to(device)
+        order = train_idx[course_shuffle(len(train_idx), generator)].to(device)
         targets_in_order, predicted = y[order], torch.empty_like(order)  # argmax into predicted: one op a step
         batches = zip(*(t.split(config.batch_size) for t in (order, targets_in_order, predicted)))
         for batch, targets, predictions in batches:
