@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 import mnistlab.lesson
 from conftest import write_raw_folder
 from mnistlab.lesson import LessonPlan, lesson_to_bytes, run_lesson, save_lesson
-from pages._ui import LESSON_JOB
+from views._ui import LESSON_JOB
 
 APP = str(Path(__file__).parent.parent / "app.py")
 WAIT = 120  # seconds a tiny lesson may take on a loaded 2-core machine; a hang fails instead of blocking
@@ -29,7 +29,7 @@ def page(tmp_path, monkeypatch, lessons):
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
-    yield at.switch_page("pages/lesson.py").run()
+    yield at.switch_page("views/lesson.py").run()
     st.cache_resource.clear()
 
 
@@ -86,7 +86,7 @@ def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):
 
 def other_page():
     """What app.py does around any page but the Lesson page (AppTest's switch_page skips app.py)."""
-    from pages import _ui
+    from views import _ui
     _ui.collect_finished()
     _ui.status_line("Data")
 

@@ -12,7 +12,7 @@ from mnistlab.evaluation import Evaluation
 from mnistlab.runs import Run, run_to_zip
 
 APP = str(Path(__file__).parent.parent / "app.py")
-PAGES = ("pages/train.py", "pages/results.py", "pages/compare.py", "pages/data.py")
+PAGES = ("views/train.py", "views/results.py", "views/compare.py", "views/data.py")
 WAIT = 120  # seconds a tiny run may take on a loaded 2-core machine; a hang fails instead of blocking
 HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss": 0.8, "val_accuracy": 72.0, "seconds": 1.0},
            {"epoch": 1.6, "train_loss": 5.0, "train_accuracy": 40.0, "val_loss": 7.0, "val_accuracy": 30.0, "seconds": 1.0}]
@@ -58,7 +58,7 @@ def test_every_page_renders_without_an_exception(app):
     for page in PAGES[1:]:
         app.switch_page(page).run()
         assert not app.exception, page
-    assert "No runs yet" in texts(app.switch_page("pages/results.py").run().info)
+    assert "No runs yet" in texts(app.switch_page("views/results.py").run().info)
 
 
 def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
@@ -72,13 +72,13 @@ def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
     assert f"{run.test_accuracy:.2f} %" in texts(app.metric)
     assert charts(app) == 1  # its curves
 
-    app.switch_page("pages/results.py").run()
+    app.switch_page("views/results.py").run()
     assert not app.exception and app.selectbox(key="run-picker").value == label
     assert f"{run.test_accuracy:.2f} %" in texts(app.metric)
     assert charts(app) >= 2  # per class and confusion matrix (the gallery only when there are mistakes)
     assert app.get("download_button")
 
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("views/compare.py").run()
     assert not app.exception
     table = app.dataframe[0].value
     assert list(table["run"]) == [label] and table["test accuracy (%)"][0] == round(run.test_accuracy, 2)
@@ -113,8 +113,8 @@ def test_a_bad_setting_says_what_is_wrong_and_cannot_start(app, hidden, message)
 def test_a_variant_fills_the_settings_and_they_survive_a_page_change(app):
     app.selectbox(key="train.variant").set_value("dropout").run()
     assert app.slider(key="train.dropout").value == 0.2
-    app.switch_page("pages/data.py").run()
-    app.switch_page("pages/train.py").run()
+    app.switch_page("views/data.py").run()
+    app.switch_page("views/train.py").run()
     assert app.slider(key="train.dropout").value == 0.2 and app.selectbox(key="train.variant").value == "dropout"
 
 
@@ -135,7 +135,7 @@ def test_results_gallery_filters_mistakes_by_true_and_predicted_class(app):
     confusion = [[20 if t == p else 0 for p in range(10)] for t in range(10)]
     evaluation = Evaluation(0.5, 98.5, [100.0] * 10, confusion, mistakes)
     app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
-    app.switch_page("pages/results.py").run()
+    app.switch_page("views/results.py").run()
     assert not app.exception
     assert "(3 of 3)" in texts(app.subheader) and charts(app) == 3
     app.selectbox(key="filter.true").set_value(7)
@@ -147,7 +147,7 @@ def test_results_gallery_filters_mistakes_by_true_and_predicted_class(app):
 
 def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
     run = Run(RunConfig(epochs=1), HISTORY[:1], "completed", seconds=1.0)
-    app.switch_page("pages/results.py").run()
+    app.switch_page("views/results.py").run()
     app.file_uploader(key="upload-run").upload("notes.zip", b"not a zip", "application/zip").run()
     assert not app.exception and "cannot be opened" in texts(app.error)
     app.file_uploader(key="upload-run").set_value(("run.zip", run_to_zip(run), "application/zip")).run()
@@ -158,7 +158,7 @@ def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
 
 
 def test_data_page_shows_split_sizes_samples_and_counts(app):
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     assert not app.exception
     assert [m.value for m in app.metric] == ["480", "120", "200"]
     app.slider(key="data.val_fraction").set_value(0.5).run()

@@ -63,7 +63,7 @@ def server(mnist):
 
 
 # Counts, from now on, the animation frames in which the first Plotly chart is hidden: Streamlit hides a remounted
-# chart for a frame when its figure has no width, a blink at each live redraw (see pages/_ui.chart).
+# chart for a frame when its figure has no width, a blink at each live redraw (see views/_ui.chart).
 WATCH_BLINKS = """() => { window.blinks = 0; window.frames = 0;
   const tick = () => { window.frames++;
     const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
@@ -162,5 +162,11 @@ def test_train_a_short_run_live_then_read_its_results(server):
             expect(table).to_be_visible(timeout=30_000)
             expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(4)  # 2 runs × 2
             shot(page, "9-compare")
+
+            # A reload, or a link to a page's own URL, goes through the app's navigation as a click does.
+            page.reload()
+            expect(page.get_by_test_id("stTopNav").get_by_role("link", name="Lesson")).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("heading", name="Compare runs")).to_be_visible()
+            shot(page, "10-compare-reloaded")
         finally:
             browser.close()

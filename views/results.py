@@ -1,7 +1,7 @@
 """Results: one run's test accuracy, confusion matrix and its worst mistakes; download or upload a run."""
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from mnistlab import plots
 from mnistlab.runs import RunFileError, run_from_zip, run_to_zip
 

@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from mnistlab import jobs, plots
 from mnistlab.config import SLIPS, ConfigError
 from mnistlab.lesson import (COURSE, CORRECTED, GRAPH_NOTE, JOINT_NOTE, LESSONS_DIR, MAX_SEEDS, VARIANT_NAMES,

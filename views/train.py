@@ -1,7 +1,7 @@
 """Train: choose the settings, start a run, watch its curves live, stop it."""
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from mnistlab import plots
 
 st.title("Train an MLP")
@@ -22,7 +22,7 @@ with live_column:
             run = runs[label]
             _ui.run_summary(label, run)
             _ui.chart(plots.training_curves(run.history, epochs=run.config.epochs), key="last-curves")
-            st.page_link("pages/results.py", label="See its confusion matrix and mistakes on **Results**",
+            st.page_link("views/results.py", label="See its confusion matrix and mistakes on **Results**",
                          icon=":material/arrow_forward:")
         else:
             st.info("Choose the settings and press **Start training**: the loss and accuracy curves appear here "

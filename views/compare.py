@@ -1,7 +1,7 @@
 """Compare: every run of the session overlaid, and a table of what differs and what each reached."""
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from mnistlab import plots
 
 st.title("Compare runs")

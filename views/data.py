@@ -2,7 +2,7 @@
 import torch
 import streamlit as st
 
-from pages import _ui
+from views import _ui
 from mnistlab import plots
 from mnistlab.data import split_sizes
 
