@@ -154,5 +154,6 @@ def course_shuffle(n: int, generator: torch.Generator) -> torch.Tensor:
 
     draw()  # the training loader's base seed
     order = torch.randperm(n, generator=torch.Generator().manual_seed(draw()))
-    draw(), draw()  # the validation loader's base seed and its sampler's seed
+    draw()  # the validation loader's base seed
+    draw()  # and its sampler's seed
     return order

@@ -10,15 +10,20 @@ from mnistlab.data import data_dir
 
 
 @pytest.mark.parametrize("arguments, words", [
-    (["--epochs", "-1"], "epochs must be an integer from 1 to 100"),
-    (["--dropout", "1"], "dropout must be in [0, 1)"),
-    (["--lr", "0"], "learning rate must be in (0, 10]"),
-    (["--variant", "l3"], "variant must be one of baseline, l2, dropout, batchnorm"),
-    (["--epochs", "two"], "invalid int value"),
-    (["--device", "cuda"] if not torch.cuda.is_available() else ["--device", "tpu"], "device"),
+    (["train", "--epochs", "-1"], "epochs must be an integer from 1 to 100"),
+    (["train", "--dropout", "1"], "dropout must be in [0, 1)"),
+    (["train", "--lr", "0"], "learning rate must be in (0, 10]"),
+    (["train", "--variant", "l3"], "variant must be one of baseline, l2, dropout, batchnorm"),
+    (["train", "--epochs", "two"], "invalid int value"),
+    (["train", "--device", "cuda"] if not torch.cuda.is_available() else ["train", "--device", "tpu"], "device"),
+    (["course", "--seeds", "0"], "seeds must be an integer from 1 to 10"),
+    (["course", "--epochs", "0"], "epochs must be an integer from 1 to 100"),
+    (["course", "--slip", "no-model-eval"], "invalid choice: 'no-model-eval'"),
+    (["course", "--seeds", "three"], "invalid int value: 'three'"),
+    (["course", "--save", "."], "--save wants a file name"),
 ])
 def test_bad_arguments_exit_2_with_one_line(capsys, arguments, words):
-    assert main(["train", *arguments]) == 2
+    assert main(arguments) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err and err.startswith("mnistlab: error:")
 

@@ -241,19 +241,6 @@ def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, ca
     assert "Baseline   corrected" in out and " course  " not in out and "do not overlap" in out
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["--seeds", "0"], "seeds must be an integer from 1 to 10"),
-    (["--epochs", "0"], "epochs must be an integer from 1 to 100"),
-    (["--slip", "no-model-eval"], "invalid choice: 'no-model-eval'"),
-    (["--seeds", "three"], "invalid int value: 'three'"),
-    (["--save", "."], "--save wants a file name"),
-])
-def test_course_command_refuses_bad_arguments_in_one_line(arguments, message, capsys):
-    assert main(["course", *arguments]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("mnistlab: error: ") and message in err and err.count("\n") == 1
-
-
 # ---- real MNIST ---------------------------------------------------------------------------------------------------
 
 def test_dropout_left_on_at_validation_costs_loss_on_real_mnist(mnist):
