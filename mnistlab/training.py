@@ -140,16 +140,13 @@ class ThreadPicker:
     1.6x slower while another thread of the process keeps OpenMP threads (libgomp then stops spinning), and 4-60x
     slower while another process holds the other core. So tick() compares the mean step of windows, leaves a
     count at once after a run of very slow steps, and tries the count that lost again later, less often each time
-    it loses again. When the kept count turns slower, from a stall that hits any count (the app's page reruns
-    holding the GIL) or a burst of load from another process, it is tried again soon. Tries are short: each of
-    their steps is slower when the count on trial loses, as it mostly does. The count never changes a result: see
-    thread_choices.
+    it loses again. Short stalls that hit any count (the app's page reruns holding the GIL) only end a window and
+    bring a retry soon. The count never changes a result: see thread_choices.
     """
 
     WINDOW = 32  # steps timed before choosing again
-    TRIAL = 8  # steps timed for a count on trial
     RETRY_EVERY = 32  # windows before the count that lost is tried again (~1000 steps); doubled, up to 8x, per loss
-    RETRY_SOON = 4  # windows before the count that turned slower is tried again
+    RETRY_SOON = 4  # windows before the count that stalled is tried again
     STALL, STALLED_STEPS = 4.0, 5  # this many steps in a row this much slower than the other count's end a window
 
     def __init__(self, choices: tuple[int, ...]):
@@ -172,7 +169,7 @@ class ThreadPicker:
         self.last = now
         recent = self.durations[-self.STALLED_STEPS:]
         stalled = len(recent) == self.STALLED_STEPS and min(recent) > self.STALL * self.rival
-        if not stalled and len(self.durations) < (self.TRIAL if self.trial else self.WINDOW):
+        if not stalled and len(self.durations) < self.WINDOW:
             return
         # the mean, for throughput, without the slowest step: the one that also holds an epoch's validation
         timed = recent if stalled else sorted(self.durations)[:-1]
@@ -184,7 +181,7 @@ class ThreadPicker:
         if self.trial:
             self.wait = self.RETRY_EVERY if best == self.threads else min(2 * self.wait, 8 * self.RETRY_EVERY)
             self.countdown = self.wait
-        elif best != self.threads:  # the kept count turned slower (a stall, a burst of load): try it again soon
+        elif stalled:
             self.countdown = min(self.countdown, self.RETRY_SOON)
         self.countdown -= 1
         if self.countdown > 0:
