@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import http.client
 import os
 import shutil
 import tempfile
+import urllib.request
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +15,14 @@ from pathlib import Path
 import torch
 import torchvision
 
+from .runs import write_atomic
+
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 SOURCES = {"mnist": torchvision.datasets.MNIST, "fashion-mnist": torchvision.datasets.FashionMNIST}
 IMAGE_SIDE = 28
+# Seconds a mirror may stay silent (connecting, or between two reads) before the next mirror is tried. torchvision's
+# own download has no limit: a mirror that accepts the connection and never answers would hang the app's page.
+DOWNLOAD_TIMEOUT = 30.0
 
 
 class DataError(RuntimeError):
@@ -67,10 +75,7 @@ def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, dow
     if not all((raw / f).exists() or (raw / (f + ".gz")).exists() for f in RAW_FILES):
         if not download:
             raise DataError(missing_message(name, root))
-        try:
-            SOURCES[name](str(root), train=True, download=True)
-        except Exception as error:  # no network, a proxy, a full disk: all end in the same advice
-            raise DataError(missing_message(name, root)) from error
+        download_raw(name, root)
     with tempfile.TemporaryDirectory(prefix="mnistlab-") as scratch:
         # A read-only folder (a shared copy) is decompressed into scratch space instead of in place.
         target = raw if os.access(raw, os.W_OK) else Path(scratch) / SOURCES[name].__name__ / "raw"
@@ -78,6 +83,34 @@ def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, dow
         train_x, train_y = _read_pair(name, sources[RAW_FILES[0]], sources[RAW_FILES[1]])
         test_x, test_y = _read_pair(name, sources[RAW_FILES[2]], sources[RAW_FILES[3]])
     return Dataset(name, tuple(SOURCES[name].classes), _to_rows(train_x), train_y, _to_rows(test_x), test_y)
+
+
+def download_raw(name: str, root: str | os.PathLike | None = None, timeout: float = DOWNLOAD_TIMEOUT) -> None:
+    """Fetch the data set's missing .gz files from torchvision's mirrors, each checked against its MD5."""
+    source, raw = SOURCES[name], raw_folder(name, root)
+    for filename, md5 in source.resources:
+        if (raw / filename).exists() or (raw / filename.removesuffix(".gz")).exists():
+            continue
+        failures = []
+        for mirror in source.mirrors:
+            request = urllib.request.Request(mirror + filename, headers={"User-Agent": "mnistlab"})
+            try:
+                with urllib.request.urlopen(request, timeout=timeout) as response:
+                    content = response.read()
+            except (OSError, ValueError, http.client.HTTPException) as error:  # no network, refused, timed out, 404
+                failures.append(f"{mirror}: {error}")
+                continue
+            if hashlib.md5(content).hexdigest() != md5:
+                failures.append(f"{mirror}: {filename} arrived damaged (wrong checksum)")
+                continue
+            try:
+                raw.mkdir(parents=True, exist_ok=True)
+                write_atomic(raw / filename, content)
+            except OSError as error:
+                raise DataError(f"{filename} was downloaded but cannot be written into {raw}: {error}") from error
+            break
+        else:
+            raise DataError(f"{missing_message(name, root)} ({'; '.join(failures)})")
 
 
 def _decompressed(raw: Path, target: Path, stem: str) -> Path:

@@ -1,10 +1,17 @@
+import hashlib
 import os
+import socket
+import threading
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import torch
+import torchvision
 
 from conftest import idx_bytes, synthetic_digits, write_raw_folder
-from mnistlab.data import RAW_FILES, DataError, load_dataset, split_indices
+from mnistlab.data import RAW_FILES, SOURCES, DataError, download_raw, load_dataset, split_indices
 
 
 def test_parses_idx_files_into_float_rows_and_labels(tiny_root):
@@ -87,12 +94,53 @@ def test_real_mnist_matches_its_published_facts(mnist):
     assert 0.0 <= float(mnist.train_x.min()) and float(mnist.train_x.max()) == 1.0
 
 
-def test_a_failed_download_gives_the_same_clear_advice(tmp_path, monkeypatch):
-    from urllib.error import URLError
+@contextmanager
+def mirrors(tmp_path, monkeypatch, served: dict[str, bytes]):
+    """Three local mirrors for MNIST, in the order tried: one that never answers, one whose files are damaged, and
+    one serving `served` (file name → bytes); torchvision's MD5s replaced by those of `served`."""
+    silent = socket.create_server(("127.0.0.1", 0))  # the kernel accepts connections; nobody ever answers
+    folders = {"damaged": tmp_path / "damaged", "good": tmp_path / "good"}
+    for kind, folder in folders.items():
+        folder.mkdir()
+        for name, content in served.items():
+            (folder / name).write_bytes(content[:-1] if kind == "damaged" else content)
+    servers = [ThreadingHTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(folder)))
+               for folder in folders.values()]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    source = type("MNIST", (), {"classes": torchvision.datasets.MNIST.classes, "resources": [
+        (name, hashlib.md5(content).hexdigest()) for name, content in served.items()], "mirrors": [
+        f"http://127.0.0.1:{port}/" for port in (silent.getsockname()[1], *(s.server_address[1] for s in servers))]})
+    monkeypatch.setitem(SOURCES, "mnist", source)
+    try:
+        yield
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+        silent.close()
 
-    def offline(self):
-        raise RuntimeError("Error downloading", URLError("Name or service not known"))
 
-    monkeypatch.setattr("torchvision.datasets.MNIST.download", offline)
-    with pytest.raises(DataError, match="could not be downloaded. Put its four files there"):
-        load_dataset("mnist", tmp_path, download=True)
+def test_a_download_skips_a_silent_mirror_and_a_damaged_file(tmp_path, monkeypatch):
+    raw = write_raw_folder(tmp_path / "source")
+    served = {f + ".gz": (raw / (f + ".gz")).read_bytes() for f in RAW_FILES}
+    with mirrors(tmp_path, monkeypatch, served):
+        download = threading.Thread(target=download_raw, args=("mnist", tmp_path / "data", 0.5), daemon=True)
+        download.start()
+        download.join(20)  # the silent mirror costs its timeout once per file
+        assert not download.is_alive(), "the download hangs on a mirror that never answers"
+    data = load_dataset("mnist", tmp_path / "data", download=False)
+    assert torch.equal(data.train_x, load_dataset("mnist", tmp_path / "source", download=False).train_x)
+
+
+def test_a_failed_download_says_what_each_mirror_did_and_what_to_do(tmp_path, monkeypatch):
+    raw = write_raw_folder(tmp_path / "source")
+    served = {f + ".gz": (raw / (f + ".gz")).read_bytes() for f in RAW_FILES}
+    with mirrors(tmp_path, monkeypatch, served):
+        SOURCES["mnist"].mirrors.pop()  # only the silent and the damaged mirror are left
+        with pytest.raises(DataError) as failure:
+            download_raw("mnist", tmp_path / "data", timeout=0.5)
+    message = str(failure.value)
+    assert "could not be downloaded. Put its four files there" in message
+    assert "timed out" in message and "arrived damaged (wrong checksum)" in message
+    assert not list((tmp_path / "data").rglob("*.gz"))  # nothing damaged was kept
