@@ -20,6 +20,10 @@ if (HERE / "views/lesson.py").exists():
     pages.append(st.Page(HERE / "views/lesson.py", title="Lesson", icon=":material/school:"))
 page = st.navigation(pages, position="top")
 _ui.page_style()
+_ui.keep_across_reloads()
 _ui.collect_finished()
 _ui.status_line(page.title)
-page.run()
+try:
+    page.run()
+finally:  # what the page changed is what a reload must find; st.rerun() and st.stop() end here too
+    _ui.remember_session()

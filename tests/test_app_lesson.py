@@ -115,6 +115,10 @@ def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, t
     shown = texts(page.info)
     assert "Showing **before-the-lecture.json**, made **2025-01-02 03:04:05**" in shown and "slips: shared-bn" in shown
     assert len(page.get("plotly_chart")) == 2 and len(page.dataframe[0].value) == 8
+    reloaded = AppTest.from_file(APP, default_timeout=60)  # a reload in lecture mode shows the same results
+    reloaded.query_params["session"] = page.query_params["session"]
+    reloaded.run().switch_page("views/lesson.py").run()
+    assert not reloaded.exception and "Showing **before-the-lecture.json**" in texts(reloaded.info)
     lesson.created = "2025-02-03T04:05:06"
     page.file_uploader(key="lesson.upload").set_value(("mine.json", lesson_to_bytes(lesson), "application/json")).run()
     assert "Showing **mine.json (uploaded)**, made **2025-02-03 04:05:06**" in texts(page.info)

@@ -10,6 +10,7 @@ from conftest import write_raw_folder
 from mnistlab.config import RunConfig
 from mnistlab.evaluation import Evaluation
 from mnistlab.runs import Run, run_to_zip
+from views import _ui
 
 APP = str(Path(__file__).parent.parent / "app.py")
 PAGES = ("views/train.py", "views/results.py", "views/compare.py", "views/data.py")
@@ -99,6 +100,42 @@ def test_stop_ends_the_run_and_keeps_what_it_did(app):
     assert run.status == "stopped" and 0 < run.history[-1]["epoch"] < 100
     assert run.evaluation is not None
     assert "Stopped by the user" in texts(app.warning)
+
+
+def test_a_reload_finds_the_runs_the_running_job_and_the_settings_again(app):
+    finished = start(app, epochs=1)
+    settle(app, finished)
+    (label,) = app.session_state["runs"]
+    running = start(app, epochs=100, batch_size=16)
+    token = app.query_params["session"]
+
+    reloaded = AppTest.from_file(APP, default_timeout=60)  # a new session, as a reload makes, on the same URL
+    reloaded.query_params["session"] = token
+    reloaded.run()
+    assert not reloaded.exception and reloaded.query_params["session"] == token
+    assert reloaded.session_state["runs"][label] is app.session_state["runs"][label]
+    assert reloaded.session_state["training_jobs"] == [running] and not running.done_event.is_set()
+    assert reloaded.number_input(key="train.epochs").value == 100
+    assert reloaded.select_slider(key="train.batch_size").value == 16
+    next(b for b in reloaded.button if b.label == "Stop").click().run()  # the reloaded page controls the job
+    settle(reloaded, running)
+    runs = reloaded.session_state["runs"]
+    assert [run.status for run in runs.values()] == ["completed", "stopped"] and list(runs)[1].startswith("2. ")
+
+    stranger = AppTest.from_file(APP, default_timeout=60)  # a token this server never gave: a fresh session
+    stranger.query_params["session"] = "not-from-this-server"
+    stranger.run()
+    assert not stranger.exception and not stranger.session_state.get("runs")
+    assert stranger.query_params["session"] not in (token, "not-from-this-server")
+
+
+def test_the_server_keeps_the_newest_tabs_only(app, monkeypatch):
+    monkeypatch.setattr(_ui, "KEEP_AT_MOST", 1)
+    token = app.query_params["session"]
+    AppTest.from_file(APP, default_timeout=60).run()  # another tab opens: the first one's values are forgotten
+    reloaded = AppTest.from_file(APP, default_timeout=60)
+    reloaded.query_params["session"] = token
+    assert reloaded.run().query_params["session"] != token
 
 
 @pytest.mark.parametrize("hidden, message", [("256, abc", "whole numbers separated by commas"),

@@ -163,10 +163,14 @@ def test_train_a_short_run_live_then_read_its_results(server):
             expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(4)  # 2 runs × 2
             shot(page, "9-compare")
 
-            # A reload, or a link to a page's own URL, goes through the app's navigation as a click does.
+            # A reload, or a link to a page's own URL, goes through the app's navigation as a click does, and the
+            # session's token in the URL brings its runs back.
+            assert re.search(r"/compare\?session=[\w-]{16,}$", page.url), page.url
             page.reload()
             expect(page.get_by_test_id("stTopNav").get_by_role("link", name="Lesson")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("heading", name="Compare runs")).to_be_visible()
+            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(4,
+                                                                                                 timeout=30_000)
             shot(page, "10-compare-reloaded")
         finally:
             browser.close()

@@ -1,6 +1,9 @@
 """The app's only Streamlit glue: the cached data set, each session's runs and jobs, shared widgets, live progress."""
 from __future__ import annotations
 
+import secrets
+import threading
+import time
 from typing import Any, Callable
 
 import streamlit as st
@@ -17,7 +20,13 @@ MAX_WAITING = 4  # runs one session may have waiting, so one browser cannot fill
 # A run nobody has polled for this long (its tab was closed) stops, so it does not hold the queue. Polling goes on,
 # if slowly (about once a minute), in a browser tab left in the background.
 ABANDON_AFTER = 600.0
-LESSON_JOB = "lesson.job"  # where the Lesson page keeps its job
+LESSON_JOB, LESSON_PLAN, LESSON_SHOWN, LESSON_ERROR = "lesson.job", "lesson.plan", "lesson.shown", "lesson.error"
+# A reload starts a new Streamlit session with an empty session_state. The URL's ?session=… names the tab's kept
+# values on this server, so that a reload (or the same link in another tab) finds its runs, jobs and settings again.
+SESSION_PARAM, SESSION_TOKEN = "session", "session.token"
+KEPT_KEYS = ("runs", "training_jobs", "settings", "last_finished", LESSON_JOB, LESSON_PLAN, LESSON_SHOWN, LESSON_ERROR)
+KEEP_FOR = 12 * 3600.0  # seconds a closed or reloaded tab's values stay after its last rerun: a day of lectures
+KEEP_AT_MOST = 64  # tabs whose values are kept, the most recently seen: bounds what closed tabs hold in memory
 DATASET_NAMES = {"mnist": "MNIST (digits)", "fashion-mnist": "Fashion-MNIST (clothes)"}
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 WEIGHT_DECAYS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
@@ -100,6 +109,46 @@ def missing_data(name: str, error: DataError) -> None:
 
 # ---- this session's runs and training jobs --------------------------------------------------------------------
 
+_kept: dict[str, tuple[float, dict]] = {}  # token → (time of the tab's last rerun, its KEPT_KEYS values)
+_kept_lock = threading.Lock()
+
+
+def keep_across_reloads() -> None:
+    """Give a new session the kept values its URL's token names, else a new token; put the token in the URL.
+
+    Called first on every rerun: changing page clears the URL's parameters, so the token is written back each time.
+    remember_session() keeps the values, after every page run and poll.
+    """
+    token = st.session_state.get(SESSION_TOKEN)
+    if token is None:  # a new session: a first visit, a reload, or a link carrying a token
+        token = st.query_params.get(SESSION_PARAM)
+        with _kept_lock:
+            kept = _kept.get(token)
+        if kept is None:
+            token = secrets.token_urlsafe(16)
+        else:
+            st.session_state.update(kept[1])
+        st.session_state[SESSION_TOKEN] = token
+    if st.query_params.get(SESSION_PARAM) != token:
+        st.query_params[SESSION_PARAM] = token
+
+
+def remember_session() -> None:
+    """Keep this session's values under its token (the same objects, so later changes to them are kept too)."""
+    token = st.session_state.get(SESSION_TOKEN)
+    if token is None:
+        return
+    now = time.monotonic()
+    values = {key: st.session_state[key] for key in KEPT_KEYS if key in st.session_state}
+    with _kept_lock:
+        if token not in _kept:  # a new tab: forget the tabs unseen for KEEP_FOR, and the oldest past KEEP_AT_MOST
+            by_age = sorted(_kept, key=lambda t: _kept[t][0])
+            too_many = len(by_age) + 1 - KEEP_AT_MOST
+            for stale in by_age[:max(too_many, 0)] + [t for t in by_age if now - _kept[t][0] > KEEP_FOR]:
+                _kept.pop(stale, None)
+        _kept[token] = (now, values)
+
+
 def session_runs() -> dict[str, Run]:
     """This session's runs by label, oldest first; finished training jobs are collected first."""
     collect_finished()
@@ -114,9 +163,10 @@ def add_run(run: Run, name: str | None = None) -> str:
 
 
 def _next_label(name: str) -> str:
-    number = st.session_state.get("run_number", 0) + 1
-    st.session_state["run_number"] = number
-    return f"{number}. {name}"
+    """'N. name', N one above every number the session's runs and jobs carry, so that no label is given twice."""
+    labels = [*st.session_state.get("runs", {}), *(job.label for job in training_jobs())]
+    numbers = [int(head) for head, _, _ in (label.partition(". ") for label in labels) if head.isdigit()]
+    return f"{max(numbers, default=0) + 1}. {name}"
 
 
 def training_jobs() -> list[jobs.Job]:
@@ -137,7 +187,8 @@ def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
 def collect_finished() -> list[str]:
     """Move finished training jobs' runs into the session's runs; returns the labels of the jobs that ended.
 
-    Called on every rerun and poll, it also tells the session's other jobs that someone still waits for them.
+    Called on every rerun and poll, it also tells the session's other jobs that someone still waits for them, and
+    keeps the session's values for a reload.
     """
     for job in [*training_jobs(), *filter(None, [active_lesson()])]:
         job.touch()
@@ -147,6 +198,7 @@ def collect_finished() -> list[str]:
         if job.result is not None:  # None: cancelled while waiting, nothing was trained
             st.session_state.setdefault("runs", {})[job.label] = job.result
             st.session_state["last_finished"] = job.label
+    remember_session()
     return [job.label for job in ended]
 
 

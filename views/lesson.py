@@ -13,7 +13,7 @@ from mnistlab.lesson import (COURSE, CORRECTED, GRAPH_NOTE, JOINT_NOTE, LESSONS_
 
 SLIP_SWITCHES = {"no-eval": "No model.eval()", "shared-bn": "bn1 used twice", "loss-graph": "loss_train += loss"}
 ARM_TITLES = {COURSE: "As in the course (slips on)", CORRECTED: "Corrected"}
-JOB, PLAN, SHOWN, ERROR = _ui.LESSON_JOB, "lesson.plan", "lesson.shown", "lesson.error"
+JOB, PLAN, SHOWN, ERROR = _ui.LESSON_JOB, _ui.LESSON_PLAN, _ui.LESSON_SHOWN, _ui.LESSON_ERROR
 
 
 def show(lesson: Lesson, source: str) -> None:
