@@ -111,12 +111,12 @@ def app_loop(data, config: RunConfig) -> dict:
 
 def floor_loop(data, config: RunConfig, passes: int) -> dict:
     """Forward + backward of the engine's MLP over as many rows as its training split, in its batches, under its CPU
-    settings: the gradients computed and dropped (not even accumulated); no optimizer, shuffling, gathering, validation."""
+    settings, by the engine's own forward_backward: the gradients computed and dropped; no optimizer, shuffling,
+    gathering, validation."""
     device = torch.device(config.device)
     generator = torch.Generator().manual_seed(config.seed)
     samples = len(split_indices(len(data.train_y), config.val_fraction, generator)[0])
     model = build_model(config, generator).to(device)
-    parameters = list(model.parameters())
     batches = list(zip(data.train_x[:samples].to(device).split(config.batch_size),
                        data.train_y[:samples].to(device).split(config.batch_size)))
     seconds = []
@@ -125,7 +125,7 @@ def floor_loop(data, config: RunConfig, passes: int) -> dict:
         for _ in range(passes):
             start = time.perf_counter()
             for images, labels in batches:
-                torch.autograd.grad(F.cross_entropy(model(images), labels), parameters)
+                model.forward_backward(images, labels)
                 threads.tick(time.perf_counter())
             synchronize(device)
             seconds.append(time.perf_counter() - start)

@@ -24,8 +24,11 @@ class SeededDropout(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or self.p == 0:
             return x
-        keep = torch.empty_like(x).bernoulli_(1 - self.p, generator=self.generator)
-        return x * keep / (1 - self.p)
+        return x * self.mask(x) / (1 - self.p)
+
+    def mask(self, x: torch.Tensor) -> torch.Tensor:
+        """1 where a unit of x is kept, 0 where it is dropped: the next draw of the generator."""
+        return torch.empty_like(x).bernoulli_(1 - self.p, generator=self.generator)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -49,11 +52,73 @@ class MLP(nn.Module):
         for i, linear in enumerate(self.hidden):
             x = linear(x)
             if self.norms:
-                x = self.norms[min(i, len(self.norms) - 1)](x)
+                x = self.norm_of(i)(x)
             x = F.relu(x)
             if self.dropout is not None:
                 x = self.dropout(x)
         return self.out(x)
+
+    def norm_of(self, layer: int) -> nn.BatchNorm1d | None:
+        """The BatchNorm after hidden layer `layer`: its own, bn1 for all under the shared-bn slip, or None."""
+        return self.norms[min(layer, len(self.norms) - 1)] if self.norms else None
+
+    def forward_backward(self, x: torch.Tensor, y: torch.Tensor, keep_graph: bool = False):
+        """One training step's forward, cross-entropy and backward, written out: (logits, loss, gradients).
+
+        The gradients, in parameters() order, are those F.cross_entropy(self(x), y).backward() leaves, bit for bit:
+        the same kernels on the same tensors, in training mode (dropout masks drawn, BatchNorm statistics updated).
+        Without autograd's engine a CPU step is ~20 % faster (BENCHMARKS.md). keep_graph also records the forward's
+        autograd graph on the loss, as the course's `loss_train += loss` needs. On CUDA, BatchNorm runs torch's
+        native kernel where nn.BatchNorm1d would pick cuDNN's.
+        """
+        with torch.set_grad_enabled(keep_graph):
+            a, saved = x.flatten(1), []  # per hidden layer: its input, BatchNorm statistics, ReLU output, dropout mask
+            for i, linear in enumerate(self.hidden):
+                h = torch.addmm(linear.bias, a, linear.weight.t())  # F.linear's own call
+                norm, statistics = self.norm_of(i), None
+                if norm is not None:  # nn.BatchNorm1d's training step: count the batch, normalise, update the stats
+                    if len(h) < 2:
+                        raise ValueError("BatchNorm cannot train on a batch of one row: choose a batch size that "
+                                         "does not leave one row over at the end of an epoch")
+                    norm.num_batches_tracked.add_(1)
+                    h_in, (h, mean, invstd) = h, torch.native_batch_norm(
+                        h, norm.weight, norm.bias, norm.running_mean, norm.running_var, True, norm.momentum, norm.eps)
+                    statistics = (h_in, mean, invstd)
+                r = torch.relu(h)
+                keep = None if self.dropout is None else self.dropout.mask(r)
+                saved.append((a, statistics, r, keep))
+                a = r if keep is None else r * keep / (1 - self.dropout.p)
+            logits = torch.addmm(self.out.bias, a, self.out.weight.t())
+            log_p = torch.log_softmax(logits, 1)
+            loss, total_weight = torch.ops.aten.nll_loss_forward(log_p, y, None, 1, -100)  # the batch's mean
+        with torch.no_grad():
+            grads = {}
+
+            def add(parameter, gradient):  # a parameter used twice (shared-bn) gets the sum, as from autograd
+                grads[parameter] = grads[parameter] + gradient if parameter in grads else gradient
+
+            g = torch.ops.aten.nll_loss_backward(torch.ones_like(loss), log_p, y, None, 1, -100, total_weight)
+            g = torch._log_softmax_backward_data(g, log_p, 1, log_p.dtype)  # ∂loss/∂logits
+            add(self.out.weight, g.t().mm(a))
+            add(self.out.bias, g.sum(0))
+            g = g.mm(self.out.weight)
+            for i in reversed(range(len(self.hidden))):
+                a, statistics, r, keep = saved[i]
+                if keep is not None:
+                    g = g / (1 - self.dropout.p) * keep
+                g = torch.ops.aten.threshold_backward(g, r, 0)
+                if statistics is not None:
+                    norm, (h_in, mean, invstd) = self.norm_of(i), statistics
+                    g, weight_grad, bias_grad = torch.ops.aten.native_batch_norm_backward(
+                        g, h_in, norm.weight, norm.running_mean, norm.running_var, mean, invstd, True, norm.eps,
+                        [True, True, True])
+                    add(norm.weight, weight_grad)
+                    add(norm.bias, bias_grad)
+                add(self.hidden[i].weight, g.t().mm(a))
+                add(self.hidden[i].bias, g.sum(0))
+                if i > 0:
+                    g = g.mm(self.hidden[i].weight)
+        return logits, loss, [grads[p] for p in self.parameters()]
 
 
 def build_model(config: RunConfig, generator: torch.Generator | None = None) -> MLP:

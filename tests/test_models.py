@@ -1,7 +1,11 @@
+import copy
+
+import pytest
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-from mnistlab.config import preset
+from mnistlab.config import RunConfig, preset
 from mnistlab.models import build_model
 
 
@@ -51,3 +55,45 @@ def test_generator_fixes_the_initial_weights_with_pytorchs_init_law():
     weight = first["hidden.0.weight"]
     bound = 1 / 784 ** 0.5
     assert float(weight.abs().max()) <= bound and float(weight.abs().max()) > 0.99 * bound
+
+
+@pytest.mark.parametrize("config", [
+    preset("baseline"), preset("dropout"), preset("batchnorm"), preset("batchnorm", slips=("shared-bn",)),
+    RunConfig(hidden=(64, 32, 16), dropout=0.5, batchnorm=True)], ids=["baseline", "dropout", "batchnorm",
+                                                                       "shared-bn", "three-layers"])
+def test_forward_backward_gives_autograds_gradients_bit_for_bit(config):
+    # The reference: the model's forward, the course's loss and loss.backward(), three steps of plain SGD apart.
+    reference = build_model(config, torch.Generator().manual_seed(0))
+    ours = copy.deepcopy(reference)
+    for model in (reference, ours):
+        if model.dropout is not None:
+            model.dropout.generator = torch.Generator().manual_seed(1)
+    generator = torch.Generator().manual_seed(2)
+    for _ in range(3):
+        x, y = torch.rand(32, 1, 28, 28, generator=generator), torch.randint(0, 10, (32,), generator=generator)
+        logits = reference(x)
+        loss = F.cross_entropy(logits, y)
+        loss.backward()
+        our_logits, our_loss, gradients = ours.forward_backward(x, y)
+        assert torch.equal(our_logits, logits) and torch.equal(our_loss, loss)
+        assert all(torch.equal(p.grad, g) for p, g in zip(reference.parameters(), gradients))
+        assert all(torch.equal(a, b) for a, b in zip(reference.state_dict().values(), ours.state_dict().values()))
+        with torch.no_grad():  # move both, so that the next step starts from other weights and statistics
+            for p, q, g in zip(reference.parameters(), ours.parameters(), gradients):
+                p -= 0.1 * p.grad
+                q -= 0.1 * g
+                p.grad = None
+
+
+def test_forward_backward_keeps_the_graph_only_when_asked():
+    model = build_model(preset("dropout"), torch.Generator().manual_seed(0))
+    x, y = torch.rand(8, 784), torch.randint(0, 10, (8,))
+    assert model.forward_backward(x, y)[1].grad_fn is None
+    kept = model.forward_backward(x, y, keep_graph=True)[1]
+    assert kept.grad_fn is not None and kept.grad_fn.name() == "NllLossBackward0"
+
+
+def test_batchnorm_refuses_a_training_batch_of_one_row_with_advice():
+    model = build_model(preset("batchnorm"))
+    with pytest.raises(ValueError, match="batch of one row: choose a batch size"):
+        model.forward_backward(torch.rand(1, 784), torch.tensor([3]))

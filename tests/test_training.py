@@ -102,8 +102,8 @@ def test_a_non_finite_loss_stops_within_that_batch(tiny_data):
 def test_weights_a_bad_step_made_non_finite_are_replaced_by_finite_ones(tiny_data, monkeypatch):
     step = FusedAdam.step
 
-    def poisoning_step(self):
-        step(self)
+    def poisoning_step(self, gradients):
+        step(self, gradients)
         if self.steps == 40:  # a step in the second epoch
             with torch.no_grad():
                 self.parameters[0].fill_(float("inf"))
@@ -176,10 +176,8 @@ def test_the_engine_optimizer_is_torch_fused_adam_bit_for_bit(weight_decay, batc
         torch_adam.zero_grad()
         F.cross_entropy(reference(x), y).backward()
         torch_adam.step()
-        F.cross_entropy(ours(x), y).backward()
-        fused_adam.step()
+        fused_adam.step(torch.autograd.grad(F.cross_entropy(ours(x), y), list(ours.parameters())))
     assert same_state(reference, ours)
-    assert all(p.grad is None for p in ours.parameters())
 
 
 def test_cpu_settings_hold_inside_and_are_restored_after():
