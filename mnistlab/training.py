@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import time
@@ -194,6 +195,7 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
     device = resolve_device(config.device)
     generator = torch.Generator().manual_seed(config.seed)  # split, init and shuffling, drawn as the course draws them
     train_idx, val_idx = split_indices(len(data.train_y), config.val_fraction, generator)
+    check_last_batch(config, len(train_idx))
     x, y = data.train_x.to(device), data.train_y.to(device)
     x_val, y_val = x[val_idx.to(device)], y[val_idx.to(device)]
     model = build_model(config, generator).to(device)
@@ -254,6 +256,16 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
     model.eval()
     evaluation = evaluate(model, data.test_x.to(device), data.test_y.to(device), eval_mode, eval_batch)
     return Run(config, history, status, message, evaluation, model.cpu(), str(device), time.perf_counter() - start)
+
+
+def check_last_batch(config: RunConfig, rows: int) -> None:
+    """Refuse, before any training, a BatchNorm run whose epochs would end on a batch of one row (which BatchNorm cannot
+    normalise): said at the start, not after an epoch's wait, with the nearest batch size that works."""
+    if config.batchnorm and rows % config.batch_size == 1:
+        works = next(size for size in itertools.count(config.batch_size + 1) if rows % size != 1)
+        raise ConfigError(f"BatchNorm cannot train on a batch of one row, and {rows} training images in batches of "
+                          f"{config.batch_size} leave one over at the end of each epoch: choose another batch size, "
+                          f"e.g. {works}")
 
 
 def mean_of(loss_sum, seen: int) -> float:

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from mnistlab.config import RunConfig, preset
+from mnistlab.config import ConfigError, RunConfig, preset
 from mnistlab.data import split_indices
 from mnistlab.models import build_model
 from mnistlab import training
@@ -112,6 +112,14 @@ def test_weights_a_bad_step_made_non_finite_are_replaced_by_finite_ones(tiny_dat
     run = train(preset("baseline", epochs=3, batch_size=16), tiny_data)
     assert run.status == "diverged" and 1 < run.history[-1]["epoch"] < 2
     assert all(torch.isfinite(p).all() for p in run.model.parameters())
+
+
+def test_a_batchnorm_run_that_would_end_an_epoch_on_one_row_is_refused_at_once_with_a_size_that_works(tiny_data):
+    # 480 training images: batches of 479 leave one row, which BatchNorm cannot normalise in training.
+    with pytest.raises(ConfigError, match="480 training images in batches of 479 leave one over .* e.g. 480"):
+        train(preset("batchnorm", batch_size=479), tiny_data)
+    assert train(preset("batchnorm", batch_size=480, epochs=1), tiny_data).status == "completed"
+    assert train(preset("baseline", batch_size=479, epochs=1), tiny_data).status == "completed"  # no BatchNorm, no limit
 
 
 def test_stop_takes_effect_within_one_batch_and_keeps_the_partial_epoch(tiny_data):
