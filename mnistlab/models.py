@@ -67,9 +67,9 @@ class MLP(nn.Module):
 
         The gradients, in parameters() order, are those F.cross_entropy(self(x), y).backward() leaves, bit for bit:
         the same kernels on the same tensors, in training mode (dropout masks drawn, BatchNorm statistics updated).
-        Without autograd's engine a CPU step is ~20 % faster (BENCHMARKS.md). keep_graph also records the forward's
-        autograd graph on the loss, as the course's `loss_train += loss` needs. On CUDA, BatchNorm runs torch's
-        native kernel where nn.BatchNorm1d would pick cuDNN's.
+        Without autograd's engine they take ~25 % less time on CPU, a whole training step 6–18 % (BENCHMARKS.md).
+        keep_graph also records the forward's autograd graph on the loss, as the course's `loss_train += loss` needs.
+        On CUDA, BatchNorm runs torch's native kernel where nn.BatchNorm1d would pick cuDNN's.
         """
         with torch.set_grad_enabled(keep_graph):
             a, saved = x.flatten(1), []  # per hidden layer: its input, BatchNorm statistics, ReLU output, dropout mask

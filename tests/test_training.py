@@ -119,7 +119,7 @@ def test_a_batchnorm_run_that_would_end_an_epoch_on_one_row_is_refused_at_once_w
     with pytest.raises(ConfigError, match="480 training images in batches of 479 leave one over .* e.g. 480"):
         train(preset("batchnorm", batch_size=479), tiny_data)
     assert train(preset("batchnorm", batch_size=480, epochs=1), tiny_data).status == "completed"
-    assert train(preset("baseline", batch_size=479, epochs=1), tiny_data).status == "completed"  # no BatchNorm, no limit
+    assert train(preset("baseline", batch_size=479, epochs=1), tiny_data).status == "completed"  # only BatchNorm
 
 
 def test_stop_takes_effect_within_one_batch_and_keeps_the_partial_epoch(tiny_data):
