@@ -68,7 +68,8 @@ class MLP(nn.Module):
         The gradients, in parameters() order, are those F.cross_entropy(self(x), y).backward() leaves, bit for bit:
         the same kernels on the same tensors, in training mode (dropout masks drawn, BatchNorm statistics updated).
         Without autograd's engine they take ~25 % less time on CPU, a whole training step 6–18 % (BENCHMARKS.md).
-        keep_graph also records the forward's autograd graph on the loss, as the course's `loss_train += loss` needs.
+        keep_graph records the forward's autograd graph on the loss, as the course's `loss_train += loss` needs, and
+        runs autograd's backward through it, which frees the graph's tensors as the course's loss.backward() does.
         On CUDA, BatchNorm runs torch's native kernel where nn.BatchNorm1d would pick cuDNN's.
         """
         with torch.set_grad_enabled(keep_graph):
@@ -91,6 +92,8 @@ class MLP(nn.Module):
             logits = torch.addmm(self.out.bias, a, self.out.weight.t())
             log_p = torch.log_softmax(logits, 1)
             loss, total_weight = torch.ops.aten.nll_loss_forward(log_p, y, None, 1, -100)  # the batch's mean
+        if keep_graph:  # autograd's backward, as the course's: it frees the tensors, the summed loss keeps the nodes
+            return logits, loss, list(torch.autograd.grad(loss, list(self.parameters())))
         with torch.no_grad():
             grads = {}
 

@@ -85,12 +85,16 @@ def test_forward_backward_gives_autograds_gradients_bit_for_bit(config):
                 p.grad = None
 
 
-def test_forward_backward_keeps_the_graph_only_when_asked():
-    model = build_model(preset("dropout"), torch.Generator().manual_seed(0))
+def test_forward_backward_keeps_the_graph_only_when_asked_and_frees_its_tensors_as_backward_does():
+    model = build_model(preset("batchnorm"), torch.Generator().manual_seed(0))
+    twin = copy.deepcopy(model)
     x, y = torch.rand(8, 784), torch.randint(0, 10, (8,))
-    assert model.forward_backward(x, y)[1].grad_fn is None
-    kept = model.forward_backward(x, y, keep_graph=True)[1]
-    assert kept.grad_fn is not None and kept.grad_fn.name() == "NllLossBackward0"
+    _, plain, gradients = model.forward_backward(x, y)
+    _, kept, kept_gradients = twin.forward_backward(x, y, keep_graph=True)
+    assert plain.grad_fn is None and kept.grad_fn.name() == "NllLossBackward0"
+    assert all(torch.equal(a, b) for a, b in zip(gradients, kept_gradients))
+    with pytest.raises(RuntimeError, match="[Ss]aved .*freed"):  # what the course's loss.backward() leaves behind
+        kept.backward()
 
 
 def test_batchnorm_refuses_a_training_batch_of_one_row_with_advice():
