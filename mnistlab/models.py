@@ -66,7 +66,8 @@ class MLP(nn.Module):
         """One training step's forward, cross-entropy and backward, written out: (logits, loss, gradients).
 
         The gradients, in parameters() order, are those F.cross_entropy(self(x), y).backward() leaves, bit for bit:
-        the same kernels on the same tensors, in training mode (dropout masks drawn, BatchNorm statistics updated).
+        the same kernels on the same tensors, always in training mode whatever self.training says (dropout masks
+        drawn, BatchNorm statistics updated).
         Without autograd's engine they take ~25 % less time on CPU, a whole training step 6–18 % (BENCHMARKS.md).
         keep_graph records the forward's autograd graph on the loss, as the course's `loss_train += loss` needs, and
         runs autograd's backward through it, which frees the graph's tensors as the course's loss.backward() does.

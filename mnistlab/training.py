@@ -211,7 +211,6 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
     history, status, message, step = [], "completed", "", 0
     start = last_report = time.perf_counter()
     for epoch in range(config.epochs):
-        model.train()
         epoch_start, loss_sum, seen = time.perf_counter(), 0.0, 0
         finite_weights = {k: v.clone() for k, v in model.state_dict().items()}
         order = train_idx[course_shuffle(len(train_idx), generator)].to(device)
