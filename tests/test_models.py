@@ -61,16 +61,18 @@ def test_generator_fixes_the_initial_weights_with_pytorchs_init_law():
     preset("baseline"), preset("dropout"), preset("batchnorm"), preset("batchnorm", slips=("shared-bn",)),
     RunConfig(hidden=(64, 32, 16), dropout=0.5, batchnorm=True)], ids=["baseline", "dropout", "batchnorm",
                                                                        "shared-bn", "three-layers"])
-def test_forward_backward_gives_autograds_gradients_bit_for_bit(config):
+@pytest.mark.parametrize("device", ["cpu"] + ["cuda"] * torch.cuda.is_available())  # CUDA where there is one
+def test_forward_backward_gives_autograds_gradients_bit_for_bit(config, device):
     # The reference: the model's forward, the course's loss and loss.backward(), three steps of plain SGD apart.
-    reference = build_model(config, torch.Generator().manual_seed(0))
+    reference = build_model(config, torch.Generator().manual_seed(0)).to(device)
     ours = copy.deepcopy(reference)
     for model in (reference, ours):
         if model.dropout is not None:
-            model.dropout.generator = torch.Generator().manual_seed(1)
+            model.dropout.generator = torch.Generator(device).manual_seed(1)
     generator = torch.Generator().manual_seed(2)
     for _ in range(3):
         x, y = torch.rand(32, 1, 28, 28, generator=generator), torch.randint(0, 10, (32,), generator=generator)
+        x, y = x.to(device), y.to(device)
         logits = reference(x)
         loss = F.cross_entropy(logits, y)
         loss.backward()
