@@ -227,9 +227,9 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
             if not math.isfinite(value) or value > DIVERGED_LOSS:
                 status, message = "diverged", divergence_message(value, epoch, step, config.lr)
                 break
+            torch.argmax(logits, 1, out=predictions)  # before Adam's pass over 4 MB moves the logits out of cache
             optimizer.step(gradients)
             loss_sum = loss_sum + (loss if keep_graphs else value) * len(batch)
-            torch.argmax(logits, 1, out=predictions)
             seen, step = seen + len(batch), step + 1
             now = time.perf_counter()
             threads.tick(now)
