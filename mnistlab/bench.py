@@ -1,4 +1,4 @@
-"""`python -m mnistlab.bench`: the course's own loop, the mnistlab engine and the arithmetic floor, timed in one process.
+"""`python -m mnistlab.bench`: the course's loop, the mnistlab engine and the arithmetic floor, timed in one process.
 
 Prints seconds per epoch (median), test accuracy per seed, peak memory and the app path's overhead, then a last
 line `speedup_vs_course_loop=X.XX floor_ratio=Y.YY accuracy_delta=Z.ZZ` (see BENCHMARKS.md).
@@ -100,7 +100,8 @@ def engine_loop(data, config: RunConfig) -> dict:
 
 
 def app_loop(data, config: RunConfig) -> dict:
-    """train() on the app's path: a jobs worker thread, progress snapshots under a lock every PROGRESS_INTERVAL, stop checks."""
+    """train() on the app's path: a jobs worker thread, progress snapshots under a lock every PROGRESS_INTERVAL, stop
+    checks."""
     job = submit_training(config, data, "bench", queue=JobQueue())
     job.wait()
     if job.failed:
@@ -221,15 +222,17 @@ def report(results: dict, args, load_before: float) -> list[str]:
     per_epoch = {loop: statistics.median(seconds[loop]) for loop in LOOPS}
     peaks = {loop: [r["peak"] for r in results[loop] if r["peak"] is not None] for loop in LOOPS}
     rises = {loop: [r["rise"] for r in results[loop] if r["rise"] is not None] for loop in LOOPS}
-    lines = [f"mnistlab bench: MNIST, {args.epochs} epochs x seeds {' '.join(map(str, args.seeds))}, batch 64, Adam lr 1e-3 | "
-             f"torch {torch.__version__}, course loop on {args.course_threads} threads, engine and floor on {args.device}"
+    lines = [f"mnistlab bench: MNIST, {args.epochs} epochs x seeds {' '.join(map(str, args.seeds))}, batch 64, "
+             f"Adam lr 1e-3 | torch {torch.__version__}, course loop on {args.course_threads} threads, "
+             f"engine and floor on {args.device}"
              f"{' (1 or 2 threads, picked by timing)' if args.device == 'cpu' else ''} | "
              f"load average {load_before:.2f} before, {load_average():.2f} after",
              f"{'loop':<40} {'s/epoch':>8} {'min':>7} {'max':>7} {'peak RSS MiB':>13} {'rise MiB':>9}"]
     for loop in LOOPS:
         peak = f"{max(peaks[loop]):13.0f}" if peaks[loop] else f"{'n/a':>13}"
         rise = f"{max(rises[loop]):9.0f}" if rises[loop] else f"{'n/a':>9}"
-        lines.append(f"{LABELS[loop]:<40} {per_epoch[loop]:8.3f} {min(seconds[loop]):7.3f} {max(seconds[loop]):7.3f} {peak} {rise}")
+        lines.append(f"{LABELS[loop]:<40} {per_epoch[loop]:8.3f} {min(seconds[loop]):7.3f} {max(seconds[loop]):7.3f} "
+                     f"{peak} {rise}")
     lines.append(f"{'seed':>4} {'course test acc %':>18} {'engine test acc %':>18} {'delta':>7}")
     course_acc = [r["accuracy"] for r in results["course"]]
     engine_acc = [r["accuracy"] for r in results["engine"]]
@@ -239,8 +242,8 @@ def report(results: dict, args, load_before: float) -> list[str]:
     lines.append(f"{'mean':>4} {statistics.mean(course_acc):18.2f} {statistics.mean(engine_acc):18.2f} {delta:+7.2f}")
     same = all(without_times(a["run"]) == without_times(b["run"]) for a, b in zip(results["engine"], results["app"]))
     overhead = 100 * (per_epoch["app"] / per_epoch["engine"] - 1)
-    lines.append(f"app-path overhead: {overhead:+.1f} % (progress every {PROGRESS_INTERVAL} s + stop checks, worker thread); "
-                 f"same seed, same history as train(): {'yes' if same else 'NO'}")
+    lines.append(f"app-path overhead: {overhead:+.1f} % (progress every {PROGRESS_INTERVAL} s + stop checks, "
+                 f"worker thread); same seed, same history as train(): {'yes' if same else 'NO'}")
     lines.append(f"speedup_vs_course_loop={per_epoch['course'] / per_epoch['engine']:.2f} "
                  f"floor_ratio={per_epoch['engine'] / per_epoch['floor']:.2f} accuracy_delta={delta:.2f}")
     return lines
@@ -250,7 +253,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m mnistlab.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5, help="epochs per run (default 5, as the course)")
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 for course and engine (default 3)")
-    parser.add_argument("--threads", type=int, help="torch intra-op threads of the course loop (default: torch's choice)")
+    parser.add_argument("--threads", type=int,
+                        help="torch intra-op threads of the course loop (default: torch's choice)")
     parser.add_argument("--device", default="cpu", help="device of the engine and the floor (the course loop is CPU)")
     add_data_arguments(parser)
     args = parser.parse_args(argv)

@@ -46,7 +46,8 @@ class Dataset:
     def images(self, split: str, indices) -> torch.Tensor:
         """uint8 images (n, 28, 28) of the 'train' or 'test' split, for drawing."""
         x = self.train_x if split == "train" else self.test_x
-        return (x[torch.as_tensor(indices, dtype=torch.long)] * 255).round().to(torch.uint8).view(-1, IMAGE_SIDE, IMAGE_SIDE)
+        rows = x[torch.as_tensor(indices, dtype=torch.long)]
+        return (rows * 255).round().to(torch.uint8).view(-1, IMAGE_SIDE, IMAGE_SIDE)
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:

@@ -14,7 +14,8 @@ from .runs import Run
 from .training import Progress
 
 COLOURS = plotly.colors.qualitative.D3
-FONT = {"size": 20, "family": "Source Sans, sans-serif"}  # the app's own font (one name: Plotly measures legends with it)
+# the app's own font; one family name, as Plotly measures legends with it
+FONT = {"size": 20, "family": "Source Sans, sans-serif"}
 TRAIN, VAL = "#1F77B4", "#D62728"
 # Settings named in a run's label when they differ from the course baseline (dataset, device last).
 LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs", "batch_size", "val_fraction",
@@ -49,7 +50,8 @@ def live_point(progress: Progress) -> tuple[float, float]:
     return progress.epoch + min(done_in_epoch / steps_per_epoch, 1.0), progress.running_loss
 
 
-def training_curves(history: list[dict], live: tuple[float, float] | None = None, epochs: int | None = None) -> go.Figure:
+def training_curves(history: list[dict], live: tuple[float, float] | None = None,
+                    epochs: int | None = None) -> go.Figure:
     """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss."""
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12)
     x = [row["epoch"] for row in history]
@@ -88,7 +90,8 @@ def overlay(runs: dict[str, Run]) -> go.Figure:
     return _styled(figure, height=520)
 
 
-def confusion_figure(confusion: list[list[int]], classes: list[str], selected: tuple[int, int] | None = None) -> go.Figure:
+def confusion_figure(confusion: list[list[int]], classes: list[str],
+                     selected: tuple[int, int] | None = None) -> go.Figure:
     """A heatmap of confusion[true][predicted] with counts, plus one invisible marker per cell for click selection."""
     n = len(classes)
     counts = torch.tensor(confusion, dtype=torch.float)
@@ -104,7 +107,8 @@ def confusion_figure(confusion: list[list[int]], classes: list[str], selected: t
         hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>", text=[confusion[t][p] for t, p in cells]))
     if selected is not None:
         t, p = selected
-        figure.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5, line={"color": "#D62728", "width": 4})
+        figure.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
+                         line={"color": "#D62728", "width": 4})
     figure.update_xaxes(title_text="predicted", type="category", side="top", showgrid=False)
     figure.update_yaxes(title_text="true", type="category", autorange="reversed", showgrid=False)
     figure.update_layout(clickmode="event+select", dragmode=False)
@@ -114,8 +118,9 @@ def confusion_figure(confusion: list[list[int]], classes: list[str], selected: t
 def per_class_figure(per_class_accuracy: list[float], classes: list[str]) -> go.Figure:
     """Test accuracy of each class as bars, the weakest in red."""
     worst = min(range(len(per_class_accuracy)), key=per_class_accuracy.__getitem__)
+    colours = [VAL if i == worst else TRAIN for i in range(len(classes))]
     figure = go.Figure(go.Bar(x=classes, y=per_class_accuracy, text=[f"{a:.1f}" for a in per_class_accuracy],
-                              textposition="outside", marker_color=[VAL if i == worst else TRAIN for i in range(len(classes))]))
+                              textposition="outside", marker_color=colours))
     low = min(per_class_accuracy)
     figure.update_yaxes(title_text="test accuracy (%)", range=[max(0.0, low - (100 - low) * 0.5 - 1), 100.5])
     figure.update_xaxes(type="category")
@@ -139,7 +144,8 @@ def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 8) -> go.
     figure.update_xaxes(visible=False, range=[-0.5, columns * cell - 0.5], constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
     # Height for a page about 1100 pixels wide, so the square cells fill the width without bands above and below.
-    return _styled(figure, height=max(160, rows * 1100 // columns), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+    return _styled(figure, height=max(160, rows * 1100 // columns), legend=False,
+                   margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
 def class_counts_figure(train_counts: list[int], test_counts: list[int], classes: list[str]) -> go.Figure:
@@ -161,7 +167,8 @@ def compare_rows(runs: dict[str, Run]) -> list[dict]:
         row = {"run": label, **{name: _cell(config[name]) for name in differing}}
         row["best val loss"] = _rounded(min((r["val_loss"] for r in run.history), default=None), 4)
         row["test accuracy (%)"] = _rounded(run.test_accuracy, 2)
-        row["train − val accuracy (points)"] = None if last is None else round(last["train_accuracy"] - last["val_accuracy"], 2)
+        gap = None if last is None else round(last["train_accuracy"] - last["val_accuracy"], 2)
+        row["train − val accuracy (points)"] = gap
         row["epochs done"] = None if last is None else last["epoch"]
         row["time (s)"] = round(run.seconds, 1)
         row["status"] = run.status

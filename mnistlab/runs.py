@@ -53,8 +53,8 @@ class Run:
     @classmethod
     def from_dict(cls, values: dict, model: nn.Module | None = None) -> "Run":
         evaluation = values.get("evaluation")
-        return cls(RunConfig.from_dict(values["config"]), values["history"], values["status"], values.get("message", ""),
-                   None if evaluation is None else Evaluation.from_dict(evaluation), model,
+        return cls(RunConfig.from_dict(values["config"]), values["history"], values["status"],
+                   values.get("message", ""), None if evaluation is None else Evaluation.from_dict(evaluation), model,
                    values.get("device", "cpu"), values.get("seconds", 0.0), values.get("created", ""))
 
 

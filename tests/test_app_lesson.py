@@ -68,7 +68,8 @@ def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons):
     assert all("autograd nodes" in str(m.delta) for m in page.metric)
     button(page, "Save them in runs/lessons/ for lecture mode").click().run()
     (saved,) = lessons.iterdir()
-    assert saved.name.startswith("mnist-2-seeds-1-epochs-slips-loss-graph+no-eval-") and "Saved as" in texts(page.success)
+    assert saved.name.startswith("mnist-2-seeds-1-epochs-slips-loss-graph+no-eval-")
+    assert "Saved as" in texts(page.success)
 
 
 def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):

@@ -15,8 +15,10 @@ from views import _ui
 APP = str(Path(__file__).parent.parent / "app.py")
 PAGES = ("views/train.py", "views/results.py", "views/compare.py", "views/data.py")
 WAIT = 120  # seconds a tiny run may take on a loaded 2-core machine; a hang fails instead of blocking
-HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss": 0.8, "val_accuracy": 72.0, "seconds": 1.0},
-           {"epoch": 1.6, "train_loss": 5.0, "train_accuracy": 40.0, "val_loss": 7.0, "val_accuracy": 30.0, "seconds": 1.0}]
+HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss": 0.8, "val_accuracy": 72.0,
+            "seconds": 1.0},
+           {"epoch": 1.6, "train_loss": 5.0, "train_accuracy": 40.0, "val_loss": 7.0, "val_accuracy": 30.0,
+            "seconds": 1.0}]
 
 
 @pytest.fixture

@@ -72,7 +72,8 @@ WATCH_BLINKS = """() => { window.blinks = 0; window.frames = 0;
   requestAnimationFrame(tick); }"""
 
 # The x of the train loss's last point on the live chart (null while a redraw swaps the chart).
-LIVE_POINT = "() => { const plot = document.querySelector('.js-plotly-plot'); return plot && plot.data ? plot.data[0].x.slice(-1)[0] : null; }"
+LIVE_POINT = ("() => { const plot = document.querySelector('.js-plotly-plot'); "
+              "return plot && plot.data ? plot.data[0].x.slice(-1)[0] : null; }")
 
 
 def shot(page, name: str) -> None:

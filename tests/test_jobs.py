@@ -86,7 +86,8 @@ def test_an_abandoned_running_job_is_told_to_stop(queue):
 
 
 def test_a_failing_training_job_becomes_a_failed_run_with_its_history_and_the_worker_goes_on(queue, monkeypatch):
-    row = {"epoch": 1.0, "train_loss": 0.5, "train_accuracy": 80.0, "val_loss": 0.6, "val_accuracy": 78.0, "seconds": 1.0}
+    row = {"epoch": 1.0, "train_loss": 0.5, "train_accuracy": 80.0, "val_loss": 0.6, "val_accuracy": 78.0,
+           "seconds": 1.0}
 
     def broken_train(config, data, on_progress, should_stop, **options):
         on_progress(Progress(1, 3, 10, 30, 0.4, 2.0, 4.0, (row,)))
@@ -139,4 +140,5 @@ def test_the_default_queue_is_one_per_process():
 
 def test_the_library_never_imports_streamlit():
     code = "import sys, mnistlab, mnistlab.jobs, mnistlab.plots; print('streamlit' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert child.stdout.strip() == "False"

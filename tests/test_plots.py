@@ -13,7 +13,8 @@ HISTORY = [
 
 
 def test_training_curves_draw_train_and_validation_loss_and_accuracy_with_the_live_point():
-    progress = Progress(epoch=2, epochs=4, step=250, steps=400, running_loss=0.25, elapsed=3, eta=2, history=tuple(HISTORY))
+    progress = Progress(epoch=2, epochs=4, step=250, steps=400, running_loss=0.25, elapsed=3, eta=2,
+                        history=tuple(HISTORY))
     x, y = plots.live_point(progress)
     assert (x, y) == (2.5, 0.25)
     figure = plots.training_curves(HISTORY, (x, y), epochs=4)
@@ -78,4 +79,5 @@ def test_compare_rows_list_the_differing_settings_and_each_runs_numbers():
 def test_describe_names_what_a_config_changes():
     assert plots.describe(RunConfig()) == "baseline"
     assert plots.describe(preset("l2")) == "L2 1e-05"
-    assert plots.describe(preset("batchnorm", epochs=1, dataset="fashion-mnist")) == "BatchNorm, epochs 1, fashion-mnist"
+    described = plots.describe(preset("batchnorm", epochs=1, dataset="fashion-mnist"))
+    assert described == "BatchNorm, epochs 1, fashion-mnist"

@@ -47,7 +47,8 @@ def test_seed_holds_while_another_run_trains_in_parallel(tiny_data):
     config = preset("dropout", seed=3, **SMALL)
     alone = train(config, tiny_data)
     results = {}
-    threads = [threading.Thread(target=lambda: results.setdefault("noise", train(preset("dropout", seed=9, epochs=6), tiny_data))),
+    noise = preset("dropout", seed=9, epochs=6)
+    threads = [threading.Thread(target=lambda: results.setdefault("noise", train(noise, tiny_data))),
                threading.Thread(target=lambda: results.setdefault("run", train(config, tiny_data)))]
     for thread in threads:
         thread.start()
@@ -153,7 +154,8 @@ def test_validation_and_test_run_in_eval_mode_unless_the_slip_asks(tiny_data):
     # The first epoch trains identically (same seed, same masks); only its validation differs, dropout left on.
     assert corrected.history[0]["train_loss"] == slipped.history[0]["train_loss"]
     assert corrected.history[0]["val_loss"] != slipped.history[0]["val_loss"]
-    assert corrected.evaluation.accuracy != slipped.evaluation.accuracy or corrected.evaluation.loss != slipped.evaluation.loss
+    assert (corrected.evaluation.accuracy != slipped.evaluation.accuracy
+            or corrected.evaluation.loss != slipped.evaluation.loss)
 
 
 def test_loss_graph_slip_computes_the_same_numbers(tiny_data):

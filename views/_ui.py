@@ -80,13 +80,15 @@ def missing_data(name: str, error: DataError) -> None:
         expected = {f + ".gz" for f in RAW_FILES}
         wrong = [u.name for u in uploads if u.name not in expected]
         if wrong:
-            st.error(f"Not one of the four expected files: {', '.join(wrong)}. Expected: {', '.join(sorted(expected))}.")
+            st.error(f"Not one of the four expected files: {', '.join(wrong)}. "
+                     f"Expected: {', '.join(sorted(expected))}.")
             return
         try:
             folder.mkdir(parents=True, exist_ok=True)
             for upload in uploads:
                 write_atomic(folder / upload.name, upload.getvalue())
-                (folder / upload.name.removesuffix(".gz")).unlink(missing_ok=True)  # decompressed again from the new file
+                # the old decompressed copy goes: it is decompressed again from the new file
+                (folder / upload.name.removesuffix(".gz")).unlink(missing_ok=True)
         except OSError as write_error:
             st.error(f"The files cannot be written into {folder}: {write_error}. Copy them there by hand.")
             return
@@ -235,7 +237,8 @@ def active_jobs() -> list[jobs.Job]:
 
 def settings() -> dict:
     """The Train settings as last chosen (they outlive the widgets when the user changes page)."""
-    return st.session_state.setdefault("settings", _preset_values("baseline") | {"variant": "baseline", "dataset": "mnist"})
+    defaults = _preset_values("baseline") | {"variant": "baseline", "dataset": "mnist"}
+    return st.session_state.setdefault("settings", defaults)
 
 
 def _preset_values(name: str) -> dict:
@@ -306,8 +309,9 @@ def config_form(key: str = "train") -> RunConfig | None:
         return None
     try:
         config = RunConfig(dataset=dataset_name, hidden=hidden, dropout=float(dropout), batchnorm=bool(batchnorm),
-                           weight_decay=float(weight_decay), lr=float(lr), epochs=int(epochs), batch_size=int(batch_size),
-                           val_fraction=float(val_fraction), seed=int(seed), slips=tuple(slips))
+                           weight_decay=float(weight_decay), lr=float(lr), epochs=int(epochs),
+                           batch_size=int(batch_size), val_fraction=float(val_fraction), seed=int(seed),
+                           slips=tuple(slips))
     except ConfigError as error:
         st.error(f"This setting cannot be used: {error}.")
         return None
@@ -353,11 +357,14 @@ def pick_confusion_cell() -> None:
 
 def run_summary(label: str, run: Run) -> None:
     """How a run ended (its message says what to change) and its headline numbers."""
-    ended = {"completed": "completed", "stopped": "stopped early", "diverged": "diverged", "failed": "failed"}[run.status]
-    STATUS_BOX[run.status](f"**{label}** {ended}" + (f": {run.message}" if run.message else f" in {run.seconds:.0f} s."))
+    ended = {"completed": "completed", "stopped": "stopped early", "diverged": "diverged",
+             "failed": "failed"}[run.status]
+    STATUS_BOX[run.status](f"**{label}** {ended}"
+                           + (f": {run.message}" if run.message else f" in {run.seconds:.0f} s."))
     columns = st.columns(4)
     columns[0].metric("Test accuracy", "—" if run.test_accuracy is None else f"{run.test_accuracy:.2f} %")
-    columns[1].metric("Best validation loss", f"{min(r['val_loss'] for r in run.history):.4f}" if run.history else "—")
+    best = f"{min(r['val_loss'] for r in run.history):.4f}" if run.history else "—"
+    columns[1].metric("Best validation loss", best)
     columns[2].metric("Epochs done", f"{run.history[-1]['epoch']:g}" if run.history else "0")
     columns[3].metric("Training time", f"{run.seconds:.1f} s")
 

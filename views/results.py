@@ -41,8 +41,9 @@ if picked is not None:
             titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {m['probability']:.0%}" for m in shown]
             st.caption("Each image: true → predicted class, and the model's confidence in its wrong answer.")
             _ui.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles), key="gallery")
-    st.download_button("Download this run (.zip: settings, curves, test results, weights)", data=lambda: run_to_zip(run),
-                       file_name=f"mnistlab-run-{label.split('.')[0]}.zip", mime="application/zip", on_click="ignore")
+    st.download_button("Download this run (.zip: settings, curves, test results, weights)",
+                       data=lambda: run_to_zip(run), file_name=f"mnistlab-run-{label.split('.')[0]}.zip",
+                       mime="application/zip", on_click="ignore")
 
 st.divider()
 opened = _ui.opened_file("Open a saved run (.zip downloaded from this app)", "zip", "upload-run", run_from_zip,
