@@ -28,9 +28,10 @@ from .jobs import JobQueue, submit_training
 from .models import build_model
 from .training import PROGRESS_INTERVAL, ThreadPicker, cpu_settings, leave_cores_to_training, thread_choices, train
 
-LOOPS = ("course", "engine", "app", "floor")
+LOOPS = ("course", "engine", "app", "floor", "autograd floor")
 LABELS = {"course": "course loop (torchvision, as written)", "engine": "mnistlab engine (train)",
-          "app": "engine on the app's path (jobs)", "floor": "floor (forward+backward only)"}
+          "app": "engine on the app's path (jobs)", "floor": "floor (forward+backward only)",
+          "autograd floor": "the same floor by autograd (reference)"}
 
 
 class mlp(nn.Module):  # noqa: N801 — the course's class, under the course's name
@@ -110,14 +111,21 @@ def app_loop(data, config: RunConfig) -> dict:
     return {"seconds": [row["seconds"] for row in run.history], "accuracy": run.test_accuracy, "run": run}
 
 
-def floor_loop(data, config: RunConfig, passes: int) -> dict:
+def floor_loop(data, config: RunConfig, passes: int, by_autograd: bool = False) -> dict:
     """Forward + backward of the engine's MLP over as many rows as its training split, in its batches, under its CPU
     settings, by the engine's own forward_backward: the gradients computed and dropped; no optimizer, shuffling,
-    gathering, validation."""
+    gathering, validation. by_autograd: the same by the model's forward, cross-entropy and autograd's backward, as
+    PyTorch computes them (a reference printed beside the floor)."""
     device = torch.device(config.device)
     generator = torch.Generator().manual_seed(config.seed)
     samples = len(split_indices(len(data.train_y), config.val_fraction, generator)[0])
     model = build_model(config, generator).to(device)
+    parameters = list(model.parameters())
+
+    def autograd_step(images, labels):  # the model's forward, the course's loss, autograd's backward
+        return torch.autograd.grad(F.cross_entropy(model(images), labels), parameters)
+
+    step = autograd_step if by_autograd else model.forward_backward
     batches = list(zip(data.train_x[:samples].to(device).split(config.batch_size),
                        data.train_y[:samples].to(device).split(config.batch_size)))
     seconds = []
@@ -126,7 +134,7 @@ def floor_loop(data, config: RunConfig, passes: int) -> dict:
         for _ in range(passes):
             start = time.perf_counter()
             for images, labels in batches:
-                model.forward_backward(images, labels)
+                step(images, labels)
                 threads.tick(time.perf_counter())
             synchronize(device)
             seconds.append(time.perf_counter() - start)
@@ -203,7 +211,8 @@ def measure(args) -> dict:
         config = RunConfig(seed=seed, epochs=args.epochs, device=args.device)
         runs = {"course": lambda: course_loop(root, seed, args.epochs, not args.no_download, args.course_threads),
                 "engine": lambda: engine_loop(data, config), "app": lambda: app_loop(data, config),
-                "floor": lambda: floor_loop(data, config, args.epochs)}
+                "floor": lambda: floor_loop(data, config, args.epochs),
+                "autograd floor": lambda: floor_loop(data, config, args.epochs, by_autograd=True)}
         for loop in LOOPS if i % 2 == 0 else LOOPS[::-1]:
             record = {"seed": seed}
             with peak_memory(record):
@@ -244,6 +253,8 @@ def report(results: dict, args, load_before: float) -> list[str]:
     overhead = 100 * (per_epoch["app"] / per_epoch["engine"] - 1)
     lines.append(f"app-path overhead: {overhead:+.1f} % (progress every {PROGRESS_INTERVAL} s + stop checks, "
                  f"worker thread); same seed, same history as train(): {'yes' if same else 'NO'}")
+    lines.append(f"for reference, engine ÷ autograd's floor: {per_epoch['engine'] / per_epoch['autograd floor']:.2f} "
+                 f"(the last line's floor is the engine's own forward_backward)")
     lines.append(f"speedup_vs_course_loop={per_epoch['course'] / per_epoch['engine']:.2f} "
                  f"floor_ratio={per_epoch['engine'] / per_epoch['floor']:.2f} accuracy_delta={delta:.2f}")
     return lines
