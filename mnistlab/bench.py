@@ -1,7 +1,8 @@
 """`python -m mnistlab.bench`: the course's loop, the mnistlab engine and the arithmetic floor, timed in one process.
 
-Prints seconds per epoch (median), test accuracy per seed, peak memory and the app path's overhead, then a last
-line `speedup_vs_course_loop=X.XX floor_ratio=Y.YY accuracy_delta=Z.ZZ` (see BENCHMARKS.md).
+Prints seconds per epoch (median), test accuracy per seed, peak memory, the app path's overhead and, for reference,
+the engine over autograd's floor, then a last line `speedup_vs_course_loop=X.XX floor_ratio=Y.YY
+accuracy_delta=Z.ZZ` (see BENCHMARKS.md).
 """
 from __future__ import annotations
 
