@@ -1,65 +1,23 @@
 """The real app in a real browser: `streamlit run app.py` on real MNIST, driven by Chromium through Playwright."""
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
 from mnistlab.data import data_dir
 
-ROOT = Path(__file__).parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PROJECTOR = {"width": 1280, "height": 800}
 TRAINING_WAIT_MS = 480_000  # one epoch at batch 512 takes well under a minute alone, minutes on a loaded CI machine
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def server(mnist):
     """`streamlit run app.py` on a free local port with the real data; always stopped afterwards."""
-    port = free_port()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SCREENSHOTS.parent / "streamlit.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT, env={**os.environ, "MNISTLAB_DATA_DIR": str(data_dir().resolve())},
-        stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            assert process.poll() is None, f"streamlit exited early: see {log.name}"
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"streamlit did not answer on {url}")
+    with running_app(data_dir().resolve(), SCREENSHOTS.parent / "streamlit.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 # Counts, from now on, the animation frames in which the first Plotly chart is hidden: Streamlit hides a remounted
