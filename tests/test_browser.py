@@ -4,6 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+import time_app
 from app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
 from mnistlab.data import data_dir
 
@@ -133,3 +134,9 @@ def test_train_a_short_run_live_then_read_its_results(server):
             shot(page, "10-compare-reloaded")
         finally:
             browser.close()
+
+
+def test_the_app_timing_tool_reads_each_runs_training_time_from_the_page(mnist, capsys):
+    assert time_app.main(["--runs", "2", "--epochs", "1", "--data-dir", str(data_dir())]) == 0
+    assert re.fullmatch(r"baseline, 1 epochs \| engine alone \(train\(\)\): \d+\.\d s \| in the app: \d+\.\d \d+\.\d s "
+                        r"\| median app / engine: \d+\.\d\d\n", capsys.readouterr().out)
