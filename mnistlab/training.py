@@ -261,7 +261,10 @@ def check_last_batch(config: RunConfig, rows: int) -> None:
     """Refuse, before any training, a BatchNorm run whose epochs would end on a batch of one row (which BatchNorm cannot
     normalise): said at the start, not after an epoch's wait, with the nearest batch size that works."""
     if config.batchnorm and rows % config.batch_size == 1:
-        works = next(size for size in itertools.count(config.batch_size + 1) if rows % size != 1)
+        if rows == 1:  # every batch size leaves that one row
+            raise ConfigError("BatchNorm cannot train on a single training image: choose a smaller validation "
+                              "fraction")
+        works = next(size for size in itertools.count(config.batch_size + 1) if rows % size != 1)  # at most `rows`
         raise ConfigError(f"BatchNorm cannot train on a batch of one row, and {rows} training images in batches of "
                           f"{config.batch_size} leave one over at the end of each epoch: choose another batch size, "
                           f"e.g. {works}")

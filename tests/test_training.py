@@ -123,6 +123,23 @@ def test_a_batchnorm_run_that_would_end_an_epoch_on_one_row_is_refused_at_once_w
     assert train(preset("baseline", batch_size=479, epochs=1), tiny_data).status == "completed"  # only BatchNorm
 
 
+def test_batchnorm_on_a_single_training_image_is_refused_at_once(tiny_data):
+    # 600 images, 599 kept for validation: no batch size gives BatchNorm two rows (the search for one never ended)
+    refusal = {}
+
+    def start():
+        try:
+            train(preset("batchnorm", val_fraction=599 / 600), tiny_data)
+        except ConfigError as error:
+            refusal["message"] = str(error)
+
+    attempt = threading.Thread(target=start, daemon=True)
+    attempt.start()
+    attempt.join(60)
+    assert refusal.get("message") == ("BatchNorm cannot train on a single training image: choose a smaller "
+                                      "validation fraction")
+
+
 def test_stop_takes_effect_within_one_batch_and_keeps_the_partial_epoch(tiny_data):
     calls = []
 
