@@ -56,6 +56,8 @@ class RunConfig:
             (set(self.slips) <= set(SLIPS), f"slips must be among {', '.join(SLIPS)} (got {list(self.slips)})"),
             ("shared-bn" not in self.slips or (self.batchnorm and len(set(self.hidden)) == 1),
              "the shared-bn slip needs BatchNorm on and equal hidden sizes"),
+            (not self.batchnorm or self.batch_size != 1,
+             "BatchNorm normalises over a batch, so it needs batches of 2 rows or more (got batch size 1)"),
         ]
         for ok, message in checks:
             if not ok:

@@ -29,6 +29,7 @@ def test_presets_combine_with_changes():
     ({"dataset": "cifar"}, "dataset must be one of mnist, fashion-mnist"),
     ({"slips": ("typo",)}, "slips must be among"),
     ({"slips": ("shared-bn",)}, "needs BatchNorm on"),
+    ({"batchnorm": True, "batch_size": 1}, "BatchNorm normalises over a batch, so it needs batches of 2 rows"),
 ])
 def test_bad_settings_say_the_allowed_range(changes, words):
     with pytest.raises(ConfigError, match=words.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
