@@ -5,6 +5,10 @@ import dataclasses
 from dataclasses import dataclass, field
 
 DATASETS = ("mnist", "fashion-mnist")
+IN_FEATURES, CLASSES = 28 * 28, 10  # both data sets: 28 × 28 grey images, 10 classes
+# Training keeps 16 bytes per weight (the weight, its gradient, Adam's two moments): 400 MB at this limit, so that one
+# run cannot take a shared server's memory. The course's MLP has 0.27 million, 4096 × 4096 hidden layers 20 million.
+MAX_WEIGHTS = 25_000_000
 DEVICES = ("auto", "cpu", "cuda", "mps")
 # The course's slips, reproducible on purpose (see mnistlab.training and mnistlab.models).
 SLIPS = {
@@ -56,12 +60,21 @@ class RunConfig:
             (set(self.slips) <= set(SLIPS), f"slips must be among {', '.join(SLIPS)} (got {list(self.slips)})"),
             ("shared-bn" not in self.slips or (self.batchnorm and len(set(self.hidden)) == 1),
              "the shared-bn slip needs BatchNorm on and equal hidden sizes"),
+            (self.weights <= MAX_WEIGHTS,
+             f"hidden layers of {', '.join(map(str, self.hidden))} make {self.weights / 1e6:.1f} million weights, and "
+             f"a run trains up to {MAX_WEIGHTS // 1_000_000} million (memory): use fewer or narrower hidden layers"),
             (not self.batchnorm or self.batch_size != 1,
              "BatchNorm normalises over a batch, so it needs batches of 2 rows or more (got batch size 1)"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
+
+    @property
+    def weights(self) -> int:
+        """How many weights and biases the MLP's linear layers hold."""
+        sizes = (IN_FEATURES, *self.hidden, CLASSES)
+        return sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
 
     def replace(self, **changes) -> "RunConfig":
         """A copy with some settings changed (validated again)."""

@@ -7,10 +7,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .config import RunConfig
-
-IN_FEATURES = 28 * 28
-CLASSES = 10
+from .config import CLASSES, IN_FEATURES, RunConfig
 
 
 class SeededDropout(nn.Module):

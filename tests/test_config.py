@@ -1,6 +1,7 @@
 import pytest
 
-from mnistlab.config import PRESETS, ConfigError, RunConfig, preset
+from mnistlab.config import MAX_WEIGHTS, PRESETS, ConfigError, RunConfig, preset
+from mnistlab.models import build_model
 
 
 def test_presets_hold_the_course_settings():
@@ -30,6 +31,8 @@ def test_presets_combine_with_changes():
     ({"slips": ("typo",)}, "slips must be among"),
     ({"slips": ("shared-bn",)}, "needs BatchNorm on"),
     ({"batchnorm": True, "batch_size": 1}, "BatchNorm normalises over a batch, so it needs batches of 2 rows"),
+    ({"hidden": (4096, 4096, 4096)}, "hidden layers of 4096, 4096, 4096 make 36.8 million weights, and a run trains "
+                                     "up to 25 million (memory)"),
 ])
 def test_bad_settings_say_the_allowed_range(changes, words):
     with pytest.raises(ConfigError, match=words.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[")):
@@ -49,3 +52,10 @@ def test_config_is_frozen_and_round_trips():
     assert RunConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ConfigError, match="unknown settings: colour"):
         RunConfig.from_dict({**config.to_dict(), "colour": "red"})
+
+
+def test_weights_count_the_linear_layers_and_the_limit_admits_two_4096_layers():
+    assert RunConfig().weights == 784 * 256 + 256 + 256 * 256 + 256 + 256 * 10 + 10 == 269_322
+    small = RunConfig(hidden=(64, 32))
+    assert sum(p.numel() for p in build_model(small).parameters()) == small.weights
+    assert RunConfig(hidden=(4096, 4096)).weights < MAX_WEIGHTS
