@@ -91,14 +91,20 @@ def summary(run: Run) -> str:
 
 def command_train(args) -> int:
     config = config_from(args)
+    if args.save and Path(args.save).exists() and not Path(args.save).is_dir():
+        raise UsageError(f"--save wants a folder, and {args.save} is a file")
     data = load_dataset(config.dataset, args.data_dir, download=not args.no_download)
     run = train(config, data, on_progress=None if args.json else progress_bar)
     if not args.json:
         print(file=sys.stderr)
-    if args.save:
-        save_run(run, args.save)
     print(json.dumps({k: v for k, v in run.to_dict().items() if k != "evaluation"} | {
         "per_class_accuracy": run.evaluation.per_class_accuracy}) if args.json else summary(run))
+    if args.save:  # after the summary: a run that cannot be written is still seen
+        try:
+            save_run(run, args.save)
+        except OSError as error:
+            print(f"mnistlab: error: the run could not be saved to {args.save}: {error}", file=sys.stderr)
+            return 1
     return 0 if run.status in ("completed", "stopped") else 1
 
 

@@ -21,6 +21,7 @@ from mnistlab.data import data_dir
     (["course", "--slip", "no-model-eval"], "invalid choice: 'no-model-eval'"),
     (["course", "--seeds", "three"], "invalid int value: 'three'"),
     (["course", "--save", "."], "--save wants a file name"),
+    (["train", "--save", __file__], "--save wants a folder"),
 ])
 def test_bad_arguments_exit_2_with_one_line(capsys, arguments, words):
     assert main(arguments) == 2
@@ -41,6 +42,14 @@ def test_train_prints_a_summary_and_saves(capsys, tiny_root, tmp_path):
     assert "dropout 0.2" in out and "test accuracy:" in out and "status: completed" in out
     assert "epoch 2/2" in err  # the progress bar
     assert (tmp_path / "saved" / "run.json").exists() and (tmp_path / "saved" / "weights.pt").exists()
+
+
+def test_a_run_that_cannot_be_saved_is_still_summarised_and_exits_1(capsys, tiny_root, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    code = main(["train", "--epochs", "1", "--data-dir", str(tiny_root), "--save", str(tmp_path / "a-file" / "run")])
+    out, err = capsys.readouterr()
+    assert code == 1 and "test accuracy:" in out
+    assert f"\nmnistlab: error: the run could not be saved to {tmp_path / 'a-file' / 'run'}: " in err
 
 
 def test_json_output_on_real_mnist_reaches_96_percent(mnist):
