@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from .config import PRESETS, SLIPS, ConfigError, RunConfig, preset
 from .data import DataError, load_dataset
@@ -89,12 +93,35 @@ def summary(run: Run) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def stop_on_interrupt() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C stops the training as the app's Stop button does: what it did is kept, summarised and saved. A second
+    Ctrl-C quits at once. Yields the should_stop to pass to the training."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread receives signals
+        yield lambda: False
+        return
+    asked = threading.Event()
+
+    def on_interrupt(signum, frame):
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+        print("\nStopping after this batch; Ctrl-C again quits at once.", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield asked.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def command_train(args) -> int:
     config = config_from(args)
     if args.save and Path(args.save).exists() and not Path(args.save).is_dir():
         raise UsageError(f"--save wants a folder, and {args.save} is a file")
     data = load_dataset(config.dataset, args.data_dir, download=not args.no_download)
-    run = train(config, data, on_progress=None if args.json else progress_bar)
+    with stop_on_interrupt() as should_stop:
+        run = train(config, data, on_progress=None if args.json else progress_bar, should_stop=should_stop)
     if not args.json:
         print(file=sys.stderr)
     print(json.dumps({k: v for k, v in run.to_dict().items() if k != "evaluation"} | {
@@ -150,7 +177,8 @@ def command_course(args) -> int:
     if args.save and Path(args.save).is_dir():
         raise UsageError(f"--save wants a file name, and {args.save} is a folder")
     data = load_dataset("mnist", args.data_dir, download=not args.no_download)
-    lesson = run_lesson(plan, data, on_progress=lesson_progress_bar)
+    with stop_on_interrupt() as should_stop:
+        lesson = run_lesson(plan, data, on_progress=lesson_progress_bar, should_stop=should_stop)
     print(file=sys.stderr)
     print(json.dumps(variants_json(summarize(lesson))) if args.json else lesson_summary(lesson))
     if args.save:

@@ -1,4 +1,5 @@
 import json
+import signal
 import subprocess
 import sys
 
@@ -50,6 +51,21 @@ def test_a_run_that_cannot_be_saved_is_still_summarised_and_exits_1(capsys, tiny
     out, err = capsys.readouterr()
     assert code == 1 and "test accuracy:" in out
     assert f"\nmnistlab: error: the run could not be saved to {tmp_path / 'a-file' / 'run'}: " in err
+
+
+def test_ctrl_c_stops_the_run_and_keeps_what_it_did(tiny_root):
+    child = subprocess.Popen([sys.executable, "-m", "mnistlab", "train", "--epochs", "100", "--data-dir",
+                              str(tiny_root), "--no-download"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    progress = ""
+    while "epoch 2/100" not in progress:  # the progress bar: the run is under way
+        chunk = child.stderr.read(64)
+        assert chunk, f"the run ended before it could be interrupted: {progress[-300:]}"
+        progress += chunk
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err[-500:]
+    assert "status: stopped — Stopped by the user during epoch" in out and "test accuracy:" in out
 
 
 def test_json_output_on_real_mnist_reaches_96_percent(mnist):
