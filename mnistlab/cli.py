@@ -104,7 +104,7 @@ def stop_on_interrupt() -> Iterator[Callable[[], bool]]:
 
     def on_interrupt(signum, frame):
         if asked.is_set():
-            raise KeyboardInterrupt
+            raise SystemExit(130)  # the shell's code for an interrupt, without a traceback
         asked.set()
         print("\nStopping after this batch; Ctrl-C again quits at once.", file=sys.stderr)
 
