@@ -23,11 +23,12 @@ from torch.utils.data import DataLoader
 from torchvision import datasets
 
 from .cli import add_data_arguments
-from .config import RunConfig
+from .config import DEVICES, ConfigError, RunConfig
 from .data import DataError, data_dir, load_dataset, split_indices
 from .jobs import JobQueue, submit_training
 from .models import build_model
-from .training import PROGRESS_INTERVAL, ThreadPicker, cpu_settings, leave_cores_to_training, thread_choices, train
+from .training import (PROGRESS_INTERVAL, ThreadPicker, cpu_settings, leave_cores_to_training, resolve_device,
+                       thread_choices, train)
 
 LOOPS = ("course", "engine", "app", "floor", "autograd floor")
 LABELS = {"course": "course loop (torchvision, as written)", "engine": "mnistlab engine (train)",
@@ -267,11 +268,18 @@ def parse_args(argv=None):
     parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 for course and engine (default 3)")
     parser.add_argument("--threads", type=int,
                         help="torch intra-op threads of the course loop (default: torch's choice)")
-    parser.add_argument("--device", default="cpu", help="device of the engine and the floor (the course loop is CPU)")
+    parser.add_argument("--device", default="cpu",
+                        help="device of the engine and the floor: auto, cpu, cuda or mps (the course loop is CPU)")
     add_data_arguments(parser)
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.seeds < 1:
         parser.error("--epochs and --seeds must be at least 1")
+    if args.device not in DEVICES:
+        parser.error(f"--device must be one of {', '.join(DEVICES)} (got {args.device!r})")
+    try:  # said now, not after the course loop's minutes
+        args.device = resolve_device(args.device).type  # the floor needs a real device, not "auto"
+    except ConfigError as error:
+        parser.error(str(error))
     args.seeds = list(range(args.seeds))
     return args
 

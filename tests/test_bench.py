@@ -1,6 +1,7 @@
 import re
 
 import pytest
+import torch
 
 from mnistlab import bench
 
@@ -23,7 +24,16 @@ def test_missing_data_exits_1(tmp_path, capsys):
     assert str(tmp_path / "MNIST" / "raw") in capsys.readouterr().err
 
 
-def test_bad_counts_are_refused():
+@pytest.mark.parametrize("arguments, words", [
+    (["--epochs", "0"], "--epochs and --seeds must be at least 1"),
+    (["--device", "tpu"], "--device must be one of auto, cpu, cuda, mps (got 'tpu')"),
+    (["--device", "mps" if not torch.backends.mps.is_available() else "cuda"], "is not available on this machine"),
+])
+def test_bad_arguments_are_refused_before_any_loop_runs(arguments, words, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        bench.parse_args(["--epochs", "0"])
-    assert exit_info.value.code == 2
+        bench.parse_args(arguments)
+    assert exit_info.value.code == 2 and words in capsys.readouterr().err
+
+
+def test_auto_picks_a_real_device_for_the_floor():
+    assert bench.parse_args(["--device", "auto"]).device in ("cpu", "cuda", "mps")
