@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Callable
+from typing import Callable, TypeVar
 
 import torch
 import torchvision.transforms as T
@@ -23,13 +23,14 @@ from torch.utils.data import DataLoader
 from torchvision import datasets
 
 from .cli import add_data_arguments
-from .config import DEVICES, ConfigError, RunConfig
+from .config import ConfigError, RunConfig
 from .data import DataError, data_dir, load_dataset, split_indices
 from .jobs import JobQueue, submit_training
 from .models import build_model
 from .training import (PROGRESS_INTERVAL, ThreadPicker, cpu_settings, leave_cores_to_training, resolve_device,
                        thread_choices, train)
 
+Result = TypeVar("Result")
 LOOPS = ("course", "engine", "app", "floor", "autograd floor")
 LABELS = {"course": "course loop (torchvision, as written)", "engine": "mnistlab engine (train)",
           "app": "engine on the app's path (jobs)", "floor": "floor (forward+backward only)",
@@ -143,7 +144,7 @@ def floor_loop(data, config: RunConfig, passes: int, by_autograd: bool = False) 
     return {"seconds": seconds}
 
 
-def in_own_thread(loop: Callable[[], dict]) -> dict:
+def in_own_thread(loop: Callable[[], Result]) -> Result:
     """Run loop in a thread of its own, whose OpenMP threads end with it: those that one loop left in a thread still
     alive would slow the next loop's second thread 1.6x (training.leave_cores_to_training)."""
     outcome = {}
@@ -274,10 +275,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.seeds < 1:
         parser.error("--epochs and --seeds must be at least 1")
-    if args.device not in DEVICES:
-        parser.error(f"--device must be one of {', '.join(DEVICES)} (got {args.device!r})")
-    try:  # said now, not after the course loop's minutes
-        args.device = resolve_device(args.device).type  # the floor needs a real device, not "auto"
+    try:  # said now, not after the course loop's minutes; the floor needs a real device, not "auto"
+        args.device = resolve_device(RunConfig(device=args.device).device).type
     except ConfigError as error:
         parser.error(str(error))
     args.seeds = list(range(args.seeds))

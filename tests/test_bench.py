@@ -26,7 +26,7 @@ def test_missing_data_exits_1(tmp_path, capsys):
 
 @pytest.mark.parametrize("arguments, words", [
     (["--epochs", "0"], "--epochs and --seeds must be at least 1"),
-    (["--device", "tpu"], "--device must be one of auto, cpu, cuda, mps (got 'tpu')"),
+    (["--device", "tpu"], "device must be one of auto, cpu, cuda, mps (got 'tpu')"),
     (["--device", "mps" if not torch.backends.mps.is_available() else "cuda"], "is not available on this machine"),
 ])
 def test_bad_arguments_are_refused_before_any_loop_runs(arguments, words, capsys):

@@ -7,13 +7,13 @@ import argparse
 import re
 import statistics
 import sys
-import threading
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent.parent))  # the mnistlab package, when run as a script
 from app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from mnistlab.bench import in_own_thread
 from mnistlab.config import preset
 from mnistlab.data import data_dir, load_dataset
 from mnistlab.training import leave_cores_to_training, train
@@ -23,11 +23,7 @@ def engine_seconds(folder: Path, epochs: int) -> float:
     """train() on the baseline, in a thread of its own as the app's job worker runs it."""
     leave_cores_to_training()
     data = load_dataset("mnist", folder, download=False)
-    outcome = {}
-    worker = threading.Thread(target=lambda: outcome.setdefault("run", train(preset("baseline", epochs=epochs), data)))
-    worker.start()
-    worker.join()
-    return outcome["run"].seconds
+    return in_own_thread(lambda: train(preset("baseline", epochs=epochs), data)).seconds
 
 
 def app_seconds(folder: Path, epochs: int, runs: int) -> list[float]:
