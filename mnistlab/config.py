@@ -9,6 +9,9 @@ IN_FEATURES, CLASSES = 28 * 28, 10  # both data sets: 28 × 28 grey images, 10 c
 # Training keeps 16 bytes per weight (the weight, its gradient, Adam's two moments): 400 MB at this limit, so that one
 # run cannot take a shared server's memory. The course's MLP has 0.27 million, 4096 × 4096 hidden layers 20 million.
 MAX_WEIGHTS = 25_000_000
+# A plain ReLU MLP stops learning well before this depth at the course's init and lr (one epoch: 8 hidden layers of 256
+# reach 95 % test accuracy, 16 reach 73 %, 32 stay at chance), so deeper shows nothing more, and a typo cannot make 500.
+MAX_HIDDEN_LAYERS = 32
 DEVICES = ("auto", "cpu", "cuda", "mps")
 # The course's slips, reproducible on purpose (see mnistlab.training and mnistlab.models).
 SLIPS = {
@@ -21,6 +24,18 @@ SLIPS = {
 
 class ConfigError(ValueError):
     """A setting outside its allowed range; the message says the range."""
+
+
+def check(conditions: list[tuple[bool, str]], error: type[Exception] = ValueError) -> None:
+    """Raise error with the message of the first condition that does not hold."""
+    for holds, message in conditions:
+        if not holds:
+            raise error(message)
+
+
+def is_number(value) -> bool:
+    """A number as JSON gives it: an int or a float, not a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -45,8 +60,9 @@ class RunConfig:
         object.__setattr__(self, "slips", tuple(sorted(set(self.slips))))
         checks = [
             (self.dataset in DATASETS, f"dataset must be one of {', '.join(DATASETS)} (got {self.dataset!r})"),
-            (len(self.hidden) >= 1 and all(1 <= h <= 4096 for h in self.hidden),
-             f"hidden sizes must be one or more integers from 1 to 4096 (got {list(self.hidden)})"),
+            (1 <= len(self.hidden) <= MAX_HIDDEN_LAYERS and all(1 <= h <= 4096 for h in self.hidden),
+             f"hidden sizes must be 1 to {MAX_HIDDEN_LAYERS} integers from 1 to 4096 (got "
+             f"{list(self.hidden) if len(self.hidden) <= MAX_HIDDEN_LAYERS else f'{len(self.hidden)} layers'})"),
             (0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1) (got {self.dropout})"),
             (0.0 <= self.weight_decay <= 1.0, f"weight_decay must be in [0, 1] (got {self.weight_decay})"),
             (0.0 < self.lr <= 10.0, f"learning rate must be in (0, 10] (got {self.lr})"),
@@ -66,9 +82,7 @@ class RunConfig:
             (not self.batchnorm or self.batch_size != 1,
              "BatchNorm normalises over a batch, so it needs batches of 2 rows or more (got batch size 1)"),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ConfigError(message)
+        check(checks, ConfigError)
 
     @property
     def weights(self) -> int:

@@ -7,6 +7,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .config import CLASSES, check, is_number
+
 EVAL_BATCH = 4096  # in eval mode the batch size changes nothing but speed
 
 
@@ -25,7 +27,33 @@ class Evaluation:
 
     @classmethod
     def from_dict(cls, values: dict) -> "Evaluation":
-        return cls(**values)
+        """The Evaluation to_dict gave; ValueError naming what does not fit (a saved run can be any file)."""
+        evaluation = cls(**values)
+        evaluation.check()
+        return evaluation
+
+    def check(self) -> None:
+        """Raise ValueError unless every field has the type and shape the pages draw from."""
+        def counts(row) -> bool:
+            return isinstance(row, list) and len(row) == CLASSES and all(
+                isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in row)
+
+        square = isinstance(self.confusion, list) and len(self.confusion) == CLASSES and all(map(counts, self.confusion))
+        images = sum(map(sum, self.confusion)) if square else 0
+
+        def mistake(m) -> bool:  # an image of the evaluated set, two different classes, two numbers
+            return (isinstance(m, dict) and all(isinstance(m.get(k), int) for k in ("index", "true", "predicted"))
+                    and 0 <= m["index"] < images and m["true"] != m["predicted"]
+                    and all(0 <= m[k] < CLASSES for k in ("true", "predicted"))
+                    and is_number(m.get("probability")) and is_number(m.get("loss")))
+
+        check([(is_number(self.loss) and is_number(self.accuracy), "the test loss and accuracy must be numbers"),
+               (isinstance(self.per_class_accuracy, list) and len(self.per_class_accuracy) == CLASSES
+                and all(map(is_number, self.per_class_accuracy)), f"per_class_accuracy must be {CLASSES} numbers"),
+               (square, f"the confusion matrix must be {CLASSES} rows of {CLASSES} counts"),
+               (isinstance(self.misclassified, list) and all(map(mistake, self.misclassified)),
+                "each misclassified digit needs an index among the test images, true and predicted classes that "
+                "differ, a probability and a loss")])
 
 
 @torch.no_grad()
@@ -48,7 +76,7 @@ def percent(count: int, total: int) -> float:
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, eval_mode: bool = True,
-             batch_size: int = EVAL_BATCH, classes: int = 10) -> Evaluation:
+             batch_size: int = EVAL_BATCH, classes: int = CLASSES) -> Evaluation:
     """Full metrics of model on (x, y)."""
     logits = logits_of(model, x, eval_mode, batch_size).float()
     losses = F.cross_entropy(logits, y, reduction="none")

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .config import PRESETS, ConfigError, RunConfig, preset
+from .config import DATASETS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
-from .runs import STATUSES, Run, write_atomic
+from .runs import Run, record_conditions, write_atomic
 from .training import Progress, resolve_device, train
 
 # The course's printed test accuracies (%), one run each.
@@ -21,7 +21,6 @@ CORRECTED, COURSE = "corrected", "course"
 MAX_SEEDS = 10
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "runs" / "lessons"
 FILE_FORMAT, FILE_VERSION = "mnistlab-lesson", 1
-ROW_NUMBERS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")
 VERDICT_RULE = ("A difference counts as real only when the seeds do not overlap (every seed of one scores above every "
                 "seed of the other): if the change did nothing, chance alone would separate them only 2 times in "
                 "C(n₁+n₂, n₁), 1 time in 10 with 3 seeds each.")
@@ -110,17 +109,11 @@ class LessonRun:
         run = cls(values["variant"], values["arm"], values["seed"], RunConfig.from_dict(values["config"]),
                   values["status"], values.get("message", ""), values["history"], values["test_accuracy"],
                   values["seconds"])
-        checks = [(run.variant in PRESETS, f"unknown variant {run.variant!r}"),
-                  (run.arm in (CORRECTED, COURSE), f"unknown arm {run.arm!r}"),
-                  (run.status in STATUSES, f"unknown status {run.status!r}"),
-                  (run.test_accuracy is None or _is_number(run.test_accuracy), "test_accuracy is not a number"),
-                  (_is_number(run.seconds), "seconds is not a number"),
-                  (isinstance(run.history, list) and all(isinstance(row, dict) and all(_is_number(row.get(k)) for k in
-                                                         ROW_NUMBERS) for row in run.history),
-                   f"a history row lacks one of {', '.join(ROW_NUMBERS)}")]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        check([(run.variant in PRESETS, f"unknown variant {run.variant!r}"),
+               (run.arm in (CORRECTED, COURSE), f"unknown arm {run.arm!r}"),
+               *record_conditions(run.status, run.history, run.seconds),
+               (run.test_accuracy is None or is_number(run.test_accuracy), "test_accuracy is not a number"),
+               (isinstance(run.message, str), "a run's message must be text")])
         return run
 
 
@@ -154,9 +147,16 @@ class Lesson:
             raise ValueError(f"unknown lesson status {values['status']!r}")
         plan = dict(values["plan"])
         plan.update(slips=tuple(plan["slips"]), variants=tuple(plan["variants"]))
-        return cls(LessonPlan(**plan), values["dataset"], [LessonRun.from_dict(run) for run in values["runs"]],
-                   values["status"], values.get("message", ""), values.get("device", "cpu"), values.get("seconds", 0.0),
-                   values.get("batches_per_epoch", 0), values.get("created", ""))
+        lesson = cls(LessonPlan(**plan), values["dataset"], [LessonRun.from_dict(run) for run in values["runs"]],
+                     values["status"], values.get("message", ""), values.get("device", "cpu"),
+                     values.get("seconds", 0.0), values.get("batches_per_epoch", 0), values.get("created", ""))
+        check([(lesson.dataset in DATASETS, f"unknown data set {lesson.dataset!r}"),
+               (is_number(lesson.seconds), "seconds is not a number"),
+               (isinstance(lesson.batches_per_epoch, int) and lesson.batches_per_epoch >= 0,
+                "batches_per_epoch is not a count"),
+               (all(isinstance(text, str) for text in (lesson.message, lesson.device, lesson.created)),
+                "message, device and created must be text")])
+        return lesson
 
 
 @dataclass(frozen=True)
@@ -354,10 +354,6 @@ def _plus_minus(mean: float | None, std: float | None) -> str:
     return f"{mean:.2f}" + ("" if std is None else f" ± {std:.2f}")
 
 
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 # ---- files -----------------------------------------------------------------------------------------------------
 
 def lesson_to_bytes(lesson: Lesson) -> bytes:
@@ -369,14 +365,14 @@ def lesson_from_bytes(data: bytes, name: str = "upload") -> Lesson:
     """Read a lesson from the bytes of a file made by lesson_to_bytes."""
     try:
         values = json.loads(data)
-    except ValueError as error:  # undecodable bytes or broken JSON
+    except (ValueError, RecursionError) as error:  # undecodable bytes, broken JSON, or nested beyond Python's stack
         raise LessonFileError(f"{name} is not a saved mnistlab lesson: it is not JSON text ({error})") from error
     try:
         if not isinstance(values, dict):
             raise ValueError("it holds no JSON object")
         return Lesson.from_dict(values)
-    except (ValueError, KeyError, TypeError, AttributeError) as error:  # ConfigError is a ValueError
-        reason = f"missing {error}" if isinstance(error, KeyError) else str(error)
+    except Exception as error:  # any file can be opened: its values fail in many ways (ConfigError, OverflowError...)
+        reason = f"missing {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
         raise LessonFileError(f"{name} is not a saved mnistlab lesson: {reason}") from error
 
 

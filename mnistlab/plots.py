@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import plotly.colors
 import plotly.graph_objects as go
@@ -34,13 +35,21 @@ def describe(config: RunConfig) -> str:
             parts.append("BatchNorm" if value else "no BatchNorm")
         elif name == "weight_decay":
             parts.append(f"L2 {value:g}")
-        elif name in ("hidden", "slips"):
-            parts.append(f"{name} {'-'.join(map(str, value)) or 'none'}")
+        elif name == "hidden":
+            parts.append(f"hidden {layer_sizes(value)}")
+        elif name == "slips":
+            parts.append(f"slips {'-'.join(value) or 'none'}")
         elif name == "dataset":
             parts.append(value)
         else:
             parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
     return ", ".join(parts) or "baseline"
+
+
+def layer_sizes(hidden: tuple[int, ...]) -> str:
+    """Hidden sizes joined by '-', three or more equal ones in a row as 'size×count': 784-256×8-10 stays short."""
+    runs = [(size, len(list(group))) for size, group in itertools.groupby(hidden)]
+    return "-".join(f"{size}×{count}" if count >= 3 else "-".join([str(size)] * count) for size, count in runs)
 
 
 def live_point(progress: Progress) -> tuple[float, float]:

@@ -13,12 +13,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .config import ConfigError, RunConfig
+from .config import RunConfig, check, is_number
 from .evaluation import Evaluation
 from .models import build_model
 
 STATUSES = ("completed", "stopped", "diverged", "failed")
 RUN_FILE, WEIGHTS_FILE = "run.json", "weights.pt"
+ROW_NUMBERS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")  # in every history row
+ROW_EXTRAS = ("seconds", "graph_nodes", "graph_bytes")  # numbers or null where a row has them
 
 
 class RunFileError(ValueError):
@@ -52,10 +54,29 @@ class Run:
 
     @classmethod
     def from_dict(cls, values: dict, model: nn.Module | None = None) -> "Run":
+        """The Run to_dict gave; ValueError, KeyError or TypeError saying what does not fit."""
+        if not isinstance(values, dict):
+            raise ValueError("it holds no JSON object")
         evaluation = values.get("evaluation")
-        return cls(RunConfig.from_dict(values["config"]), values["history"], values["status"],
-                   values.get("message", ""), None if evaluation is None else Evaluation.from_dict(evaluation), model,
-                   values.get("device", "cpu"), values.get("seconds", 0.0), values.get("created", ""))
+        run = cls(RunConfig.from_dict(values["config"]), values["history"], values["status"],
+                  values.get("message", ""), None if evaluation is None else Evaluation.from_dict(evaluation), model,
+                  values.get("device", "cpu"), values.get("seconds", 0.0), values.get("created", ""))
+        check([*record_conditions(run.status, run.history, run.seconds),
+               (all(isinstance(text, str) for text in (run.message, run.device, run.created)),
+                "message, device and created must be text")])
+        return run
+
+
+def record_conditions(status, history, seconds) -> list[tuple[bool, str]]:
+    """What a saved run (or a lesson's run) must hold for the pages to draw it: a known status, history rows of
+    numbers, at least one epoch when it completed, seconds as a number."""
+    rows = isinstance(history, list) and all(
+        isinstance(row, dict) and all(is_number(row.get(k)) for k in ROW_NUMBERS)
+        and all(row.get(k) is None or is_number(row[k]) for k in ROW_EXTRAS) for row in history)
+    return [(status in STATUSES, f"unknown status {status!r}"),
+            (rows, f"each history row needs the numbers {', '.join(ROW_NUMBERS)}"),
+            (status != "completed" or (rows and len(history) > 0), "a completed run has no epoch in its history"),
+            (is_number(seconds), "seconds is not a number")]
 
 
 def save_run(run: Run, folder: str | os.PathLike) -> Path:
@@ -75,10 +96,15 @@ def load_run(folder: str | os.PathLike) -> Run:
     folder = Path(folder)
     try:
         values = json.loads((folder / RUN_FILE).read_text())
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise RunFileError(f"{folder / RUN_FILE} cannot be read as a saved run: {error}") from error
-    weights = folder / WEIGHTS_FILE
-    return _run_from(values, weights.read_bytes() if weights.exists() else None, str(folder))
+    try:
+        weights = (folder / WEIGHTS_FILE).read_bytes()
+    except FileNotFoundError:
+        weights = None
+    except OSError as error:
+        raise RunFileError(f"{folder / WEIGHTS_FILE} cannot be read: {error}") from error
+    return _run_from(values, weights, str(folder))
 
 
 def run_to_zip(run: Run) -> bytes:
@@ -99,7 +125,7 @@ def run_from_zip(data: bytes, name: str = "upload") -> Run:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             values = json.loads(archive.read(RUN_FILE))
             weights = archive.read(WEIGHTS_FILE) if WEIGHTS_FILE in archive.namelist() else None
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except Exception as error:  # any file can be uploaded: zlib, encryption, JSON nesting... each fails its own way
         raise RunFileError(f"{name} is not a saved mnistlab run (a .zip with {RUN_FILE}): {error}") from error
     return _run_from(values, weights, name)
 
@@ -111,10 +137,9 @@ def _run_from(values: dict, weights: bytes | None, name: str) -> Run:
             model = build_model(run.config)
             model.load_state_dict(torch.load(io.BytesIO(weights), weights_only=True))
             run.model = model.eval()
-    except (ConfigError, KeyError, TypeError, RuntimeError, ValueError) as error:
-        raise RunFileError(f"{name} does not hold a valid mnistlab run: {error}") from error
-    if run.status not in STATUSES:
-        raise RunFileError(f"{name} has an unknown status {run.status!r}")
+    except Exception as error:  # the JSON's values and the pickled weights, from any file, fail in many ways
+        reason = f"missing {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
+        raise RunFileError(f"{name} does not hold a valid mnistlab run: {reason}") from error
     return run
 
 

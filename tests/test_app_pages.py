@@ -141,7 +141,7 @@ def test_the_server_keeps_the_newest_tabs_only(app, monkeypatch):
 
 
 @pytest.mark.parametrize("hidden, message", [("256, abc", "whole numbers separated by commas"),
-                                             ("0", "hidden sizes must be one or more integers from 1 to 4096"),
+                                             ("0", "hidden sizes must be 1 to 32 integers from 1 to 4096"),
                                              ("4096, 4096, 4096", "36.8 million weights")])
 def test_a_bad_setting_says_what_is_wrong_and_cannot_start(app, hidden, message):
     app.text_input(key="train.hidden").set_value(hidden).run()

@@ -188,6 +188,7 @@ def test_a_saved_lesson_loads_back_identical(tmp_path):
     (b"\x89PNG\r\n", "it is not JSON text"),
     (b'{"format": "mnistlab-lesson", ', "it is not JSON text"),
     (b"[1, 2]", "it holds no JSON object"),
+    (b"[" * 100_000, "it is not JSON text .*recursion"),
     (json.dumps({"format": "mnistlab-run"}).encode(), "it is not a lesson file"),
     (json.dumps({**small_lesson().to_dict(), "runs": None}).encode(), "not iterable"),
     (json.dumps({k: v for k, v in small_lesson().to_dict().items() if k != "plan"}).encode(), "missing 'plan'"),
@@ -197,10 +198,25 @@ def test_a_bad_lesson_file_says_what_is_wrong(content, reason):
         lesson_from_bytes(content, "notes.json")
 
 
+# Each was accepted, then crashed the Lesson page (and came back at every reload).
+@pytest.mark.parametrize("change, reason", [
+    (lambda v: v | {"created": 5}, "message, device and created must be text"),
+    (lambda v: v | {"seconds": "x"}, "seconds is not a number"),
+    (lambda v: v | {"dataset": "cifar"}, "unknown data set 'cifar'"),
+    (lambda v: v | {"runs": [v["runs"][0] | {"history": []}]}, "a completed run has no epoch in its history"),
+    (lambda v: v | {"runs": [v["runs"][0] | {"config": v["runs"][0]["config"] | {"hidden": [float("inf")]}}]},
+     "cannot convert float infinity to integer"),
+])
+def test_a_lesson_with_a_bad_value_is_refused_with_its_reason(change, reason):
+    values = change(small_lesson().to_dict())
+    with pytest.raises(LessonFileError, match=f"^notes.json is not a saved mnistlab lesson: {reason}"):
+        lesson_from_bytes(json.dumps(values).encode(), "notes.json")
+
+
 def test_a_lesson_with_a_broken_run_or_plan_is_refused(tmp_path):
     values = small_lesson().to_dict()
     del values["runs"][3]["history"][1]["val_loss"]
-    with pytest.raises(LessonFileError, match="a history row lacks one of"):
+    with pytest.raises(LessonFileError, match="each history row needs the numbers"):
         lesson_from_bytes(json.dumps(values).encode())
     values = small_lesson().to_dict() | {"plan": {**small_lesson().plan.to_dict(), "seeds": 99}}
     with pytest.raises(LessonFileError, match="seeds must be an integer from 1 to 10"):

@@ -81,3 +81,5 @@ def test_describe_names_what_a_config_changes():
     assert plots.describe(preset("l2")) == "L2 1e-05"
     described = plots.describe(preset("batchnorm", epochs=1, dataset="fashion-mnist"))
     assert described == "BatchNorm, epochs 1, fashion-mnist"
+    assert plots.describe(RunConfig(hidden=(512, 512))) == "hidden 512-512"
+    assert plots.describe(RunConfig(hidden=(64,) + (32,) * 30 + (16,))) == "hidden 64-32×30-16"

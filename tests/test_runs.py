@@ -1,6 +1,7 @@
-import json
-import zipfile
 import io
+import json
+import re
+import zipfile
 
 import pytest
 import torch
@@ -47,6 +48,62 @@ def test_a_file_that_is_not_a_run_gives_a_clear_error(run):
         archive.writestr("run.json", json.dumps({**run.to_dict(), "config": {"lr": -1}}))
     with pytest.raises(RunFileError, match="learning rate must be in"):
         run_from_zip(buffer.getvalue(), "edited.zip")
+
+
+def zipped(values, weights: bytes | None = None) -> bytes:
+    """A run .zip holding run.json with these values (JSON text as given when a str), and weights.pt if given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("run.json", values if isinstance(values, str) else json.dumps(values))
+        if weights is not None:
+            archive.writestr("weights.pt", weights)
+    return buffer.getvalue()
+
+
+def edited(run, path: str, value):
+    """run.to_dict() with the value at a dotted path (list indices as numbers) replaced."""
+    values = json.loads(json.dumps(run.to_dict()))
+    *parents, last = [int(k) if k.isdigit() else k for k in path.split(".")]
+    target = values
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return values
+
+
+# Each was accepted, then crashed every page that drew the run (the session's other runs with it).
+@pytest.mark.parametrize("path, value, reason", [
+    ("history", "abc", "each history row needs the numbers epoch, train_loss"),
+    ("history.0.val_loss", None, "each history row needs the numbers"),
+    ("history.0.seconds", "x", "each history row needs the numbers"),
+    ("history", [], "a completed run has no epoch in its history"),
+    ("status", "lost", "unknown status 'lost'"),
+    ("seconds", "12", "seconds is not a number"),
+    ("created", 5, "message, device and created must be text"),
+    ("evaluation.accuracy", "high", "the test loss and accuracy must be numbers"),
+    ("evaluation.per_class_accuracy", "all", "per_class_accuracy must be 10 numbers"),
+    ("evaluation.confusion", [[1, 0], [0, 1]], "the confusion matrix must be 10 rows of 10 counts"),
+    ("evaluation.misclassified.0.index", 10**9, "each misclassified digit needs an index among the test images"),
+    ("evaluation.misclassified.0.true", 42, "each misclassified digit needs"),
+    ("evaluation.misclassified.0.predicted", "7", "each misclassified digit needs"),
+    ("config.hidden", [float("inf")], "cannot convert float infinity to integer"),
+])
+def test_a_run_file_with_a_bad_value_is_refused_with_its_reason(run, path, value, reason):
+    assert run.evaluation.misclassified and run.status == "completed"  # the paths below exist
+    with pytest.raises(RunFileError, match=f"^edited.zip does not hold a valid mnistlab run: {re.escape(reason)}"):
+        run_from_zip(zipped(edited(run, path, value)), "edited.zip")
+
+
+@pytest.mark.parametrize("run_json, weights, reason", [
+    ("[1, 2]", None, "it holds no JSON object"),
+    ("null", None, "it holds no JSON object"),
+    ("[" * 100_000, None, "maximum recursion depth"),
+    (None, b"junk bytes, not a pickle", "does not hold a valid mnistlab run"),
+    (None, b"", "does not hold a valid mnistlab run"),
+])
+def test_a_run_file_that_breaks_the_parsers_is_refused(run, run_json, weights, reason):
+    with pytest.raises(RunFileError, match=reason):
+        run_from_zip(zipped(run.to_dict() if run_json is None else run_json, weights), "upload.zip")
 
 
 def test_weights_that_do_not_fit_the_config_give_a_clear_error(run, tmp_path):
