@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -15,7 +16,7 @@ from .data import DataError, load_dataset
 from .lesson import (GRAPH_NOTE, JOINT_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson,
                      save_lesson, size_text, slip_effects, summarize, table, variants_json)
 from .runs import Run, save_run
-from .training import Progress, leave_cores_to_training, train
+from .training import Progress, leave_cores_to_training, resolve_device, train
 
 
 class UsageError(Exception):
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--device", help="auto, cpu, cuda or mps")
     run.add_argument("--dataset", help="mnist or fashion-mnist")
     add_data_arguments(run)
-    run.add_argument("--save", metavar="DIR", help="save run.json and weights.pt into DIR")
+    run.add_argument("--save", metavar="DIR", type=path, help="save run.json and weights.pt into DIR")
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a summary")
     course = commands.add_parser("course", help="the four course variants over several seeds, slips side by side")
     course.add_argument("--seeds", type=int, default=3, help=f"seeds per variant, 1 to {MAX_SEEDS} (default 3)")
@@ -52,14 +53,30 @@ def build_parser() -> argparse.ArgumentParser:
                         help="reproduce a course slip in a 'course' arm beside the corrected one (repeatable)")
     course.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     add_data_arguments(course)
-    course.add_argument("--save", metavar="FILE", help="save the lesson as JSON, e.g. runs/lessons/NAME.json")
+    course.add_argument("--save", metavar="FILE", type=path, help="save the lesson as JSON, e.g. runs/lessons/NAME.json")
     course.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a table")
     return parser
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", help="data folder (default: $MNISTLAB_DATA_DIR, else ./data)")
+    parser.add_argument("--data-dir", type=path, help="data folder (default: $MNISTLAB_DATA_DIR, else ./data)")
     parser.add_argument("--no-download", action="store_true", help="never try to download missing files")
+
+
+def path(text: str) -> str:
+    """A path argument: an empty one is refused rather than taken for no path."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path")
+    return text
+
+
+def kind_of(path_text: str) -> str | None:
+    """'folder', 'file' or None (nothing there) for --save; a path that cannot be looked at is a usage error."""
+    try:
+        target = Path(path_text)
+        return "folder" if target.is_dir() else "file" if target.exists() else None
+    except OSError as error:  # a name too long, a folder it may not enter
+        raise UsageError(f"--save {path_text}: {error.strerror or error}") from error
 
 
 SETTINGS = ("epochs", "lr", "weight_decay", "dropout", "batchnorm", "batch_size", "val_fraction", "seed", "device",
@@ -72,12 +89,20 @@ def config_from(args) -> RunConfig:
     return preset(args.variant, **changes)
 
 
+def status_line(text: str) -> None:
+    """Redraw the one line of progress on stderr. It is a courtesy: a closed or full stderr must not end the
+    training and lose what it did."""
+    try:
+        print(f"\r{text}", end="", file=sys.stderr, flush=True)
+    except OSError:
+        pass
+
+
 def progress_bar(progress: Progress) -> None:
-    """One line on stderr, redrawn in place."""
+    """A run's epoch, bar, share done, running loss and time left."""
     done = progress.step / progress.steps
-    bar = "#" * int(done * 30)
-    print(f"\repoch {progress.epoch + 1}/{progress.epochs} [{bar:<30}] {done:5.1%} "
-          f"loss {progress.running_loss:.4f} eta {progress.eta:4.0f}s", end="", file=sys.stderr, flush=True)
+    status_line(f"epoch {progress.epoch + 1}/{progress.epochs} [{'#' * int(done * 30):<30}] {done:5.1%} "
+                f"loss {progress.running_loss:.4f} eta {progress.eta:4.0f}s")
 
 
 def summary(run: Run) -> str:
@@ -115,32 +140,42 @@ def stop_on_interrupt() -> Iterator[Callable[[], bool]]:
         signal.signal(signal.SIGINT, previous)
 
 
+def finish(text: str, save: Callable[[], object] | None, what: str, target: str | None) -> bool:
+    """Save, print text, then say if saving failed: saved first, so that a closed stdout cannot lose the work, and
+    printed either way, so that work which cannot be written is still seen. True when saved (or nothing to save)."""
+    failure = None
+    if save is not None:
+        try:
+            save()
+        except OSError as error:
+            failure = error
+    print(text)
+    if failure is not None:
+        print(f"mnistlab: error: the {what} could not be saved to {target}: {failure}", file=sys.stderr)
+    return failure is None
+
+
 def command_train(args) -> int:
     config = config_from(args)
-    if args.save and Path(args.save).exists() and not Path(args.save).is_dir():
+    resolve_device(config.device)  # before the data's seconds
+    if args.save and kind_of(args.save) == "file":
         raise UsageError(f"--save wants a folder, and {args.save} is a file")
     data = load_dataset(config.dataset, args.data_dir, download=not args.no_download)
     with stop_on_interrupt() as should_stop:
         run = train(config, data, on_progress=None if args.json else progress_bar, should_stop=should_stop)
     if not args.json:
-        print(file=sys.stderr)
-    print(json.dumps({k: v for k, v in run.to_dict().items() if k != "evaluation"} | {
-        "per_class_accuracy": run.evaluation.per_class_accuracy}) if args.json else summary(run))
-    if args.save:  # after the summary: a run that cannot be written is still seen
-        try:
-            save_run(run, args.save)
-        except OSError as error:
-            print(f"mnistlab: error: the run could not be saved to {args.save}: {error}", file=sys.stderr)
-            return 1
-    return 0 if run.status in ("completed", "stopped") else 1
+        status_line("\n")
+    text = json.dumps({k: v for k, v in run.to_dict().items() if k != "evaluation"} | {
+        "per_class_accuracy": run.evaluation.per_class_accuracy}) if args.json else summary(run)
+    saved = finish(text, (lambda: save_run(run, args.save)) if args.save else None, "run", args.save)
+    return 0 if saved and run.status in ("completed", "stopped") else 1
 
 
 def lesson_progress_bar(progress: LessonProgress) -> None:
-    """One line on stderr: which run, the whole lesson's share done."""
+    """Which run, the whole lesson's share done."""
     epoch = "" if progress.train is None else f"epoch {progress.train.epoch + 1}/{progress.train.epochs}"
-    print(f"\rrun {progress.run + 1}/{progress.runs} {progress.variant:<9} {progress.arm:<9} seed {progress.seed} "
-          f"{epoch:<11} [{'#' * int(progress.fraction * 30):<30}] {progress.fraction:6.1%}", end="", file=sys.stderr,
-          flush=True)
+    status_line(f"run {progress.run + 1}/{progress.runs} {progress.variant:<9} {progress.arm:<9} seed {progress.seed} "
+                f"{epoch:<11} [{'#' * int(progress.fraction * 30):<30}] {progress.fraction:6.1%}")
 
 
 def lesson_summary(lesson: Lesson) -> str:
@@ -174,20 +209,16 @@ def _number(value: float | None, spec: str) -> str:
 
 def command_course(args) -> int:
     plan = LessonPlan(args.seeds, args.epochs, tuple(args.slip), args.device)
-    if args.save and Path(args.save).is_dir():
+    resolve_device(plan.device)  # before the data's seconds
+    if args.save and kind_of(args.save) == "folder":
         raise UsageError(f"--save wants a file name, and {args.save} is a folder")
     data = load_dataset("mnist", args.data_dir, download=not args.no_download)
     with stop_on_interrupt() as should_stop:
         lesson = run_lesson(plan, data, on_progress=lesson_progress_bar, should_stop=should_stop)
-    print(file=sys.stderr)
-    print(json.dumps(variants_json(summarize(lesson))) if args.json else lesson_summary(lesson))
-    if args.save:
-        try:
-            save_lesson(lesson, args.save)
-        except OSError as error:
-            print(f"mnistlab: error: the lesson could not be saved to {args.save}: {error}", file=sys.stderr)
-            return 1
-    return 0 if lesson.status == "completed" else 1
+    status_line("\n")
+    text = json.dumps(variants_json(summarize(lesson))) if args.json else lesson_summary(lesson)
+    return 0 if finish(text, (lambda: save_lesson(lesson, args.save)) if args.save else None, "lesson",
+                       args.save) else 1  # stopped by the user is not a failure, as for train
 
 
 COMMANDS = {"train": command_train, "course": command_course}
@@ -203,4 +234,10 @@ def main(argv=None) -> int:
         return 2
     except DataError as error:
         print(f"mnistlab: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # outside training (loading data, say), where Ctrl-C has nothing to keep
+        print("\nmnistlab: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # stdout closed (| head): the work is saved; silence Python's own flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -20,6 +20,18 @@ from .runs import write_atomic
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 SOURCES = {"mnist": torchvision.datasets.MNIST, "fashion-mnist": torchvision.datasets.FashionMNIST}
 IMAGE_SIDE = 28
+# SHA-256 of each decompressed raw file as published (../shared/data's SHA256SUMS): both sets name their files alike,
+# so a file of one set (or another file of the same set) under a name of the other is recognised and refused.
+PUBLISHED_FILES = {
+    "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7": ("mnist", "t10k-images-idx3-ubyte"),
+    "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2": ("mnist", "t10k-labels-idx1-ubyte"),
+    "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db": ("mnist", "train-images-idx3-ubyte"),
+    "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5": ("mnist", "train-labels-idx1-ubyte"),
+    "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b": ("fashion-mnist", "t10k-images-idx3-ubyte"),
+    "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34": ("fashion-mnist", "t10k-labels-idx1-ubyte"),
+    "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888": ("fashion-mnist", "train-images-idx3-ubyte"),
+    "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9": ("fashion-mnist", "train-labels-idx1-ubyte"),
+}
 # Seconds a mirror may stay silent (connecting, or between two reads) before the next mirror is tried. torchvision's
 # own download has no limit: a mirror that accepts the connection and never answers would hang the app's page.
 DOWNLOAD_TIMEOUT = 30.0
@@ -60,29 +72,34 @@ def raw_folder(name: str, root: str | os.PathLike | None = None) -> Path:
     return data_dir(root) / SOURCES[name].__name__ / "raw"
 
 
-def missing_message(name: str, root) -> str:
+def missing_message(name: str, root: str | os.PathLike | None) -> str:
+    """Which files are missing where, and how to provide them (root: the folder the caller named, if any)."""
     folder = raw_folder(name, root)
-    files = ", ".join(f + ".gz" for f in RAW_FILES)
-    return (f"{name} is not in {folder} and could not be downloaded. "
-            f"Put its four files there ({files}) or point MNISTLAB_DATA_DIR at a folder that has them.")
+    missing = [f + ".gz" for f in RAW_FILES if not ((folder / f).exists() or (folder / (f + ".gz")).exists())]
+    elsewhere = "choose a data folder" if root is not None else "point MNISTLAB_DATA_DIR at a folder"
+    return (f"{name} is incomplete in {folder}: {', '.join(missing) or 'nothing'} missing. "
+            f"Put its four files there ({', '.join(f + '.gz' for f in RAW_FILES)}) or {elsewhere} that has them.")
 
 
 def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, download: bool = True) -> Dataset:
     """Load a data set through torchvision, decompressing .gz-only folders and downloading if allowed."""
     if name not in SOURCES:
         raise DataError(f"unknown data set {name!r}: choose one of {', '.join(SOURCES)}")
-    root = data_dir(root)
     raw = raw_folder(name, root)
-    if not all((raw / f).exists() or (raw / (f + ".gz")).exists() for f in RAW_FILES):
-        if not download:
-            raise DataError(missing_message(name, root))
-        download_raw(name, root)
-    with tempfile.TemporaryDirectory(prefix="mnistlab-") as scratch:
-        # A read-only folder (a shared copy) is decompressed into scratch space instead of in place.
-        target = raw if os.access(raw, os.W_OK) else Path(scratch) / SOURCES[name].__name__ / "raw"
-        sources = {f: _decompressed(raw, target, f) for f in RAW_FILES}
-        train_x, train_y = _read_pair(name, sources[RAW_FILES[0]], sources[RAW_FILES[1]])
-        test_x, test_y = _read_pair(name, sources[RAW_FILES[2]], sources[RAW_FILES[3]])
+    try:
+        if not all((raw / f).exists() or (raw / (f + ".gz")).exists() for f in RAW_FILES):
+            if not download:
+                raise DataError(missing_message(name, root))
+            download_raw(name, root)
+        with tempfile.TemporaryDirectory(prefix="mnistlab-") as scratch:
+            # A read-only folder (a shared copy) is decompressed into scratch space instead of in place.
+            target = raw if os.access(raw, os.W_OK) else Path(scratch) / SOURCES[name].__name__ / "raw"
+            files = {f: _decompressed(raw, target, f) for f in RAW_FILES}  # stem → (path to read, the user's file)
+            train_x, train_y = _read_pair(name, files[RAW_FILES[0]], files[RAW_FILES[1]])
+            test_x, test_y = _read_pair(name, files[RAW_FILES[2]], files[RAW_FILES[3]])
+    except OSError as error:  # a name too long, a folder it may not enter: the folder's fault, not the data's
+        raise DataError(f"the data folder {raw} cannot be used: {error.strerror or error}. Check its name and "
+                        "permissions, or choose another.") from error
     return Dataset(name, tuple(SOURCES[name].classes), _to_rows(train_x), train_y, _to_rows(test_x), test_y)
 
 
@@ -111,48 +128,67 @@ def download_raw(name: str, root: str | os.PathLike | None = None, timeout: floa
                 raise DataError(f"{filename} was downloaded but cannot be written into {raw}: {error}") from error
             break
         else:
-            raise DataError(f"{missing_message(name, root)} ({'; '.join(failures)})")
+            raise DataError(f"{missing_message(name, root)} Downloading {filename} failed: {'; '.join(failures)}")
 
 
-def _decompressed(raw: Path, target: Path, stem: str) -> Path:
-    """The decompressed file, writing it once (atomically) from its .gz if needed."""
+def _decompressed(raw: Path, target: Path, stem: str) -> tuple[Path, Path]:
+    """(the decompressed file, the user's file it is) — written once, atomically, from the .gz if needed."""
     for folder in (raw, target):
         if (folder / stem).exists():
-            return folder / stem
+            return folder / stem, raw / stem
+    compressed = raw / (stem + ".gz")
     target.mkdir(parents=True, exist_ok=True)
     partial = target / (stem + ".partial")
     try:
-        with gzip.open(raw / (stem + ".gz"), "rb") as source, open(partial, "wb") as sink:
+        with gzip.open(compressed, "rb") as source, open(partial, "wb") as sink:
             shutil.copyfileobj(source, sink)
-    except (OSError, EOFError, zlib.error) as error:
+    except BaseException as error:  # an error or a Ctrl-C: no half-written file is left behind
         partial.unlink(missing_ok=True)
-        raise DataError(f"{raw / (stem + '.gz')} is damaged or truncated ({error}). "
-                        "Delete it and copy or download it again.") from error
+        if isinstance(error, (gzip.BadGzipFile, EOFError, zlib.error)):
+            raise DataError(f"{compressed} is damaged or truncated ({error}). Delete it and copy or download it "
+                            "again.") from error
+        if isinstance(error, OSError):
+            raise DataError(f"{compressed} cannot be decompressed into {target}: {error.strerror or error}.") from error
+        raise
     partial.replace(target / stem)
-    return target / stem
+    return target / stem, compressed
 
 
-def _read_pair(name: str, images_path: Path, labels_path: Path) -> tuple[torch.Tensor, torch.Tensor]:
-    """Parse an images file and its labels file with torchvision's IDX reader, then check they agree."""
-    reader = torchvision.datasets.mnist
-    try:
-        images = reader.read_image_file(str(images_path))
-    except Exception as error:
-        raise DataError(f"{images_path} is not a valid IDX image file (truncated or wrong file). "
-                        f"Replace it with the original {images_path.name} of {name}.") from error
-    try:
-        labels = reader.read_label_file(str(labels_path))
-    except Exception as error:
-        raise DataError(f"{labels_path} is not a valid IDX label file (truncated or wrong file). "
-                        f"Replace it with the original {labels_path.name} of {name}.") from error
-    if tuple(images.shape[1:]) != (IMAGE_SIDE, IMAGE_SIDE):
-        raise DataError(f"{images_path} holds {tuple(images.shape[1:])} images, not 28×28: it is not {name}.")
-    if len(images) != len(labels) or len(labels) == 0:
-        raise DataError(f"{images_path.name} has {len(images)} images but {labels_path.name} has {len(labels)} "
-                        "labels: one of them is from another data set or truncated.")
-    if int(labels.min()) < 0 or int(labels.max()) > 9:
-        raise DataError(f"{labels_path} has labels outside 0–9: it is not {name}.")
-    return images, labels
+def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Parse an images file and its labels file, each (path to read, the user's file), then check they agree."""
+    tensors = []
+    for (path, origin), kind, reader in ((images, "image", torchvision.datasets.mnist.read_image_file),
+                                         (labels, "label", torchvision.datasets.mnist.read_label_file)):
+        try:
+            tensors.append(reader(str(path)))
+        except Exception as error:
+            raise _refused(path, origin, f"{origin} is not a valid IDX {kind} file (truncated or wrong file).",
+                           name) from error
+        published = PUBLISHED_FILES.get(hashlib.sha256(path.read_bytes()).hexdigest())
+        if published is not None and published != (name, path.name):
+            raise _refused(path, origin, f"{origin} is {published[0]}'s {published[1]}, not {name}'s {path.name}.",
+                           name)
+    (_, images_origin), (_, labels_origin) = images, labels
+    x, y = tensors
+    if tuple(x.shape[1:]) != (IMAGE_SIDE, IMAGE_SIDE):
+        raise DataError(f"{images_origin} holds {tuple(x.shape[1:])} images, not 28×28: it is not {name}.")
+    if len(x) != len(y) or len(y) == 0:
+        raise DataError(f"{images_origin.name} has {len(x)} images but {labels_origin.name} has {len(y)} labels: one "
+                        "of them is from another data set or truncated.")
+    if int(y.min()) < 0 or int(y.max()) > 9:
+        raise DataError(f"{labels_origin} has labels outside 0–9: it is not {name}.")
+    return x, y
+
+
+def _refused(path: Path, origin: Path, problem: str, name: str) -> DataError:
+    """The error for a bad file, with how to mend it. What was just decompressed from a bad .gz is deleted, so that
+    the good .gz the user puts in its place is decompressed anew; a decompressed file beside its .gz need only go."""
+    if origin.suffix == ".gz":
+        path.unlink(missing_ok=True)
+        return DataError(f"{problem} Replace it with the original {origin.name} of {name}.")
+    if (origin.parent / (origin.name + ".gz")).exists():
+        return DataError(f"{problem} Delete it: it is decompressed again from {origin.name}.gz.")
+    return DataError(f"{problem} Replace it with the original {origin.name} of {name}.")
 
 
 def _to_rows(images: torch.Tensor) -> torch.Tensor:

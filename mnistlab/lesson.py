@@ -12,7 +12,7 @@ from typing import Callable
 from .config import DATASETS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
 from .runs import Run, record_conditions, write_atomic
-from .training import Progress, resolve_device, train
+from .training import Progress, check_last_batch, resolve_device, train
 
 # The course's printed test accuracies (%), one run each.
 PUBLISHED = {"baseline": 97.69, "l2": 97.73, "dropout": 96.96, "batchnorm": 97.19}
@@ -178,6 +178,11 @@ def run_lesson(plan: LessonPlan, data: Dataset, on_progress: Callable[[LessonPro
     """Train every (variant, arm, seed) of the plan in turn; a stop ends the run under way and the lesson."""
     tasks, finished, start = plan.tasks(), [], time.perf_counter()
     status, message = "completed", ""
+    config = plan.config("baseline", CORRECTED, 0, data.name)
+    train_images, _ = split_sizes(len(data.train_y), config.val_fraction)
+    device = resolve_device(plan.device)
+    for variant, arm, seed in tasks:  # a run that cannot train says so now, not after the others' minutes (then lost)
+        check_last_batch(plan.config(variant, arm, seed, data.name), train_images)
     for index, (variant, arm, seed) in enumerate(tasks):
         if should_stop is not None and should_stop():
             status = "stopped"
@@ -197,10 +202,8 @@ def run_lesson(plan: LessonPlan, data: Dataset, on_progress: Callable[[LessonPro
             break
     if status == "stopped":
         message = f"Stopped by the user after {sum(r.status == 'completed' for r in finished)} of {len(tasks)} runs."
-    config = plan.config("baseline", CORRECTED, 0, data.name)
-    train_images, _ = split_sizes(len(data.train_y), config.val_fraction)
-    return Lesson(plan, data.name, finished, status, message, str(resolve_device(plan.device)),
-                  time.perf_counter() - start, math.ceil(train_images / config.batch_size))
+    return Lesson(plan, data.name, finished, status, message, str(device), time.perf_counter() - start,
+                  math.ceil(train_images / config.batch_size))
 
 
 # ---- aggregation -----------------------------------------------------------------------------------------------

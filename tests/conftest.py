@@ -58,12 +58,18 @@ def tiny_data(tmp_path_factory) -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def mnist() -> Dataset:
-    """Real MNIST from the data folder: skipped when absent, except in CI where that is a failure."""
+def real_root() -> Path:
+    """The data folder with real MNIST and Fashion-MNIST: skipped when absent, except in CI where that is a failure."""
     root = data_dir()
-    if not (root / "MNIST" / "raw").exists():
-        message = f"real MNIST not found in {root} (set MNISTLAB_DATA_DIR)"
+    if not all((root / folder / "raw").exists() for folder in ("MNIST", "FashionMNIST")):
+        message = f"real MNIST and Fashion-MNIST not found in {root} (set MNISTLAB_DATA_DIR)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    return load_dataset("mnist", root, download=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def mnist(real_root) -> Dataset:
+    """Real MNIST from the data folder."""
+    return load_dataset("mnist", real_root, download=False)

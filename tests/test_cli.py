@@ -23,6 +23,9 @@ from mnistlab.data import data_dir
     (["course", "--seeds", "three"], "invalid int value: 'three'"),
     (["course", "--save", "."], "--save wants a file name"),
     (["train", "--save", __file__], "--save wants a folder"),
+    (["train", "--save", ""], "argument --save: an empty path"),
+    (["course", "--data-dir", ""], "argument --data-dir: an empty path"),
+    (["train", "--save", "x" * 300], "File name too long"),
 ])
 def test_bad_arguments_exit_2_with_one_line(capsys, arguments, words):
     assert main(arguments) == 2
@@ -33,6 +36,24 @@ def test_bad_arguments_exit_2_with_one_line(capsys, arguments, words):
 def test_missing_data_exits_1_naming_the_folder(capsys, tmp_path):
     assert main(["train", "--data-dir", str(tmp_path), "--no-download"]) == 1
     assert str(tmp_path / "MNIST" / "raw") in capsys.readouterr().err
+
+
+def test_a_data_folder_that_cannot_be_used_exits_1_with_one_line(capsys):
+    assert main(["train", "--data-dir", "x" * 300, "--no-download"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot be used: File name too long" in err
+
+
+@pytest.mark.parametrize("command, save", [(["train"], "run"), (["course", "--seeds", "1"], "lesson.json")])
+def test_a_closed_stdout_or_a_full_stderr_loses_nothing(tiny_root, tmp_path, command, save):
+    """The work is saved though its summary cannot be printed (| head) nor its progress shown (2>/dev/full)."""
+    with open("/dev/full", "w") as full:
+        child = subprocess.Popen([sys.executable, "-m", "mnistlab", *command, "--epochs", "1", "--data-dir",
+                                  str(tiny_root), "--no-download", "--save", str(tmp_path / save)],
+                                 stdout=subprocess.PIPE, stderr=full)
+        child.stdout.close()  # the reader has gone before the summary is printed
+        assert child.wait(timeout=300) == 1
+    assert (tmp_path / save).exists()
 
 
 def test_train_prints_a_summary_and_saves(capsys, tiny_root, tmp_path):

@@ -1,3 +1,4 @@
+import gzip
 import hashlib
 import os
 import socket
@@ -57,6 +58,53 @@ def test_truncated_gz_is_a_clear_error_and_leaves_no_partial_file(tiny_root):
     with pytest.raises(DataError, match="train-images-idx3-ubyte.gz is damaged or truncated"):
         load_dataset("mnist", tiny_root, download=False)
     assert not (tiny_root / "MNIST" / "raw" / "train-images-idx3-ubyte").exists()
+
+
+def test_missing_files_are_named_with_what_to_do(tmp_path, monkeypatch):
+    raw = write_raw_folder(tmp_path)
+    (raw / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(DataError, match="mnist is incomplete in .*: t10k-labels-idx1-ubyte.gz missing. .* or choose a "
+                                        "data folder that has them"):
+        load_dataset("mnist", tmp_path, download=False)
+    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))  # no folder named by the caller: the variable is the way
+    with pytest.raises(DataError, match="or point MNISTLAB_DATA_DIR at a folder that has them"):
+        load_dataset("mnist", download=False)
+
+
+def test_a_folder_that_cannot_be_used_is_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="cannot be used: File name too long. Check its name and permissions"):
+        load_dataset("mnist", tmp_path / ("x" * 300), download=False)
+
+
+def test_a_file_of_the_other_data_set_is_named_and_refused(real_root, tmp_path):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for stem in RAW_FILES:  # MNIST, but for Fashion-MNIST's test labels, which are named alike
+        source = real_root.resolve() / ("FashionMNIST" if stem == "t10k-labels-idx1-ubyte" else "MNIST") / "raw"
+        name = next(n for n in (stem, stem + ".gz") if (source / n).exists())
+        (raw / name).symlink_to(source / name)
+    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte(.gz)? is fashion-mnist's t10k-labels-idx1-ubyte, "
+                                        "not mnist's t10k-labels-idx1-ubyte"):
+        load_dataset("mnist", tmp_path, download=False)
+
+
+def test_a_bad_gz_replaced_by_a_good_one_loads(tmp_path):
+    raw = write_raw_folder(tmp_path)
+    good = (raw / "t10k-images-idx3-ubyte.gz").read_bytes()
+    (raw / "t10k-images-idx3-ubyte.gz").write_bytes(gzip.compress(b"not an IDX file"))
+    with pytest.raises(DataError, match="t10k-images-idx3-ubyte.gz is not a valid IDX image file .* Replace it with "
+                                        "the original t10k-images-idx3-ubyte.gz"):
+        load_dataset("mnist", tmp_path, download=False)
+    (raw / "t10k-images-idx3-ubyte.gz").write_bytes(good)  # what the message asked: its decompressed copy was deleted
+    assert len(load_dataset("mnist", tmp_path, download=False).test_y) == 200
+
+
+def test_a_bad_decompressed_file_beside_its_gz_is_to_be_deleted(tmp_path):
+    raw = write_raw_folder(tmp_path)
+    (raw / "t10k-images-idx3-ubyte").write_bytes(b"")
+    with pytest.raises(DataError, match="t10k-images-idx3-ubyte is not a valid IDX image file .* Delete it: it is "
+                                        "decompressed again from t10k-images-idx3-ubyte.gz"):
+        load_dataset("mnist", tmp_path, download=False)
 
 
 def test_truncated_raw_file_is_a_clear_error(tmp_path):
@@ -141,6 +189,6 @@ def test_a_failed_download_says_what_each_mirror_did_and_what_to_do(tmp_path, mo
         with pytest.raises(DataError) as failure:
             download_raw("mnist", tmp_path / "data", timeout=0.5)
     message = str(failure.value)
-    assert "could not be downloaded. Put its four files there" in message
+    assert "Downloading train-images-idx3-ubyte.gz failed: " in message and "Put its four files there" in message
     assert "timed out" in message and "arrived damaged (wrong checksum)" in message
     assert not list((tmp_path / "data").rglob("*.gz"))  # nothing damaged was kept

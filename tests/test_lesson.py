@@ -5,8 +5,10 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import write_raw_folder
 from mnistlab.cli import main
 from mnistlab.config import ConfigError, preset
+from mnistlab.data import load_dataset
 from mnistlab.lesson import (COURSE, CORRECTED, Lesson, LessonFileError, LessonPlan, LessonRun, load_lesson,
                              lesson_from_bytes, lesson_to_bytes, run_lesson, save_lesson, saved_lessons, slip_effects,
                              summarize, summarize_arm, table, verdict)
@@ -165,6 +167,16 @@ def test_plan_rejects_bad_settings_with_their_range():
         LessonPlan(epochs=0)
     with pytest.raises(ConfigError, match="slips must be among"):
         LessonPlan(slips=("no-model-eval",))
+
+
+def test_a_run_that_cannot_train_is_refused_before_the_others_train(tmp_path):
+    """81 training images keep 65 for training: BatchNorm's last batch of 64 would hold one row. The three other
+    variants trained first, then the lesson ended in that error and their minutes were lost."""
+    write_raw_folder(tmp_path, n_train=81)
+    data, progress = load_dataset("mnist", tmp_path, download=False), []
+    with pytest.raises(ConfigError, match="BatchNorm cannot train on a batch of one row"):
+        run_lesson(LessonPlan(seeds=1, epochs=1), data, progress.append)
+    assert progress == []
 
 
 # ---- files ------------------------------------------------------------------------------------------------------
