@@ -24,7 +24,7 @@ from torchvision import datasets
 
 from .cli import add_data_arguments
 from .config import ConfigError, RunConfig
-from .data import DataError, data_dir, load_dataset, split_indices
+from .data import RAW_FILES, DataError, data_dir, load_dataset, raw_folder, split_indices
 from .jobs import JobQueue, submit_training
 from .models import build_model
 from .training import (PROGRESS_INTERVAL, ThreadPicker, cpu_settings, leave_cores_to_training, resolve_device,
@@ -209,6 +209,10 @@ def measure(args) -> dict:
     load falls on all alike; engine and app path always run back to back, their overhead being the finest figure."""
     root = data_dir(args.data_dir)
     data = load_dataset("mnist", root, download=not args.no_download)  # also decompresses for torchvision
+    raw = raw_folder("mnist", root)
+    if not all((raw / f).exists() for f in RAW_FILES):  # a read-only folder was decompressed into scratch space
+        raise DataError(f"the course loop reads MNIST through torchvision, which needs the four files decompressed in "
+                        f"{raw}, and that folder is read-only: decompress them there, or copy the folder elsewhere")
     results = {loop: [] for loop in LOOPS}
     for i, seed in enumerate(args.seeds):
         config = RunConfig(seed=seed, epochs=args.epochs, device=args.device)
@@ -273,10 +277,10 @@ def parse_args(argv=None):
                         help="device of the engine and the floor: auto, cpu, cuda or mps (the course loop is CPU)")
     add_data_arguments(parser)
     args = parser.parse_args(argv)
-    if args.epochs < 1 or args.seeds < 1:
-        parser.error("--epochs and --seeds must be at least 1")
+    if args.seeds < 1 or (args.threads is not None and args.threads < 1):
+        parser.error("--seeds and --threads must be at least 1")
     try:  # said now, not after the course loop's minutes; the floor needs a real device, not "auto"
-        args.device = resolve_device(RunConfig(device=args.device).device).type
+        args.device = resolve_device(RunConfig(epochs=args.epochs, device=args.device).device).type
     except ConfigError as error:
         parser.error(str(error))
     args.seeds = list(range(args.seeds))
@@ -293,6 +297,10 @@ def main(argv=None) -> int:
     except DataError as error:
         print(f"mnistlab.bench: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nmnistlab.bench: interrupted", file=sys.stderr, flush=True)
+        # A loop's thread is still inside torch: the interpreter's normal exit would abort under it (SIGABRT).
+        os._exit(130)
     print("\n".join(report(results, args, load_before)))
     return 0
 

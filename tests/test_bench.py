@@ -24,8 +24,17 @@ def test_missing_data_exits_1(tmp_path, capsys):
     assert str(tmp_path / "MNIST" / "raw") in capsys.readouterr().err
 
 
+def test_a_read_only_folder_of_gz_files_says_what_the_course_loop_needs(tiny_root, capsys, monkeypatch):
+    monkeypatch.setattr("mnistlab.data.os.access", lambda path, mode: False)  # as for a user other than its owner
+    assert bench.main(["--epochs", "1", "--seeds", "1", "--data-dir", str(tiny_root), "--no-download"]) == 1
+    assert "which needs the four files decompressed in" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("arguments, words", [
-    (["--epochs", "0"], "--epochs and --seeds must be at least 1"),
+    (["--epochs", "0"], "epochs must be an integer from 1 to 100 (got 0)"),
+    (["--epochs", "101"], "epochs must be an integer from 1 to 100 (got 101)"),
+    (["--seeds", "0"], "--seeds and --threads must be at least 1"),
+    (["--threads", "-2"], "--seeds and --threads must be at least 1"),
     (["--device", "tpu"], "device must be one of auto, cpu, cuda, mps (got 'tpu')"),
     (["--device", "mps" if not torch.backends.mps.is_available() else "cuda"], "is not available on this machine"),
 ])
