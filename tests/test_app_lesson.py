@@ -85,6 +85,25 @@ def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):
     assert len(page.get("plotly_chart")) == 1 and len(page.dataframe[0].value) == 4
 
 
+def test_a_number_out_of_range_says_so_and_cannot_run(page):
+    page.number_input(key="lesson.seeds").set_value(11).run()
+    assert not page.exception and "seeds must be an integer from 1 to 10 (got 11)" in texts(page.error)
+    assert button(page, "Run the lesson").disabled
+
+
+def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page, tiny_data):
+    """It replaced them with an empty lesson, which said its curves would appear as soon as a run finished."""
+    shown = lesson_to_bytes(run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data))
+    page.file_uploader(key="lesson.upload").set_value(("mine.json", shown, "application/json")).run()
+    job = start(page, seeds=10, epochs=100)
+    button(page, "Stop the lesson").click().run()
+    assert job.wait(WAIT)
+    page.run()
+    assert not page.exception
+    assert "The lesson was stopped before any of its runs finished: there is nothing new to show." in texts(page.info)
+    assert "Showing **mine.json (uploaded)**" in texts(page.info) and len(page.dataframe[0].value) == 4
+
+
 def other_page():
     """What app.py does around any page but the Lesson page (AppTest's switch_page skips app.py)."""
     from views import _ui

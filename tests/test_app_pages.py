@@ -1,5 +1,8 @@
 """Every page under AppTest, on a tiny synthetic MNIST: train, stop, bad settings, results, compare, data, uploads."""
 import gzip
+import io
+import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -150,6 +153,16 @@ def test_a_bad_setting_says_what_is_wrong_and_cannot_start(app, hidden, message)
     assert next(b for b in app.button if b.label == "Start training").disabled
 
 
+@pytest.mark.parametrize("key, value, message", [("train.epochs", 1000, "epochs must be an integer from 1 to 100 (got "
+                                                                       "1000)"),
+                                                  ("train.seed", -3, "seed must be an integer ≥ 0 (got -3)")])
+def test_a_number_out_of_range_says_so_and_cannot_start(app, key, value, message):
+    """With bounds on the widget, Streamlit showed 1000 in red and a run would have trained the last valid value."""
+    app.number_input(key=key).set_value(value).run()
+    assert not app.exception and message in texts(app.error)
+    assert next(b for b in app.button if b.label == "Start training").disabled
+
+
 def test_a_variant_fills_the_settings_and_they_survive_a_page_change(app):
     app.selectbox(key="train.variant").set_value("dropout").run()
     assert app.slider(key="train.dropout").value == 0.2
@@ -183,6 +196,21 @@ def test_results_gallery_filters_mistakes_by_true_and_predicted_class(app):
     assert "(2 of 3)" in texts(app.subheader)
     app.selectbox(key="filter.predicted").set_value(3).run()
     assert "(0 of 3)" in texts(app.subheader) and "No test image was misclassified that way" in texts(app.info)
+    app.selectbox(key="filter.predicted").set_value(7).run()  # a cell of the diagonal: right answers
+    assert "7 predicted as 7 is a right answer: pick a cell off the diagonal" in texts(app.info)
+
+
+def test_the_gallery_shows_the_most_confident_mistakes_first(app):
+    """Sorted by loss, the titles' confidences (in the wrong answer) read out of order: 88 % before 99 %."""
+    mistakes = [{"index": 0, "true": 0, "predicted": 6, "probability": 0.88, "loss": 3.0},
+                {"index": 7, "true": 7, "predicted": 1, "probability": 0.99, "loss": 2.0}]
+    confusion = [[20 if t == p else 0 for p in range(10)] for t in range(10)]
+    evaluation = Evaluation(0.5, 98.5, [100.0] * 10, confusion, mistakes)
+    app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
+    app.switch_page("views/results.py").run()
+    gallery = next(chart for chart in app.get("plotly_chart") if "99%" in chart.proto.spec).proto.spec
+    titles = [a["text"] for a in json.loads(gallery)["layout"]["annotations"]]
+    assert titles == ["7→1 99%", "0→6 88%"]
 
 
 def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
@@ -190,6 +218,14 @@ def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
     app.switch_page("views/results.py").run()
     app.file_uploader(key="upload-run").upload("notes.zip", b"not a zip", "application/zip").run()
     assert not app.exception and "cannot be opened" in texts(app.error)
+    edited = zipfile.ZipFile(io.BytesIO(run_to_zip(run)))
+    values = json.loads(edited.read("run.json")) | {"history": "abc"}  # accepted, it crashed every page after
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("run.json", json.dumps(values))
+    app.file_uploader(key="upload-run").upload("edited.zip", buffer.getvalue(), "application/zip").run()
+    assert not app.exception and "each history row needs the numbers" in texts(app.error)
+    assert not app.session_state["runs"]
     app.file_uploader(key="upload-run").set_value(("run.zip", run_to_zip(run), "application/zip")).run()
     assert not app.exception
     (label,) = app.session_state["runs"]

@@ -20,11 +20,11 @@ MAX_WAITING = 4  # runs one session may have waiting, so one browser cannot fill
 # A run nobody has polled for this long (its tab was closed) stops, so it does not hold the queue. Polling goes on,
 # if slowly (about once a minute), in a browser tab left in the background.
 ABANDON_AFTER = 600.0
-LESSON_JOB, LESSON_PLAN, LESSON_SHOWN, LESSON_ERROR = "lesson.job", "lesson.plan", "lesson.shown", "lesson.error"
+LESSON_JOB, LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE = "lesson.job", "lesson.plan", "lesson.shown", "lesson.notice"
 # A reload starts a new Streamlit session with an empty session_state. The URL's ?session=… names the tab's kept
 # values on this server, so that a reload (or the same link in another tab) finds its runs, jobs and settings again.
 SESSION_PARAM, SESSION_TOKEN = "session", "session.token"
-KEPT_KEYS = ("runs", "training_jobs", "settings", "last_finished", LESSON_JOB, LESSON_PLAN, LESSON_SHOWN, LESSON_ERROR)
+KEPT_KEYS = ("runs", "training_jobs", "settings", "last_finished", LESSON_JOB, LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE)
 KEEP_FOR = 12 * 3600.0  # seconds a closed or reloaded tab's values stay after its last rerun: a day of lectures
 KEEP_AT_MOST = 64  # tabs whose values are kept, the most recently seen: bounds what closed tabs hold in memory
 DATASET_NAMES = {"mnist": "MNIST (digits)", "fashion-mnist": "Fashion-MNIST (clothes)"}
@@ -283,10 +283,13 @@ def config_form(key: str = "train") -> RunConfig | None:
     with right:
         setting("variant", st.selectbox, "Course variant", key, options=list(PRESETS),
                 format_func=lambda v: {"l2": "L2", "batchnorm": "BatchNorm"}.get(v, v.capitalize()),
-                on_change=_apply_preset, args=(key,), help="Fills every setting with the course's values.")
+                on_change=_apply_preset, args=(key,),
+                help="Choosing a variant fills every setting with the course's values for it.")
     left, right = st.columns(2)
     with left:
-        epochs = setting("epochs", st.number_input, "Epochs", key, min_value=1, max_value=100, step=1)
+        # number inputs without bounds: a value out of range gets RunConfig's message (Start disabled); with bounds,
+        # Streamlit keeps showing it in red while a run would take the last valid value
+        epochs = setting("epochs", st.number_input, "Epochs", key, step=1)
         lr = setting("lr", st.select_slider, "Learning rate (Adam)", key, options=LEARNING_RATES,
                      format_func=lambda v: f"{v:g}")
         dropout = setting("dropout", st.slider, "Dropout p", key, min_value=0.0, max_value=0.9, step=0.05)
@@ -295,7 +298,7 @@ def config_form(key: str = "train") -> RunConfig | None:
         weight_decay = setting("weight_decay", st.select_slider, "Weight decay (L2)", key, options=WEIGHT_DECAYS,
                                format_func=lambda v: f"{v:g}")
         batchnorm = setting("batchnorm", st.toggle, "BatchNorm", key)
-        seed = setting("seed", st.number_input, "Seed", key, min_value=0, step=1)
+        seed = setting("seed", st.number_input, "Seed", key, step=1)
         val_fraction = val_fraction_choice(key)
     with st.expander("More: hidden layers, the course's slips"):
         hidden_text = setting("hidden", st.text_input, "Hidden layer sizes", key,
@@ -363,7 +366,7 @@ def run_summary(label: str, run: Run) -> None:
                            + (f": {run.message}" if run.message else f" in {run.seconds:.0f} s."))
     columns = st.columns(4)
     columns[0].metric("Test accuracy", "—" if run.test_accuracy is None else f"{run.test_accuracy:.2f} %")
-    best = f"{min(r['val_loss'] for r in run.history):.4f}" if run.history else "—"
+    best = f"{min(r['val_loss'] for r in run.history):.4g}" if run.history else "—"  # a diverged run's is huge
     columns[1].metric("Best validation loss", best)
     columns[2].metric("Epochs done", f"{run.history[-1]['epoch']:g}" if run.history else "0")
     columns[3].metric("Training time", f"{run.seconds:.1f} s")
@@ -376,6 +379,11 @@ def chart(figure, key: str | None = None, **options):
     figure.update_layout(width=figure.layout.width or 800)
     return st.plotly_chart(figure, key=key, theme=None, height=figure.layout.height,
                            config={"displaylogo": False, "displayModeBar": False}, **options)
+
+
+def count(n: int, noun: str) -> str:
+    """'1 epoch', '5 epochs'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def page_style() -> None:
@@ -415,7 +423,7 @@ def draw_training_job(job: jobs.Job) -> None:
         chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs),
               key=f"live-curves-{job.id}")
     st.button("Stop", key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
-              help="Ends the run within a second; what it learnt so far is kept.")
+              help="Ends the run at its next batch, then tests it; what it learnt so far is kept.")
 
 
 def live_job(job: jobs.Job, draw: Callable[[jobs.Job], None]) -> None:

@@ -14,6 +14,7 @@ with left:
     name = _ui.dataset_choice("data")
 with right:
     val_fraction = _ui.val_fraction_choice("data")
+st.caption("These two settings are the Train page's: the next run uses what is chosen here.")
 data = _ui.require_dataset(name)
 classes = _ui.class_names(data)
 

@@ -13,7 +13,7 @@ from mnistlab.lesson import (COURSE, CORRECTED, GRAPH_NOTE, JOINT_NOTE, LESSONS_
 
 SLIP_SWITCHES = {"no-eval": "No model.eval()", "shared-bn": "bn1 used twice", "loss-graph": "loss_train += loss"}
 ARM_TITLES = {COURSE: "As in the course (slips on)", CORRECTED: "Corrected"}
-JOB, PLAN, SHOWN, ERROR = _ui.LESSON_JOB, _ui.LESSON_PLAN, _ui.LESSON_SHOWN, _ui.LESSON_ERROR
+JOB, PLAN, SHOWN, NOTICE = _ui.LESSON_JOB, _ui.LESSON_PLAN, _ui.LESSON_SHOWN, _ui.LESSON_NOTICE
 
 
 def show(lesson: Lesson, source: str) -> None:
@@ -29,18 +29,24 @@ def collect_finished() -> None:
     if job.state != jobs.DONE:
         return
     del st.session_state[JOB]
-    if job.result is not None:
-        show(job.result, "the lesson trained in this session")
+    lesson = job.result
+    if lesson is not None and (lesson.status == "completed" or any(r.status == "completed" for r in lesson.runs)):
+        show(lesson, "the lesson trained in this session")
+    elif lesson is not None:  # stopped before any run finished: the results shown before (if any) stay
+        st.session_state[NOTICE] = ("info", "The lesson was stopped before any of its runs finished: there is "
+                                            "nothing new to show.")
     elif job.failed:
-        st.session_state[ERROR] = f"The lesson failed: {job.error}. Try again, or load saved results below."
+        st.session_state[NOTICE] = ("error", f"The lesson failed: {job.error}. Try again, or load saved results below.")
 
 
 def plan_form() -> LessonPlan | None:
     """Seeds, epochs and the slip switches; the plan they make, or None after saying what is wrong."""
     left, right = st.columns(2)
-    seeds = left.number_input("Seeds per variant", min_value=1, max_value=MAX_SEEDS, value=3, key="lesson.seeds",
-                              help="Each variant is trained once per seed (0, 1, 2…): the spread is chance.")
-    epochs = right.number_input("Epochs per run", min_value=1, max_value=100, value=5, key="lesson.epochs")
+    # without bounds, as on the Train page: a value out of range gets LessonPlan's message
+    seeds = left.number_input("Seeds per variant", value=3, step=1, key="lesson.seeds",
+                              help=f"Each variant is trained once per seed (0, 1, 2…, up to {MAX_SEEDS}): the spread "
+                                   "is chance.")
+    epochs = right.number_input("Epochs per run", value=5, step=1, key="lesson.epochs")
     st.markdown("**The course's slips.** Each one switched on trains the variants *as in the course* beside the "
                 "corrected code, with the same seeds, so its effect is measured:")
     slips = []
@@ -53,7 +59,8 @@ def plan_form() -> LessonPlan | None:
     except ConfigError as error:
         st.error(f"This lesson cannot be run: {error}.")
         return None
-    st.caption(f"{len(plan.tasks())} training runs of {plan.epochs} epochs each, one after another.")
+    st.caption(f"{_ui.count(len(plan.tasks()), 'training run')} of {_ui.count(plan.epochs, 'epoch')} each, one after "
+               "another.")
     return plan
 
 
@@ -93,7 +100,8 @@ def draw_bands(lesson: Lesson, key: str) -> None:
     lows = [v for arms in summaries.values() for s in arms.values() for v in s.val_loss_min]
     highs = [v for arms in summaries.values() for s in arms.values() for v in s.val_loss_max]
     if not lows:
-        st.info("No run has finished yet: the curves appear as soon as one has.")
+        st.info("No run of this lesson finished: there are no curves." if lesson.status == "stopped" else
+                "No run has finished yet: the curves appear as soon as one has.")
         return
     margin = (max(highs) - min(lows)) * 0.05 or 0.01
     y_range = (min(lows) - margin, max(highs) + margin)  # one scale for both arms, so they compare by eye
@@ -116,7 +124,7 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     slips = ", ".join(plan.slips) or "none"
     st.subheader("Results")
     st.info(f"Showing **{source}**, made **{lesson.created.replace('T', ' ')}** on {lesson.device}: "
-            f"{plan.seeds} seed{'s' if plan.seeds > 1 else ''} × {plan.epochs} epochs of "
+            f"{_ui.count(plan.seeds, 'seed')} × {_ui.count(plan.epochs, 'epoch')} of "
             f"{', '.join(VARIANT_NAMES[v] for v in plan.variants)} on {lesson.dataset}, slips: {slips}; "
             f"training took {lesson.seconds / 60:.1f} min.")
     if lesson.status == "stopped":
@@ -201,14 +209,15 @@ with run_column, st.expander("Run a lesson", expanded=SHOWN not in st.session_st
     busy = JOB in st.session_state
     data = _ui.dataset("mnist") if plan is not None and not busy else None
     if st.button("Run the lesson", type="primary", disabled=data is None or busy):
-        st.session_state.pop(ERROR, None)
+        st.session_state.pop(NOTICE, None)
         st.session_state[PLAN] = plan
         st.session_state[JOB] = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop),
-                                            f"lesson: {plan.seeds} seeds × {plan.epochs} epochs",
+                                            f"lesson: {_ui.count(plan.seeds, 'seed')} × {_ui.count(plan.epochs, 'epoch')}",
                                             abandon_after=_ui.ABANDON_AFTER)
         st.rerun()
-if ERROR in st.session_state:
-    st.error(st.session_state[ERROR])
+if NOTICE in st.session_state:
+    kind, text = st.session_state[NOTICE]
+    getattr(st, kind)(text)
 if JOB in st.session_state:
     _ui.live_job(st.session_state[JOB], draw_job)
 shown = st.session_state.get(SHOWN)

@@ -33,8 +33,13 @@ if picked is not None:
         mistakes = [m for m in evaluation.misclassified
                     if (true_class is None or m["true"] == true_class)
                     and (predicted_class is None or m["predicted"] == predicted_class)]
-        st.subheader(f"Misclassified test images, worst first ({len(mistakes)} of {len(evaluation.misclassified)})")
-        if not mistakes:
+        mistakes.sort(key=lambda m: -m["probability"])  # the order the titles show: most confidently wrong first
+        st.subheader(f"Misclassified test images, most confident first ({len(mistakes)} of "
+                     f"{len(evaluation.misclassified)})")
+        if true_class is not None and true_class == predicted_class:
+            st.info(f"{classes[true_class]} predicted as {classes[true_class]} is a right answer: pick a cell off the "
+                    "diagonal to see mistakes.")
+        elif not mistakes:
             st.info("No test image was misclassified that way.")
         elif data is not None:
             shown = mistakes[:GALLERY_SIZE]
