@@ -1,4 +1,5 @@
 """The Lesson page under AppTest on a tiny synthetic MNIST: a short lesson, stop, lecture mode, bad uploads."""
+import time
 from pathlib import Path
 
 import pytest
@@ -91,11 +92,19 @@ def test_a_number_out_of_range_says_so_and_cannot_run(page):
     assert button(page, "Run the lesson").disabled
 
 
-def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page, tiny_data):
+def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page, tiny_data, monkeypatch):
     """It replaced them with an empty lesson, which said its curves would appear as soon as a run finished."""
     shown = lesson_to_bytes(run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data))
     page.file_uploader(key="lesson.upload").set_value(("mine.json", shown, "application/json")).run()
-    job = start(page, seeds=10, epochs=100)
+    train = mnistlab.lesson.train
+
+    def first_run_waits_for_the_stop(config, data, on_progress, should_stop):
+        while not should_stop():
+            time.sleep(0.01)
+        return train(config, data, on_progress, should_stop)
+
+    monkeypatch.setattr(mnistlab.lesson, "train", first_run_waits_for_the_stop)
+    job = start(page, seeds=1, epochs=1)
     button(page, "Stop the lesson").click().run()
     assert job.wait(WAIT)
     page.run()
