@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 import mnistlab.lesson
 from conftest import write_raw_folder
+from mnistlab import jobs
 from mnistlab.lesson import LessonPlan, lesson_to_bytes, run_lesson, save_lesson
 from views._ui import LESSON_JOB
 
@@ -105,6 +106,9 @@ def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page,
 
     monkeypatch.setattr(mnistlab.lesson, "train", first_run_waits_for_the_stop)
     job = start(page, seeds=1, epochs=1)
+    while job.state == jobs.QUEUED:  # Stop shows once it runs (Cancel before)
+        time.sleep(0.01)
+    page.run()
     button(page, "Stop the lesson").click().run()
     assert job.wait(WAIT)
     page.run()
