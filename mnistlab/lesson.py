@@ -49,7 +49,7 @@ class LessonPlan:
         object.__setattr__(self, "slips", tuple(sorted(set(self.slips))))
         object.__setattr__(self, "variants", tuple(v for v in PRESETS if v in self.variants))
         if not (isinstance(self.seeds, int) and 1 <= self.seeds <= MAX_SEEDS):
-            raise ConfigError(f"seeds must be an integer from 1 to {MAX_SEEDS} (got {self.seeds})")
+            raise ConfigError(f"seeds must be an integer from 1 to {MAX_SEEDS} (got {self.seeds!r})")
         if not self.variants:
             raise ConfigError(f"variants must be some of {', '.join(PRESETS)}")
         preset("batchnorm", epochs=self.epochs, slips=self.slips, device=self.device)  # a run's own checks

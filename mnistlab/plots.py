@@ -129,7 +129,8 @@ def per_class_figure(per_class_accuracy: list[float], classes: list[str]) -> go.
     worst = min(range(len(per_class_accuracy)), key=per_class_accuracy.__getitem__)
     colours = [VAL if i == worst else TRAIN for i in range(len(classes))]
     figure = go.Figure(go.Bar(x=classes, y=per_class_accuracy, text=[f"{a:.1f}" for a in per_class_accuracy],
-                              textposition="inside", insidetextanchor="end", textfont={"color": "white"},
+                              textposition="inside", insidetextanchor="end", textangle=0,
+                              textfont={"color": "white", "size": 14},
                               marker_color=colours))  # inside: above the bars they met the axis's top tick
     low = min(per_class_accuracy)
     figure.update_yaxes(title_text="test accuracy (%)", range=[max(0.0, low - (100 - low) * 0.5 - 1), 100.5])

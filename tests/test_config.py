@@ -21,6 +21,7 @@ def test_presets_combine_with_changes():
 
 @pytest.mark.parametrize("changes, words", [
     ({"epochs": 0}, "epochs must be an integer from 1 to 100"),
+    ({"epochs": "3"}, "epochs must be an integer from 1 to 100 (got '3')"),  # a file's string, shown as one
     ({"dropout": 1.0}, "dropout must be in [0, 1)"),
     ({"lr": 0.0}, "learning rate must be in (0, 10]"),
     ({"weight_decay": -1.0}, "weight_decay must be in [0, 1]"),
