@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="reproduce a course slip in a 'course' arm beside the corrected one (repeatable)")
     course.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     add_data_arguments(course)
-    course.add_argument("--save", metavar="FILE", type=path, help="save the lesson as JSON, e.g. runs/lessons/NAME.json")
+    course.add_argument("--save", metavar="FILE", type=path,
+                        help="save the lesson as JSON, e.g. runs/lessons/NAME.json")
     course.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a table")
     return parser
 

@@ -38,7 +38,8 @@ class Evaluation:
             return isinstance(row, list) and len(row) == CLASSES and all(
                 isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in row)
 
-        square = isinstance(self.confusion, list) and len(self.confusion) == CLASSES and all(map(counts, self.confusion))
+        square = (isinstance(self.confusion, list) and len(self.confusion) == CLASSES
+                  and all(map(counts, self.confusion)))
         images = sum(map(sum, self.confusion)) if square else 0
 
         def mistake(m) -> bool:  # an image of the evaluated set, two different classes, two numbers

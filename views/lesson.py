@@ -211,9 +211,9 @@ with run_column, st.expander("Run a lesson", expanded=SHOWN not in st.session_st
     if st.button("Run the lesson", type="primary", disabled=data is None or busy):
         st.session_state.pop(NOTICE, None)
         st.session_state[PLAN] = plan
+        label = f"lesson: {_ui.count(plan.seeds, 'seed')} × {_ui.count(plan.epochs, 'epoch')}"
         st.session_state[JOB] = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop),
-                                            f"lesson: {_ui.count(plan.seeds, 'seed')} × {_ui.count(plan.epochs, 'epoch')}",
-                                            abandon_after=_ui.ABANDON_AFTER)
+                                            label, abandon_after=_ui.ABANDON_AFTER)
         st.rerun()
 if NOTICE in st.session_state:
     kind, text = st.session_state[NOTICE]
