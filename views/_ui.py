@@ -411,19 +411,21 @@ def waiting_line(job: jobs.Job) -> str:
 
 def draw_training_job(job: jobs.Job) -> None:
     """A training job: queue position while it waits; progress bar, live curves and Stop while it runs."""
-    if job.state == jobs.QUEUED:
-        st.info(waiting_line(job))
-        st.button("Cancel", key=f"cancel-{job.id}", on_click=job.stop)
-        return
-    progress = job.progress
-    fraction, line = progress_line(progress)
-    st.markdown(f"#### Training {job.label}")
-    st.progress(fraction, text="Stopping…" if job.stopped else line)
-    if progress is not None:
-        chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs),
-              key=f"live-curves-{job.id}")
-    st.button("Stop", key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
-              help="Ends the run at its next batch, then tests it; what it learnt so far is kept.")
+    # its own keyed container: a bar drawn where an ended job's bar was would slide from that one's value
+    with st.container(key=f"training-job-{job.id}"):
+        if job.state == jobs.QUEUED:
+            st.info(waiting_line(job))
+            st.button("Cancel", key=f"cancel-{job.id}", on_click=job.stop)
+            return
+        progress = job.progress
+        fraction, line = progress_line(progress)
+        st.markdown(f"#### Training {job.label}")
+        st.progress(fraction, text="Stopping…" if job.stopped else line)
+        if progress is not None:
+            chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs),
+                  key=f"live-curves-{job.id}")
+        st.button("Stop", key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
+                  help="Ends the run at its next batch, then tests it; what it learnt so far is kept.")
 
 
 def live_job(job: jobs.Job, draw: Callable[[jobs.Job], None]) -> None:
