@@ -47,7 +47,7 @@ def describe(config: RunConfig) -> str:
 
 
 def layer_sizes(hidden: tuple[int, ...]) -> str:
-    """Hidden sizes joined by '-', three or more equal ones in a row as 'size×count': 784-256×8-10 stays short."""
+    """Hidden sizes joined by '-', three or more equal ones in a row as 'size×count': (256,) * 8 + (10,) is 256×8-10."""
     runs = [(size, len(list(group))) for size, group in itertools.groupby(hidden)]
     return "-".join(f"{size}×{count}" if count >= 3 else "-".join([str(size)] * count) for size, count in runs)
 

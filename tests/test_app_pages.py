@@ -250,6 +250,7 @@ def test_missing_data_names_the_folder_and_the_four_files_can_be_uploaded(tmp_pa
     assert not app.exception
     folder = str((empty / "MNIST" / "raw").resolve())
     assert "MNIST (digits) is not available" in texts(app.error) and folder in texts(app.markdown)
+    assert "or point MNISTLAB_DATA_DIR at a folder that has them" in texts(app.error)  # the app's way to choose one
     assert next(b for b in app.button if b.label == "Start training").disabled
     uploader = app.file_uploader(key="upload-data-mnist")
     uploader.set_value([("readme.txt.gz", gzip.compress(b"hi"), "application/gzip")]).run()

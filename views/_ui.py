@@ -40,8 +40,11 @@ leave_cores_to_training()  # once per process, at the first page's import: the p
 
 @st.cache_resource(show_spinner="Loading the data set…", max_entries=2)
 def _cached_dataset(name: str, folder: str) -> Dataset:
-    """One read-only copy per process and folder, shared by every session (errors are not cached)."""
-    return load_dataset(name, folder, download=False)
+    """One read-only copy per process and folder, shared by every session (errors are not cached).
+
+    folder, data_dir() when called, keys the cache; load_dataset finds it again, so that its messages point at
+    MNISTLAB_DATA_DIR, the app's way to choose it."""
+    return load_dataset(name, download=False)
 
 
 def dataset(name: str = "mnist") -> Dataset | None:
