@@ -107,6 +107,17 @@ def test_a_bad_decompressed_file_beside_its_gz_is_to_be_deleted(tmp_path):
         load_dataset("mnist", tmp_path, download=False)
 
 
+def test_ctrl_c_while_decompressing_leaves_no_partial_file(tiny_root, monkeypatch):
+    def interrupted(source, sink):
+        sink.write(source.read(1000))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("mnistlab.data.shutil.copyfileobj", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        load_dataset("mnist", tiny_root, download=False)
+    assert sorted(p.name for p in (tiny_root / "MNIST" / "raw").iterdir()) == sorted(f + ".gz" for f in RAW_FILES)
+
+
 def test_truncated_raw_file_is_a_clear_error(tmp_path):
     raw = write_raw_folder(tmp_path, gz=False)
     (raw / "t10k-images-idx3-ubyte").write_bytes((raw / "t10k-images-idx3-ubyte").read_bytes()[:3000])
