@@ -54,6 +54,17 @@ def start(at, seeds, epochs, slips=()):
     return at.session_state["lesson.job"]
 
 
+def stop_once(page, job, ready) -> None:
+    """Once ready(), press Stop the lesson; rerun the page when the lesson has ended."""
+    while not ready():
+        time.sleep(0.01)
+    page.run()
+    button(page, "Stop the lesson").click().run()
+    assert job.wait(WAIT)
+    page.run()
+    assert not page.exception
+
+
 def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons):
     assert not page.exception and page.title[0].value == "The course in one click"
     assert "No saved lesson" in texts(page.info)
@@ -76,13 +87,7 @@ def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons):
 
 def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):
     job = start(page, seeds=10, epochs=100)
-    while not (job.progress and job.progress.finished) and not job.done_event.is_set():
-        job.wait(0.05)
-    page.run()
-    button(page, "Stop the lesson").click().run()
-    assert job.wait(WAIT)
-    page.run()
-    assert not page.exception
+    stop_once(page, job, lambda: (job.progress and job.progress.finished) or job.done_event.is_set())
     assert "Stopped by the user after" in texts(page.warning)
     assert len(page.get("plotly_chart")) == 1 and len(page.dataframe[0].value) == 4
 
@@ -106,13 +111,7 @@ def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page,
 
     monkeypatch.setattr(mnistlab.lesson, "train", first_run_waits_for_the_stop)
     job = start(page, seeds=1, epochs=1)
-    while job.state == jobs.QUEUED:  # Stop shows once it runs (Cancel before)
-        time.sleep(0.01)
-    page.run()
-    button(page, "Stop the lesson").click().run()
-    assert job.wait(WAIT)
-    page.run()
-    assert not page.exception
+    stop_once(page, job, lambda: job.state != jobs.QUEUED)  # Stop shows once it runs (Cancel before)
     assert "The lesson was stopped before any of its runs finished: there is nothing new to show." in texts(page.info)
     assert "Showing **mine.json (uploaded)**" in texts(page.info) and len(page.dataframe[0].value) == 4
 
