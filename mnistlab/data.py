@@ -98,8 +98,8 @@ def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, dow
             train_x, train_y = _read_pair(name, files[RAW_FILES[0]], files[RAW_FILES[1]])
             test_x, test_y = _read_pair(name, files[RAW_FILES[2]], files[RAW_FILES[3]])
     except OSError as error:  # a name too long, a folder it may not enter: the folder's fault, not the data's
-        raise DataError(f"the data folder {raw} cannot be used: {error.strerror or error}. Check its name and "
-                        "permissions, or choose another.") from error
+        raise DataError(f"{error.filename or raw} cannot be used: {error.strerror or error}. Check its name and "
+                        "permissions, or choose another data folder.") from error
     return Dataset(name, tuple(SOURCES[name].classes), _to_rows(train_x), train_y, _to_rows(test_x), test_y)
 
 
@@ -161,6 +161,8 @@ def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) 
                                          (labels, "label", torchvision.datasets.mnist.read_label_file)):
         try:
             tensors.append(reader(str(path)))
+        except OSError:  # cannot be opened (permissions): load_dataset says so, rather than call the file damaged
+            raise
         except Exception as error:
             raise _refused(path, origin, f"{origin} is not a valid IDX {kind} file (truncated or wrong file).",
                            name) from error

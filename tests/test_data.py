@@ -107,6 +107,15 @@ def test_a_bad_decompressed_file_beside_its_gz_is_to_be_deleted(tmp_path):
         load_dataset("mnist", tmp_path, download=False)
 
 
+def test_a_file_that_cannot_be_opened_is_not_called_damaged(tiny_root, monkeypatch):
+    def unreadable(path):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr("torchvision.datasets.mnist.read_label_file", unreadable)
+    with pytest.raises(DataError, match="cannot be used: Permission denied. Check its name and permissions"):
+        load_dataset("mnist", tiny_root, download=False)
+
+
 def test_ctrl_c_while_decompressing_leaves_no_partial_file(tiny_root, monkeypatch):
     def interrupted(source, sink):
         sink.write(source.read(1000))
