@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import gzip
+import io
+import json
 import os
 import struct
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -40,6 +43,16 @@ def write_raw_folder(root: Path, name: str = "MNIST", n_train: int = 600, n_test
         else:
             (raw / file).write_bytes(content)
     return raw
+
+
+def zipped(values, weights: bytes | None = None) -> bytes:
+    """A run .zip holding run.json with these values (JSON text as given when a str), and weights.pt if given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("run.json", values if isinstance(values, str) else json.dumps(values))
+        if weights is not None:
+            archive.writestr("weights.pt", weights)
+    return buffer.getvalue()
 
 
 @pytest.fixture

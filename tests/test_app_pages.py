@@ -1,15 +1,13 @@
 """Every page under AppTest, on a tiny synthetic MNIST: train, stop, bad settings, results, compare, data, uploads."""
 import gzip
-import io
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import write_raw_folder
+from conftest import write_raw_folder, zipped
 from mnistlab.config import RunConfig
 from mnistlab.evaluation import Evaluation
 from mnistlab.runs import Run, run_to_zip
@@ -218,12 +216,8 @@ def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
     app.switch_page("views/results.py").run()
     app.file_uploader(key="upload-run").upload("notes.zip", b"not a zip", "application/zip").run()
     assert not app.exception and "cannot be opened" in texts(app.error)
-    edited = zipfile.ZipFile(io.BytesIO(run_to_zip(run)))
-    values = json.loads(edited.read("run.json")) | {"history": "abc"}  # accepted, it crashed every page after
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("run.json", json.dumps(values))
-    app.file_uploader(key="upload-run").upload("edited.zip", buffer.getvalue(), "application/zip").run()
+    edited = zipped(run.to_dict() | {"history": "abc"})  # was accepted, then crashed every page
+    app.file_uploader(key="upload-run").upload("edited.zip", edited, "application/zip").run()
     assert not app.exception and "each history row needs the numbers" in texts(app.error)
     assert not app.session_state["runs"]
     app.file_uploader(key="upload-run").set_value(("run.zip", run_to_zip(run), "application/zip")).run()

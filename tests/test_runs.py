@@ -6,6 +6,7 @@ import zipfile
 import pytest
 import torch
 
+from conftest import zipped
 from mnistlab.config import preset
 from mnistlab.runs import RunFileError, load_run, run_from_zip, run_to_zip, save_run
 from mnistlab.training import train
@@ -48,16 +49,6 @@ def test_a_file_that_is_not_a_run_gives_a_clear_error(run):
         archive.writestr("run.json", json.dumps({**run.to_dict(), "config": {"lr": -1}}))
     with pytest.raises(RunFileError, match="learning rate must be in"):
         run_from_zip(buffer.getvalue(), "edited.zip")
-
-
-def zipped(values, weights: bytes | None = None) -> bytes:
-    """A run .zip holding run.json with these values (JSON text as given when a str), and weights.pt if given."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("run.json", values if isinstance(values, str) else json.dumps(values))
-        if weights is not None:
-            archive.writestr("weights.pt", weights)
-    return buffer.getvalue()
 
 
 def edited(run, path: str, value):
