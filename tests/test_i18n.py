@@ -1,0 +1,42 @@
+"""The two languages: the same keys, the same {values}, numbers as each language writes them."""
+import string
+
+import pytest
+
+from mnistlab import i18n
+
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_key_is_in_both_languages_with_the_same_values():
+    english, french = i18n.LANGUAGES["en"], i18n.LANGUAGES["fr"]
+    assert sorted(set(english) - set(french)) == [], "keys missing in French"
+    assert sorted(set(french) - set(english)) == [], "keys missing in English"
+    assert [key for key in english if fields(english[key]) != fields(french[key])] == []
+
+
+def test_no_string_is_empty():
+    assert [(lang, key) for lang, table in i18n.LANGUAGES.items() for key, value in table.items()
+            if not value.strip()] == []
+
+
+@pytest.mark.parametrize("requested, locale, expected", [
+    ("fr", "en-US", "fr"), ("en", "fr-FR", "en"), (None, "fr-FR", "fr"), (None, "fr_CA", "fr"),
+    ("de", "de-DE", "en"), (None, None, "en"), ("FR", None, "fr"), ("xx", "fr", "fr")])
+def test_the_language_comes_from_the_url_then_the_browser_then_english(requested, locale, expected):
+    assert i18n.language_of(requested, locale) == expected
+
+
+def test_numbers_are_written_as_each_language_writes_them():
+    assert i18n.percent(97.2649, "fr") == "97,26\u00a0%"
+    assert i18n.percent(97.2649, "en") == "97.26\u00a0%"
+    assert i18n.number(60000, "fr", 0) == "60\u202f000"
+    assert i18n.number(None, "fr") == "–"
+
+
+def test_a_key_reads_in_its_language_and_an_unknown_key_is_an_error():
+    assert i18n.text("fr", "app.language") == "Langue"
+    with pytest.raises(KeyError):
+        i18n.text("en", "no.such.key")
