@@ -82,6 +82,7 @@ def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons, 
     assert [m.label for m in page.metric] == ["Baseline", "L2", "Dropout", "BatchNorm"]  # the loss-graph memory
     assert all("autograd nodes" in str(m.delta) for m in page.metric)
     monkeypatch.setenv(frame.ALLOW_LESSON_SAVE, "1")  # the server's owner lets visitors save
+    page.run()
     button(page, "Save them in runs/lessons/ for lecture mode").click().run()
     (saved,) = lessons.iterdir()
     assert saved.name.startswith("mnist-2-seeds-1-epochs-slips-loss-graph+no-eval-")
