@@ -36,8 +36,8 @@ def plan_form() -> LessonPlan | None:
     except ConfigError as error:
         st.error(f"This lesson cannot be run: {error}.")
         return None
-    st.caption(f"{widgets.count(len(plan.tasks()), 'training run')} of {widgets.count(plan.epochs, 'epoch')} each, one after "
-               "another.")
+    st.caption(f"{widgets.count(len(plan.tasks()), 'training run')} of {widgets.count(plan.epochs, 'epoch')} each, "
+               "one after another.")
     return plan
 
 

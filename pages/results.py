@@ -56,5 +56,6 @@ opened = widgets.opened_file("Open a saved run (.zip downloaded from this app)",
                          RunFileError)
 if opened is not None:
     uploaded, _ = opened
-    st.session_state[sessions.LAST_FINISHED] = sessions.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
+    uploaded_label = sessions.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
+    st.session_state[sessions.LAST_FINISHED] = uploaded_label
     st.rerun()
