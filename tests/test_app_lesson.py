@@ -10,7 +10,7 @@ import mnistlab.lesson
 from conftest import write_raw_folder
 from mnistlab import jobs
 from mnistlab.lesson import LessonPlan, lesson_to_bytes, run_lesson, save_lesson
-from views._ui import LESSON_JOB
+from ui import frame, sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
 WAIT = 120  # seconds a tiny lesson may take on a loaded 2-core machine; a hang fails instead of blocking
@@ -29,9 +29,11 @@ def page(tmp_path, monkeypatch, lessons):
     """The Lesson page of the app on a synthetic MNIST folder, the data cache emptied around it."""
     write_raw_folder(tmp_path)
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv(frame.ALLOW_LESSON_SAVE, raising=False)  # a server as its owner starts it
+    monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")  # AppTest sends no cookie
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
-    yield at.switch_page("views/lesson.py").run()
+    yield at.switch_page("pages/lesson.py").run()
     st.cache_resource.clear()
 
 
@@ -51,7 +53,7 @@ def start(at, seeds, epochs, slips=()):
     at.run()
     button(at, "Run the lesson").click().run()
     assert not at.exception
-    return at.session_state["lesson.job"]
+    return next(entry.job for entry in at.session_state["jobs"] if entry.kind == sessions.LESSON)
 
 
 def stop_once(page, job, ready) -> None:
@@ -65,7 +67,7 @@ def stop_once(page, job, ready) -> None:
     assert not page.exception
 
 
-def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons):
+def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons, monkeypatch):
     assert not page.exception and page.title[0].value == "The course in one click"
     assert "No saved lesson" in texts(page.info)
     job = start(page, seeds=2, epochs=1, slips=("no-eval", "loss-graph"))
@@ -79,6 +81,8 @@ def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons):
     assert "within the seed spread" in texts(page.markdown) or "real, every seed" in texts(page.markdown)
     assert [m.label for m in page.metric] == ["Baseline", "L2", "Dropout", "BatchNorm"]  # the loss-graph memory
     assert all("autograd nodes" in str(m.delta) for m in page.metric)
+    monkeypatch.setenv(frame.ALLOW_LESSON_SAVE, "1")  # the server's owner lets visitors save
+    page.run()
     button(page, "Save them in runs/lessons/ for lecture mode").click().run()
     (saved,) = lessons.iterdir()
     assert saved.name.startswith("mnist-2-seeds-1-epochs-slips-loss-graph+no-eval-")
@@ -117,17 +121,17 @@ def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page,
 
 
 def other_page():
-    """What app.py does around any page but the Lesson page (AppTest's switch_page skips app.py)."""
-    from views import _ui
-    _ui.collect_finished()
-    _ui.status_line("Data")
+    """What app.py does around any page but the Lesson page."""
+    from ui import live, sessions
+    sessions.collect_finished()
+    live.status_line("Data")
 
 
 def test_other_pages_announce_the_lesson_and_keep_it_alive(page):
     job = start(page, seeds=10, epochs=100)
     seen = job._seen
     elsewhere = AppTest.from_function(other_page, default_timeout=60)
-    elsewhere.session_state[LESSON_JOB] = job
+    elsewhere.session_state[sessions.JOBS] = [sessions.SessionJob(sessions.LESSON, job)]
     elsewhere.run()
     assert not elsewhere.exception
     assert "A lesson is training" in texts(elsewhere.info)
@@ -149,11 +153,21 @@ def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, t
     assert len(page.get("plotly_chart")) == 2 and len(page.dataframe[0].value) == 8
     reloaded = AppTest.from_file(APP, default_timeout=60)  # a reload in lecture mode shows the same results
     reloaded.query_params["session"] = page.query_params["session"]
-    reloaded.run().switch_page("views/lesson.py").run()
+    reloaded.run().switch_page("pages/lesson.py").run()
     assert not reloaded.exception and "Showing **before-the-lecture.json**" in texts(reloaded.info)
     lesson.created = "2025-02-03T04:05:06"
     page.file_uploader(key="lesson.upload").set_value(("mine.json", lesson_to_bytes(lesson), "application/json")).run()
     assert "Showing **mine.json (uploaded)**, made **2025-02-03 04:05:06**" in texts(page.info)
+
+
+def test_a_visitor_on_a_default_server_downloads_a_lesson_but_cannot_save_it(page, lessons, tiny_data):
+    """runs/lessons/ feeds every visitor's lecture mode: saving there is the server owner's choice."""
+    lesson = lesson_to_bytes(run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data))
+    page.file_uploader(key="lesson.upload").set_value(("mine.json", lesson, "application/json")).run()
+    assert not page.exception and "Showing **mine.json (uploaded)**" in texts(page.info)
+    assert not [b for b in page.button if b.label.startswith("Save them")]
+    assert "Saving into runs/lessons/ is off on this server" in texts(page.caption)
+    assert page.get("download_button") and not lessons.exists()
 
 
 @pytest.mark.parametrize("content, message", [

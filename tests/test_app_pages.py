@@ -11,10 +11,10 @@ from conftest import write_raw_folder, zipped
 from mnistlab.config import RunConfig
 from mnistlab.evaluation import Evaluation
 from mnistlab.runs import Run, run_to_zip
-from views import _ui
+from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
-PAGES = ("views/train.py", "views/results.py", "views/compare.py", "views/data.py")
+PAGES = ("pages/train.py", "pages/results.py", "pages/compare.py", "pages/data.py")
 WAIT = 120  # seconds a tiny run may take on a loaded 2-core machine; a hang fails instead of blocking
 HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss": 0.8, "val_accuracy": 72.0,
             "seconds": 1.0},
@@ -23,7 +23,15 @@ HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss":
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def browser(monkeypatch) -> dict:
+    """The browser AppTest's sessions come from (AppTest sends no cookie): set browser["id"] to change it."""
+    current = {"id": "browser-1"}
+    monkeypatch.setattr(sessions, "browser_id", lambda: current["id"])
+    return current
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch, browser):
     """The app on a synthetic MNIST folder, with the process-wide data cache emptied around it."""
     write_raw_folder(tmp_path)
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
@@ -53,8 +61,7 @@ def start(at, epochs=1, batch_size=None):
     at.run()
     next(b for b in at.button if b.label == "Start training").click().run()
     assert not at.exception
-    (job,) = at.session_state["training_jobs"]
-    return job
+    return at.session_state["jobs"][-1].job
 
 
 def test_every_page_renders_without_an_exception(app):
@@ -62,7 +69,7 @@ def test_every_page_renders_without_an_exception(app):
     for page in PAGES[1:]:
         app.switch_page(page).run()
         assert not app.exception, page
-    assert "No runs yet" in texts(app.switch_page("views/results.py").run().info)
+    assert "No runs yet" in texts(app.switch_page("pages/results.py").run().info)
 
 
 def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
@@ -76,13 +83,13 @@ def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
     assert f"{run.test_accuracy:.2f} %" in texts(app.metric)
     assert charts(app) == 1  # its curves
 
-    app.switch_page("views/results.py").run()
+    app.switch_page("pages/results.py").run()
     assert not app.exception and app.selectbox(key="run-picker").value == label
     assert f"{run.test_accuracy:.2f} %" in texts(app.metric)
     assert charts(app) >= 2  # per class and confusion matrix (the gallery only when there are mistakes)
     assert app.get("download_button")
 
-    app.switch_page("views/compare.py").run()
+    app.switch_page("pages/compare.py").run()
     assert not app.exception
     table = app.dataframe[0].value
     assert list(table["run"]) == [label] and table["test accuracy (%)"][0] == round(run.test_accuracy, 2)
@@ -117,7 +124,7 @@ def test_a_reload_finds_the_runs_the_running_job_and_the_settings_again(app):
     reloaded.run()
     assert not reloaded.exception and reloaded.query_params["session"] == token
     assert reloaded.session_state["runs"][label] is app.session_state["runs"][label]
-    assert reloaded.session_state["training_jobs"] == [running] and not running.done_event.is_set()
+    assert [entry.job for entry in reloaded.session_state["jobs"]] == [running] and not running.done_event.is_set()
     assert reloaded.number_input(key="train.epochs").value == 100
     assert reloaded.select_slider(key="train.batch_size").value == 16
     next(b for b in reloaded.button if b.label == "Stop").click().run()  # the reloaded page controls the job
@@ -133,12 +140,51 @@ def test_a_reload_finds_the_runs_the_running_job_and_the_settings_again(app):
 
 
 def test_the_server_keeps_the_newest_tabs_only(app, monkeypatch):
-    monkeypatch.setattr(_ui, "KEEP_AT_MOST", 1)
+    monkeypatch.setattr(sessions, "KEEP_AT_MOST", 1)
     token = app.query_params["session"]
     AppTest.from_file(APP, default_timeout=60).run()  # another tab opens: the first one's values are forgotten
     reloaded = AppTest.from_file(APP, default_timeout=60)
     reloaded.query_params["session"] = token
     assert reloaded.run().query_params["session"] != token
+
+
+def test_the_same_url_in_another_browser_starts_a_fresh_session(app, browser):
+    """The ?session= token is not enough: a link projected or pasted elsewhere must not open the lecturer's runs."""
+    app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed")}
+    app.run()
+    token = app.query_params["session"]
+    browser["id"] = "another-browser"
+    visitor = AppTest.from_file(APP, default_timeout=60)
+    visitor.query_params["session"] = token
+    visitor.run()
+    assert not visitor.exception and not visitor.session_state.get("runs")
+    assert visitor.query_params["session"] != token
+    browser["id"] = None  # no browser cookie (XSRF protection off): nothing is given back, even to the same URL
+    unknown = AppTest.from_file(APP, default_timeout=60)
+    unknown.query_params["session"] = token
+    assert not unknown.run().session_state.get("runs")
+    browser["id"] = "browser-1"  # the lecturer's own reload still finds them
+    reloaded = AppTest.from_file(APP, default_timeout=60)
+    reloaded.query_params["session"] = token
+    assert list(reloaded.run().session_state["runs"]) == ["1. baseline"]
+
+
+def test_two_tabs_of_one_session_collect_a_job_once_and_never_give_a_label_twice(app):
+    token = app.query_params["session"]
+    other_tab = AppTest.from_file(APP, default_timeout=60)
+    other_tab.query_params["session"] = token
+    other_tab.run()
+    first, second = start(app, epochs=1), start(other_tab, epochs=1)
+    assert first.label.startswith("1. ") and second.label.startswith("2. ")
+    assert first.wait(WAIT) and second.wait(WAIT)
+    other_tab.run()
+    app.run()
+    other_tab.run()
+    assert not app.exception and not other_tab.exception
+    assert list(app.session_state["runs"]) == list(other_tab.session_state["runs"]) == [first.label, second.label]
+    assert app.session_state["jobs"] == other_tab.session_state["jobs"] == []
+    other_tab.number_input(key="train.epochs").set_value(3).run()  # settings are each tab's own copy
+    assert app.run().number_input(key="train.epochs").value == 1
 
 
 @pytest.mark.parametrize("hidden, message", [("256, abc", "whole numbers separated by commas"),
@@ -164,8 +210,8 @@ def test_a_number_out_of_range_says_so_and_cannot_start(app, key, value, message
 def test_a_variant_fills_the_settings_and_they_survive_a_page_change(app):
     app.selectbox(key="train.variant").set_value("dropout").run()
     assert app.slider(key="train.dropout").value == 0.2
-    app.switch_page("views/data.py").run()
-    app.switch_page("views/train.py").run()
+    app.switch_page("pages/data.py").run()
+    app.switch_page("pages/train.py").run()
     assert app.slider(key="train.dropout").value == 0.2 and app.selectbox(key="train.variant").value == "dropout"
 
 
@@ -186,7 +232,7 @@ def test_results_gallery_filters_mistakes_by_true_and_predicted_class(app):
     confusion = [[20 if t == p else 0 for p in range(10)] for t in range(10)]
     evaluation = Evaluation(0.5, 98.5, [100.0] * 10, confusion, mistakes)
     app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
-    app.switch_page("views/results.py").run()
+    app.switch_page("pages/results.py").run()
     assert not app.exception
     assert "(3 of 3)" in texts(app.subheader) and charts(app) == 3
     app.selectbox(key="filter.true").set_value(7)
@@ -205,7 +251,7 @@ def test_the_gallery_shows_the_most_confident_mistakes_first(app):
     confusion = [[20 if t == p else 0 for p in range(10)] for t in range(10)]
     evaluation = Evaluation(0.5, 98.5, [100.0] * 10, confusion, mistakes)
     app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
-    app.switch_page("views/results.py").run()
+    app.switch_page("pages/results.py").run()
     gallery = next(chart for chart in app.get("plotly_chart") if "99%" in chart.proto.spec).proto.spec
     titles = [a["text"] for a in json.loads(gallery)["layout"]["annotations"]]
     assert titles == ["7→1 99%", "0→6 88%"]
@@ -213,7 +259,7 @@ def test_the_gallery_shows_the_most_confident_mistakes_first(app):
 
 def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
     run = Run(RunConfig(epochs=1), HISTORY[:1], "completed", seconds=1.0)
-    app.switch_page("views/results.py").run()
+    app.switch_page("pages/results.py").run()
     app.file_uploader(key="upload-run").upload("notes.zip", b"not a zip", "application/zip").run()
     assert not app.exception and "cannot be opened" in texts(app.error)
     edited = zipped(run.to_dict() | {"history": "abc"})  # was accepted, then crashed every page
@@ -228,7 +274,7 @@ def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
 
 
 def test_data_page_shows_split_sizes_samples_and_counts(app):
-    app.switch_page("views/data.py").run()
+    app.switch_page("pages/data.py").run()
     assert not app.exception
     assert [m.value for m in app.metric] == ["480", "120", "200"]
     app.slider(key="data.val_fraction").set_value(0.5).run()

@@ -6,10 +6,16 @@ from playwright.sync_api import expect, sync_playwright
 
 import time_app
 from app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from mnistlab.config import RunConfig
 from mnistlab.data import data_dir
+from mnistlab.runs import Run, run_to_zip
 
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 PROJECTOR = {"width": 1280, "height": 800}
+LAPTOP = {"width": 1366, "height": 768}
+PAGE_HEADINGS = {"Train": "Train an MLP", "Results": "Results", "Compare": "Compare runs", "Data": "The data",
+                 "Lesson": "The course in one click"}
 TRAINING_WAIT_MS = 480_000  # one epoch at batch 512 takes well under a minute alone, minutes on a loaded CI machine
 
 
@@ -22,7 +28,7 @@ def server(mnist):
 
 
 # Counts, from now on, the animation frames in which the first Plotly chart is hidden: Streamlit hides a remounted
-# chart for a frame when its figure has no width, a blink at each live redraw (see views/_ui.chart).
+# chart for a frame when its figure has no width, a blink at each live redraw (see ui/widgets.chart).
 WATCH_BLINKS = """() => { window.blinks = 0; window.frames = 0;
   const tick = () => { window.frames++;
     const plot = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
@@ -132,6 +138,61 @@ def test_train_a_short_run_live_then_read_its_results(server):
             expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(4,
                                                                                                  timeout=30_000)
             shot(page, "10-compare-reloaded")
+        finally:
+            browser.close()
+
+
+def test_a_deep_link_on_a_fresh_server_lands_in_the_apps_navigation(server):
+    """The first request a fresh server gets is /lesson: Streamlit would serve pages/lesson.py on its own, with a
+    sidebar listing the files in pages/; the app's top navigation must show instead, on the Lesson page."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=LAPTOP)
+            page.goto(server + "/lesson")
+            expect(page.get_by_role("heading", name="The course in one click")).to_be_visible(timeout=120_000)
+            expect(page.get_by_test_id("stTopNav").get_by_role("link", name="Lesson")).to_be_visible()
+            page.wait_for_timeout(1500)  # a late sidebar would show by now
+            expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+            expect(page.get_by_test_id("stSidebar")).to_have_count(0)
+            assert re.search(r"/lesson\?session=[\w-]{16,}$", page.url), page.url
+            shot(page, "deep-link-lesson")
+            for title, heading in PAGE_HEADINGS.items():  # every page, as a laptop shows it
+                go_to(page, title)
+                expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60_000)
+                shot(page, f"page-{title.lower()}")
+        finally:
+            browser.close()
+
+
+def test_the_lecturers_url_in_another_browser_shows_none_of_their_runs(server, tmp_path):
+    """The ?session= token, projected or pasted in a chat, must not open the lecturer's runs elsewhere."""
+    saved = tmp_path / "run.zip"
+    saved.write_bytes(run_to_zip(Run(RunConfig(epochs=1), [{"epoch": 1.0, "train_loss": 0.5, "train_accuracy": 90.0,
+                                                             "val_loss": 0.4, "val_accuracy": 91.0, "seconds": 1.0}],
+                                     "completed", seconds=1.0)))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            lecturer = browser.new_context(viewport=LAPTOP).new_page()
+            lecturer.goto(server + "/results")
+            expect(lecturer.get_by_role("heading", name="Results")).to_be_visible(timeout=120_000)
+            lecturer.locator("input[type=file]").set_input_files(str(saved))
+            expect(lecturer.get_by_text("1. epochs 1 (uploaded)").first).to_be_visible(timeout=60_000)
+            lecturer_url = lecturer.url
+            assert "session=" in lecturer_url, lecturer_url
+            shot(lecturer, "session-lecturer")
+
+            same_browser = lecturer.context.new_page()  # another tab of the lecturer's browser: a reload's view
+            same_browser.goto(lecturer_url)
+            expect(same_browser.get_by_text("1. epochs 1 (uploaded)").first).to_be_visible(timeout=60_000)
+
+            visitor = browser.new_context(viewport=LAPTOP).new_page()  # another browser, the same URL
+            visitor.goto(lecturer_url)
+            expect(visitor.get_by_text("No runs yet")).to_be_visible(timeout=60_000)
+            expect(visitor.get_by_text("(uploaded)")).to_have_count(0)
+            assert visitor.url.split("session=")[1] != lecturer_url.split("session=")[1]
+            shot(visitor, "session-visitor")
         finally:
             browser.close()
 

@@ -1,35 +1,36 @@
 """Results: one run's test accuracy, confusion matrix and its worst mistakes; download or upload a run."""
 import streamlit as st
 
-from views import _ui
 from mnistlab import plots
 from mnistlab.runs import RunFileError, run_from_zip, run_to_zip
+from ui import data_cache, frame, sessions, widgets
 
 GALLERY_SIZE = 24
 
+frame.served_by_app()
 st.title("Results")
-picked = _ui.run_picker()
+picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
-    _ui.run_summary(label, run)
+    widgets.run_summary(label, run)
     evaluation = run.evaluation
     if evaluation is None:
         st.info("This run has no test results: it ended before it could be tested.")
     else:
-        data = _ui.dataset(run.config.dataset)
-        classes = _ui.class_names(data) if data else [str(i) for i in range(10)]
+        data = data_cache.dataset(run.config.dataset)
+        classes = data_cache.class_names(data) if data else [str(i) for i in range(10)]
         left, right = st.columns([3, 2], gap="large")
         with right:
             st.subheader("Per class")
-            _ui.chart(plots.per_class_figure(evaluation.per_class_accuracy, classes), key="per-class")
+            widgets.chart(plots.per_class_figure(evaluation.per_class_accuracy, classes), key="per-class")
             st.subheader("Which mistakes")
-            true_class, predicted_class = _ui.confusion_filter(classes)
+            true_class, predicted_class = widgets.confusion_filter(classes)
         with left:
             st.subheader("Confusion matrix")
             st.caption("Rows: true class · columns: predicted class. Click a cell to see those mistakes.")
             selected = None if true_class is None or predicted_class is None else (true_class, predicted_class)
-            _ui.chart(plots.confusion_figure(evaluation.confusion, classes, selected), key=_ui.CONFUSION_KEY,
-                      on_select=_ui.pick_confusion_cell, selection_mode="points")
+            widgets.chart(plots.confusion_figure(evaluation.confusion, classes, selected), key=widgets.CONFUSION_KEY,
+                      on_select=widgets.pick_confusion_cell, selection_mode="points")
         mistakes = [m for m in evaluation.misclassified
                     if (true_class is None or m["true"] == true_class)
                     and (predicted_class is None or m["predicted"] == predicted_class)]
@@ -45,15 +46,16 @@ if picked is not None:
             shown = mistakes[:GALLERY_SIZE]
             titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {m['probability']:.0%}" for m in shown]
             st.caption("Each image: true → predicted class, and the model's confidence in its wrong answer.")
-            _ui.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles), key="gallery")
+            widgets.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles), key="gallery")
     st.download_button("Download this run (.zip: settings, curves, test results, weights)",
                        data=lambda: run_to_zip(run), file_name=f"mnistlab-run-{label.split('.')[0]}.zip",
                        mime="application/zip", on_click="ignore")
 
 st.divider()
-opened = _ui.opened_file("Open a saved run (.zip downloaded from this app)", "zip", "upload-run", run_from_zip,
+opened = widgets.opened_file("Open a saved run (.zip downloaded from this app)", "zip", "upload-run", run_from_zip,
                          RunFileError)
 if opened is not None:
     uploaded, _ = opened
-    st.session_state["last_finished"] = _ui.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
+    uploaded_label = sessions.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
+    st.session_state[sessions.LAST_FINISHED] = uploaded_label
     st.rerun()

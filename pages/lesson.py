@@ -3,40 +3,17 @@ import time
 
 import streamlit as st
 
-from views import _ui
 from mnistlab import jobs, plots
 from mnistlab.config import SLIPS, ConfigError
 from mnistlab.lesson import (COURSE, CORRECTED, GRAPH_NOTE, JOINT_NOTE, LESSONS_DIR, MAX_SEEDS, VARIANT_NAMES,
                              VERDICT_RULE, Lesson, LessonFileError, LessonPlan, LessonProgress, file_name,
-                             lesson_from_bytes, lesson_to_bytes, load_lesson, run_lesson, save_lesson, saved_lessons,
+                             lesson_from_bytes, lesson_to_bytes, load_lesson, save_lesson, saved_lessons,
                              size_text, slip_effects, summarize, table, verdict)
+from ui import data_cache, frame, live, sessions, widgets
 
 SLIP_SWITCHES = {"no-eval": "No model.eval()", "shared-bn": "bn1 used twice", "loss-graph": "loss_train += loss"}
 ARM_TITLES = {COURSE: "As in the course (slips on)", CORRECTED: "Corrected"}
-JOB, PLAN, SHOWN, NOTICE = _ui.LESSON_JOB, _ui.LESSON_PLAN, _ui.LESSON_SHOWN, _ui.LESSON_NOTICE
-
-
-def show(lesson: Lesson, source: str) -> None:
-    st.session_state[SHOWN] = {"lesson": lesson, "source": source}
-
-
-def collect_finished() -> None:
-    """A finished lesson job becomes the lesson shown (a failed one leaves its message); one under way is touched."""
-    job = st.session_state.get(JOB)
-    if job is None:
-        return
-    job.touch()
-    if job.state != jobs.DONE:
-        return
-    del st.session_state[JOB]
-    lesson = job.result
-    if lesson is not None and (lesson.status == "completed" or any(r.status == "completed" for r in lesson.runs)):
-        show(lesson, "the lesson trained in this session")
-    elif lesson is not None:  # stopped before any run finished: the results shown before (if any) stay
-        st.session_state[NOTICE] = ("info", "The lesson was stopped before any of its runs finished: there is "
-                                            "nothing new to show.")
-    elif job.failed:
-        st.session_state[NOTICE] = ("error", f"The lesson failed: {job.error}. Try again, or load saved results below.")
+PLAN, SHOWN, NOTICE = sessions.LESSON_PLAN, sessions.LESSON_SHOWN, sessions.LESSON_NOTICE
 
 
 def plan_form() -> LessonPlan | None:
@@ -59,8 +36,8 @@ def plan_form() -> LessonPlan | None:
     except ConfigError as error:
         st.error(f"This lesson cannot be run: {error}.")
         return None
-    st.caption(f"{_ui.count(len(plan.tasks()), 'training run')} of {_ui.count(plan.epochs, 'epoch')} each, one after "
-               "another.")
+    st.caption(f"{widgets.count(len(plan.tasks()), 'training run')} of {widgets.count(plan.epochs, 'epoch')} each, "
+               "one after another.")
     return plan
 
 
@@ -83,7 +60,7 @@ def draw_job(job: jobs.Job) -> None:
     """A lesson under way: queue position, or progress, Stop and the curves of the runs finished so far."""
     job.touch()
     if job.state == jobs.QUEUED:
-        st.info(_ui.waiting_line(job))
+        st.info(live.waiting_line(job))
         st.button("Cancel", key=f"lesson-cancel-{job.id}", on_click=job.stop)
         return
     fraction, line = progress_line(job)
@@ -112,7 +89,7 @@ def draw_bands(lesson: Lesson, key: str) -> None:
                 st.markdown(f"##### {ARM_TITLES[arm]}")
             drawn = {v: arms[arm] for v, arms in summaries.items() if arms[arm].val_loss_mean}
             if drawn:
-                _ui.chart(plots.seed_bands(drawn, y_range), key=f"{key}-{arm}")
+                widgets.chart(plots.seed_bands(drawn, y_range), key=f"{key}-{arm}")
             else:
                 st.caption("No run of this side has finished yet.")
     st.caption("Line: the mean validation loss over seeds; band: from the lowest to the highest seed.")
@@ -124,7 +101,7 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     slips = ", ".join(plan.slips) or "none"
     st.subheader("Results")
     st.info(f"Showing **{source}**, made **{lesson.created.replace('T', ' ')}** on {lesson.device}: "
-            f"{_ui.count(plan.seeds, 'seed')} × {_ui.count(plan.epochs, 'epoch')} of "
+            f"{widgets.count(plan.seeds, 'seed')} × {widgets.count(plan.epochs, 'epoch')} of "
             f"{', '.join(VARIANT_NAMES[v] for v in plan.variants)} on {lesson.dataset}, slips: {slips}; "
             f"training took {lesson.seconds / 60:.1f} min.")
     if lesson.status == "stopped":
@@ -143,7 +120,10 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     left, right = st.columns(2)
     left.download_button("Download these results (.json)", data=lambda: lesson_to_bytes(lesson),
                          file_name=file_name(lesson), mime="application/json", on_click="ignore")
-    if right.button("Save them in runs/lessons/ for lecture mode"):
+    if not frame.lesson_saving_allowed():  # runs/lessons/ feeds every visitor's lecture mode
+        right.caption(f"Saving into runs/lessons/ is off on this server: download the results instead (its owner "
+                      f"can turn saving on with {frame.ALLOW_LESSON_SAVE}=1).")
+    elif right.button("Save them in runs/lessons/ for lecture mode"):
         try:
             path = save_lesson(lesson, LESSONS_DIR / file_name(lesson))
         except OSError as error:
@@ -185,43 +165,40 @@ def lecture_mode() -> None:
                               key="lesson.file")
         if st.button("Show these results", key="lesson.load"):
             try:
-                show(load_lesson(chosen), chosen.name)
+                sessions.show_lesson(load_lesson(chosen), chosen.name)
             except LessonFileError as error:
                 st.error(f"This file cannot be opened: {error}")
     else:
         st.info("No saved lesson in runs/lessons/ yet: run one here and save it, or upload a file.")
-    opened = _ui.opened_file("…or open a lesson file (.json)", "json", "lesson.upload", lesson_from_bytes,
+    opened = widgets.opened_file("…or open a lesson file (.json)", "json", "lesson.upload", lesson_from_bytes,
                              LessonFileError)
     if opened is not None:
         uploaded, name = opened
-        show(uploaded, f"{name} (uploaded)")
+        sessions.show_lesson(uploaded, f"{name} (uploaded)")
 
 
+frame.served_by_app()
 st.title("The course in one click")
 st.caption("The course compares its four variants on one run each. Here each is trained on several seeds, so a "
            "difference can be set against what changing the seed alone does.")
-collect_finished()
 run_column, lecture_column = st.columns([3, 2], gap="large")
 with lecture_column:  # first: a lesson loaded here folds the run form away in this same rerun
     lecture_mode()
+job = sessions.lesson_job()
 with run_column, st.expander("Run a lesson", expanded=SHOWN not in st.session_state):
     plan = plan_form()
-    busy = JOB in st.session_state
-    data = _ui.dataset("mnist") if plan is not None and not busy else None
-    if st.button("Run the lesson", type="primary", disabled=data is None or busy):
-        st.session_state.pop(NOTICE, None)
-        st.session_state[PLAN] = plan
-        label = f"lesson: {_ui.count(plan.seeds, 'seed')} × {_ui.count(plan.epochs, 'epoch')}"
-        st.session_state[JOB] = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop),
-                                            label, abandon_after=_ui.ABANDON_AFTER)
-        st.rerun()
+    data = data_cache.dataset("mnist") if plan is not None and job is None else None
+    if st.button("Run the lesson", type="primary", disabled=data is None or job is not None):
+        label = f"lesson: {widgets.count(plan.seeds, 'seed')} × {widgets.count(plan.epochs, 'epoch')}"
+        if sessions.start_lesson(plan, data, label):
+            st.rerun()
 if NOTICE in st.session_state:
     kind, text = st.session_state[NOTICE]
     getattr(st, kind)(text)
-if JOB in st.session_state:
-    _ui.live_job(st.session_state[JOB], draw_job)
+if job is not None:
+    live.live_job(job, draw_job)
 shown = st.session_state.get(SHOWN)
 if shown is not None:
     draw_lesson(shown["lesson"], shown["source"])
-elif JOB not in st.session_state:
+elif job is None:
     st.info("Press **Run the lesson** (a few minutes for 3 seeds × 5 epochs), or show saved results in lecture mode.")

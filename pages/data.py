@@ -2,21 +2,22 @@
 import torch
 import streamlit as st
 
-from views import _ui
 from mnistlab import plots
 from mnistlab.data import split_sizes
+from ui import data_cache, frame, widgets
 
 SAMPLES_PER_CLASS = 3
 
+frame.served_by_app()
 st.title("The data")
 left, right = st.columns(2)
 with left:
-    name = _ui.dataset_choice("data")
+    name = widgets.dataset_choice("data")
 with right:
-    val_fraction = _ui.val_fraction_choice("data")
+    val_fraction = widgets.val_fraction_choice("data")
 st.caption("These two settings are the Train page's: the next run uses what is chosen here.")
-data = _ui.require_dataset(name)
-classes = _ui.class_names(data)
+data = data_cache.require_dataset(name)
+classes = data_cache.class_names(data)
 
 train_size, val_size = split_sizes(len(data.train_y), val_fraction)
 columns = st.columns(3)
@@ -29,8 +30,8 @@ st.caption("Training and validation share the 60 000 images of the training file
 st.subheader("Sample images")
 first_of_each = [(data.train_y == c).nonzero().flatten()[:SAMPLES_PER_CLASS] for c in range(10)]
 picks = [int(indices[row]) for row in range(SAMPLES_PER_CLASS) for indices in first_of_each]  # one class per column
-_ui.chart(plots.digit_grid(data.images("train", picks), [classes[int(data.train_y[i])] for i in picks], columns=10),
+widgets.chart(plots.digit_grid(data.images("train", picks), [classes[int(data.train_y[i])] for i in picks], columns=10),
           key="samples")
 st.subheader("Images per class")
-_ui.chart(plots.class_counts_figure(torch.bincount(data.train_y, minlength=10).tolist(),
+widgets.chart(plots.class_counts_figure(torch.bincount(data.train_y, minlength=10).tolist(),
                                     torch.bincount(data.test_y, minlength=10).tolist(), classes), key="counts")

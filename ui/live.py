@@ -1,0 +1,103 @@
+"""Live progress: fragments that redraw this session's jobs while they run, and the status line on other pages."""
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+from mnistlab import jobs, plots
+from mnistlab.training import Progress
+
+from .sessions import active_jobs, active_lesson, collect_finished, training_jobs
+from .widgets import chart
+
+LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at least once a second
+STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on the other pages
+
+
+def progress_line(progress: Progress | None) -> tuple[float, str]:
+    """The fraction done and a one-line account (epoch, percent, time left) of a training Progress."""
+    if progress is None:
+        return 0.0, "Starting…"
+    done = progress.step / progress.steps
+    return done, (f"Epoch {progress.epoch + 1}/{progress.epochs} · {done:.0%} · {progress.elapsed:.0f} s elapsed · "
+                  f"about {progress.eta:.0f} s left")
+
+
+def waiting_line(job: jobs.Job) -> str:
+    """Where a queued job stands."""
+    ahead = job.position or 0  # the running job and those waiting in front
+    return (f"**{job.label}** is waiting: the server trains one run at a time and "
+            f"{ahead} {'job is' if ahead == 1 else 'jobs are'} ahead of it (yours or other users').")
+
+
+def draw_training_job(job: jobs.Job) -> None:
+    """A training job: queue position while it waits; progress bar, live curves and Stop while it runs."""
+    # its own keyed container: a bar drawn where an ended job's bar was would slide from that one's value
+    with st.container(key=f"training-job-{job.id}"):
+        if job.state == jobs.QUEUED:
+            st.info(waiting_line(job))
+            st.button("Cancel", key=f"cancel-{job.id}", on_click=job.stop)
+            return
+        progress = job.progress
+        fraction, line = progress_line(progress)
+        st.markdown(f"#### Training {job.label}")
+        st.progress(fraction, text="Stopping…" if job.stopped else line)
+        if progress is not None:
+            chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs),
+                  key=f"live-curves-{job.id}")
+        st.button("Stop", key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
+                  help="Ends the run at its next batch, then tests it; what it learnt so far is kept.")
+
+
+def live_job(job: jobs.Job, draw: Callable[[jobs.Job], None]) -> None:
+    """Redraw a job every LIVE_REFRESH seconds with draw(job) until it ends, then rerun the whole page once."""
+    if job.state == jobs.DONE:
+        return
+
+    @st.fragment(run_every=LIVE_REFRESH)
+    def poll():
+        if job.state == jobs.DONE:
+            st.rerun()
+        draw(job)
+
+    poll()
+
+
+def live_training() -> None:
+    """This session's training jobs, redrawn until each ends; then the whole page reruns to show its run."""
+    if training_jobs():
+        _training_fragment()
+
+
+@st.fragment(run_every=LIVE_REFRESH)
+def _training_fragment() -> None:
+    if collect_finished():
+        st.rerun()
+    for job in training_jobs():
+        draw_training_job(job)
+
+
+def status_line(page: str) -> None:
+    """One line about this session's training and lesson on the pages that do not show them, polled while they last.
+
+    The Train and Lesson pages poll (and keep alive) their own jobs; this keeps alive the ones they do not show.
+    """
+    if (active_jobs() and page != "Train") or (active_lesson() and page != "Lesson"):
+        _status_fragment(page)
+
+
+@st.fragment(run_every=STATUS_REFRESH)
+def _status_fragment(page: str) -> None:
+    if collect_finished() or not (active_jobs() or active_lesson()):
+        st.rerun()
+    if active_lesson() and page != "Lesson":
+        st.info("A lesson is training: the Lesson page shows its progress.")
+    if not active_jobs() or page == "Train":
+        return
+    job = active_jobs()[0]
+    if job.state == jobs.QUEUED:
+        st.info(waiting_line(job))
+    else:
+        fraction, line = progress_line(job.progress)
+        st.progress(fraction, text=f"Training {job.label} · {line}")

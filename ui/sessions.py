@@ -1,0 +1,261 @@
+"""This session's runs and jobs: one registry for training and lesson jobs, kept across a reload in the same browser.
+
+A reload starts a new Streamlit session with an empty session_state. The URL's ?session=… names the values this server
+keeps for the tab; they are given back only to the browser that made them (a link pasted elsewhere starts afresh).
+Tabs of one browser on one session share its runs and jobs, and change them only under the session's lock.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from mnistlab import jobs, plots
+from mnistlab.config import RunConfig
+from mnistlab.data import Dataset
+from mnistlab.lesson import Lesson, LessonPlan, run_lesson
+from mnistlab.runs import Run
+from mnistlab.training import leave_cores_to_training
+
+MAX_WAITING = 4  # jobs one session may have waiting, so one browser cannot fill the shared queue
+# A job nobody has polled for this long (its tab was closed) stops, so it does not hold the queue. Polling goes on,
+# if slowly (about once a minute), in a browser tab left in the background.
+ABANDON_AFTER = 600.0
+TRAINING, LESSON = "training", "lesson"  # what a finished job becomes: a run, or the lesson shown
+RUNS, JOBS, SETTINGS, LAST_FINISHED = "runs", "jobs", "settings", "last_finished"
+LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE = "lesson.plan", "lesson.shown", "lesson.notice"
+SESSION_PARAM, SESSION_TOKEN, SESSION_LOCK = "session", "session.token", "session.lock"
+KEPT_KEYS = (RUNS, JOBS, SETTINGS, LAST_FINISHED, LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE)
+SHARED_KEYS = (RUNS, JOBS)  # one object for every tab of the session, changed under its lock; the others are copied
+KEEP_FOR = 12 * 3600.0  # seconds a closed or reloaded tab's values stay after its last rerun: a day of lectures
+KEEP_AT_MOST = 64  # sessions whose values are kept, the most recently seen: bounds what closed tabs hold in memory
+# Streamlit's XSRF cookie, one token per browser (on by default: server.enableXsrfProtection). Without it no session
+# is restored: a reload starts afresh rather than let a URL alone open someone else's runs.
+BROWSER_COOKIE = "_streamlit_xsrf"
+
+leave_cores_to_training()  # once per process, at the first page's import: the pages' own torch work is small
+
+
+@dataclass
+class Kept:
+    """What the server keeps of one session: the browser it belongs to, its lock, when it was last seen, its values."""
+    browser: str | None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    seen: float = field(default_factory=time.monotonic)
+    values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SessionJob:
+    """A job of this session and what it becomes when it ends (TRAINING: a run; LESSON: the lesson shown)."""
+    kind: str
+    job: jobs.Job
+
+
+_kept: dict[str, Kept] = {}  # token → the session's kept values
+_kept_lock = threading.Lock()
+
+
+def browser_id() -> str | None:
+    """A digest of this browser's XSRF token: the same in every tab of one browser, None when there is no cookie.
+
+    The cookie reads 2|mask|token xor mask|time (Tornado's format, kept by Streamlit): the mask changes at each page
+    load, the token stays with the browser. Another format is used whole: a reload then starts a fresh session.
+    """
+    cookie = st.context.cookies.get(BROWSER_COOKIE)
+    if not isinstance(cookie, str) or not cookie:  # AppTest's sessions have no cookies
+        return None
+    token = cookie.encode()
+    parts = cookie.split("|")
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+        except ValueError:
+            mask = masked = b""
+        if mask and masked:
+            token = bytes(byte ^ mask[i % len(mask)] for i, byte in enumerate(masked))
+    return hashlib.sha256(token).hexdigest()
+
+
+def keep_across_reloads() -> None:
+    """Give a new session the kept values its URL's token names, if this browser made them; else a new token.
+
+    Called first on every rerun: changing page clears the URL's parameters, so the token is written back each time.
+    remember_session() keeps the values, after every page run and poll.
+    """
+    token = st.session_state.get(SESSION_TOKEN)
+    if token is None:  # a new session: a first visit, a reload, or a link carrying a token
+        token, browser, now = st.query_params.get(SESSION_PARAM), browser_id(), time.monotonic()
+        with _kept_lock:
+            kept = _kept.get(token)
+            if kept is None or browser is None or kept.browser != browser:
+                _forget_stale(now)
+                token = secrets.token_urlsafe(16)
+                kept = _kept[token] = Kept(browser)
+            kept.seen = now
+        with kept.lock:
+            restored = {key: value if key in SHARED_KEYS else copy.copy(value) for key, value in kept.values.items()}
+        st.session_state.update(restored)
+        st.session_state[SESSION_TOKEN], st.session_state[SESSION_LOCK] = token, kept.lock
+    if st.query_params.get(SESSION_PARAM) != token:
+        st.query_params[SESSION_PARAM] = token
+
+
+def _forget_stale(now: float) -> None:
+    """Forget the sessions unseen for KEEP_FOR, and the oldest past KEEP_AT_MOST (caller holds _kept_lock)."""
+    by_age = sorted(_kept, key=lambda t: _kept[t].seen)
+    too_many = len(by_age) + 1 - KEEP_AT_MOST
+    for stale in by_age[:max(too_many, 0)] + [t for t in by_age if now - _kept[t].seen > KEEP_FOR]:
+        _kept.pop(stale, None)
+
+
+def remember_session() -> None:
+    """Keep this session's values under its token (runs and jobs are the same objects, so later changes are kept)."""
+    token = st.session_state.get(SESSION_TOKEN)
+    if token is None:
+        return
+    with session_lock():
+        values = {key: st.session_state[key] for key in KEPT_KEYS if key in st.session_state}
+    with _kept_lock:
+        kept = _kept.get(token)
+        if kept is None:  # forgotten (KEEP_AT_MOST) while its tab stayed open: kept again
+            kept = _kept[token] = Kept(browser_id(), session_lock())
+        kept.seen, kept.values = time.monotonic(), values
+
+
+def session_lock() -> threading.RLock:
+    """The lock of this session's runs and jobs, shared by its tabs."""
+    return st.session_state.setdefault(SESSION_LOCK, threading.RLock())
+
+
+def _runs() -> dict[str, Run]:
+    return st.session_state.setdefault(RUNS, {})
+
+
+def _jobs() -> list[SessionJob]:
+    return st.session_state.setdefault(JOBS, [])
+
+
+def session_runs() -> dict[str, Run]:
+    """A copy of this session's runs by label, oldest first; finished jobs are collected first."""
+    collect_finished()
+    with session_lock():
+        return dict(_runs())
+
+
+def add_run(run: Run, name: str | None = None) -> str:
+    """Keep a run (uploaded or loaded) in this session; returns its label."""
+    with session_lock():
+        label = _next_label(name or plots.describe(run.config))
+        _runs()[label] = run
+    return label
+
+
+def remove_runs(labels: list[str]) -> None:
+    with session_lock():
+        for label in labels:
+            _runs().pop(label, None)
+
+
+def _next_label(name: str) -> str:
+    """'N. name', N one above every number the session's runs and jobs carry (caller holds the session's lock)."""
+    labels = [*_runs(), *(entry.job.label for entry in _jobs())]
+    numbers = [int(head) for head, _, _ in (label.partition(". ") for label in labels) if head.isdigit()]
+    return f"{max(numbers, default=0) + 1}. {name}"
+
+
+def training_jobs() -> list[jobs.Job]:
+    """This session's training jobs not yet collected into its runs."""
+    with session_lock():
+        return [entry.job for entry in _jobs() if entry.kind == TRAINING]
+
+
+def lesson_job() -> jobs.Job | None:
+    """This session's lesson job not yet collected, if any."""
+    with session_lock():
+        return next((entry.job for entry in _jobs() if entry.kind == LESSON), None)
+
+
+def active_jobs() -> list[jobs.Job]:
+    """This session's training jobs that are running or waiting."""
+    return [job for job in training_jobs() if job.state != jobs.DONE]
+
+
+def active_lesson() -> jobs.Job | None:
+    """The lesson job while it runs or waits."""
+    job = lesson_job()
+    return job if job is not None and job.state != jobs.DONE else None
+
+
+def _too_many_waiting() -> bool:
+    if sum(entry.job.state == jobs.QUEUED for entry in _jobs()) < MAX_WAITING:
+        return False
+    st.warning(f"You already have {MAX_WAITING} runs waiting: let one finish or cancel one first.")
+    return True
+
+
+def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
+    """Queue a training run for this session; None (with a message) when it already has too many waiting."""
+    with session_lock():
+        if _too_many_waiting():
+            return None
+        job = jobs.submit_training(config, data, _next_label(plots.describe(config)), abandon_after=ABANDON_AFTER)
+        _jobs().append(SessionJob(TRAINING, job))
+    return job
+
+
+def start_lesson(plan: LessonPlan, data: Dataset, label: str) -> jobs.Job | None:
+    """Queue a lesson for this session; None when one is already under way or too many jobs wait."""
+    with session_lock():
+        if lesson_job() is not None or _too_many_waiting():
+            return None
+        st.session_state.pop(LESSON_NOTICE, None)
+        st.session_state[LESSON_PLAN] = plan
+        job = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop), label,
+                          abandon_after=ABANDON_AFTER)
+        _jobs().append(SessionJob(LESSON, job))
+    return job
+
+
+def show_lesson(lesson: Lesson, source: str) -> None:
+    st.session_state[LESSON_SHOWN] = {"lesson": lesson, "source": source}
+
+
+def collect_finished() -> list[str]:
+    """Where a finished job becomes a run, or the lesson shown; returns the labels of the jobs that ended.
+
+    Called on every rerun and poll, it also tells the session's other jobs that someone still waits for them, and
+    keeps the session's values for a reload. Under the session's lock: two tabs polling collect a job once.
+    """
+    with session_lock():
+        entries = _jobs()
+        for entry in entries:
+            entry.job.touch()
+        ended = [entry for entry in entries if entry.job.state == jobs.DONE]
+        for entry in ended:
+            entries.remove(entry)
+            if entry.kind == LESSON:
+                _lesson_ended(entry.job)
+            elif entry.job.result is not None:  # None: cancelled while waiting, nothing was trained
+                _runs()[entry.job.label] = entry.job.result
+                st.session_state[LAST_FINISHED] = entry.job.label
+    remember_session()
+    return [entry.job.label for entry in ended]
+
+
+def _lesson_ended(job: jobs.Job) -> None:
+    """A finished lesson becomes the lesson shown; one stopped before any run finished, or failed, leaves a notice."""
+    lesson = job.result
+    if lesson is not None and (lesson.status == "completed" or any(r.status == "completed" for r in lesson.runs)):
+        show_lesson(lesson, "the lesson trained in this session")
+    elif lesson is not None:  # stopped before any run finished: the results shown before (if any) stay
+        st.session_state[LESSON_NOTICE] = ("info", "The lesson was stopped before any of its runs finished: there is "
+                                                   "nothing new to show.")
+    elif job.failed:
+        st.session_state[LESSON_NOTICE] = ("error", f"The lesson failed: {job.error}. Try again, or load saved "
+                                                    "results below.")

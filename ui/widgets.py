@@ -1,0 +1,188 @@
+"""The settings form and the widgets pages share: run picker, confusion filter, run summary, charts, file uploads."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import streamlit as st
+
+from mnistlab import plots
+from mnistlab.config import DATASETS, PRESETS, SLIPS, ConfigError, RunConfig, preset
+from mnistlab.runs import Run
+from mnistlab.training import resolve_device
+
+from .data_cache import DATASET_NAMES
+from .sessions import LAST_FINISHED, SETTINGS, session_runs
+
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
+WEIGHT_DECAYS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
+BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024)
+STATUS_BOX = {"completed": st.success, "stopped": st.warning, "diverged": st.error, "failed": st.error}
+
+
+def settings() -> dict:
+    """The Train settings as last chosen (they outlive the widgets when the user changes page)."""
+    defaults = _preset_values("baseline") | {"variant": "baseline", "dataset": "mnist"}
+    return st.session_state.setdefault(SETTINGS, defaults)
+
+
+def _preset_values(name: str) -> dict:
+    config = preset(name)
+    return {"epochs": config.epochs, "lr": config.lr, "weight_decay": config.weight_decay, "dropout": config.dropout,
+            "batchnorm": config.batchnorm, "batch_size": config.batch_size, "seed": config.seed,
+            "val_fraction": config.val_fraction, "hidden": ", ".join(map(str, config.hidden)), "slips": []}
+
+
+def _apply_preset(key: str) -> None:
+    """Fill every setting from the chosen course variant."""
+    values = _preset_values(st.session_state[f"{key}.variant"])
+    settings().update(values)
+    for name, value in values.items():
+        st.session_state[f"{key}.{name}"] = value
+
+
+def setting(name: str, widget: Callable, label: str, key: str = "train", **options) -> Any:
+    """One settings widget bound to settings()[name]: its value survives page changes."""
+    widget_key = f"{key}.{name}"
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = settings()[name]
+    value = widget(label, key=widget_key, **options)
+    settings()[name] = value
+    return value
+
+
+def dataset_choice(key: str = "train") -> str:
+    return setting("dataset", st.selectbox, "Data set", key, options=DATASETS, format_func=DATASET_NAMES.get)
+
+
+def val_fraction_choice(key: str = "train") -> float:
+    return setting("val_fraction", st.slider, "Validation fraction", key, min_value=0.05, max_value=0.5, step=0.05,
+                   help="Share of the 60 000 training images held out to validate each epoch.")
+
+
+def config_form(key: str = "train") -> RunConfig | None:
+    """The run settings as widgets; the RunConfig they make, or None after showing what is wrong."""
+    left, right = st.columns(2)
+    with left:
+        dataset_name = dataset_choice(key)
+    with right:
+        setting("variant", st.selectbox, "Course variant", key, options=list(PRESETS),
+                format_func=lambda v: {"l2": "L2", "batchnorm": "BatchNorm"}.get(v, v.capitalize()),
+                on_change=_apply_preset, args=(key,),
+                help="Choosing a variant fills every setting with the course's values for it.")
+    left, right = st.columns(2)
+    with left:
+        # number inputs without bounds: a value out of range gets RunConfig's message (Start disabled); with bounds,
+        # Streamlit keeps showing it in red while a run would take the last valid value
+        epochs = setting("epochs", st.number_input, "Epochs", key, step=1)
+        lr = setting("lr", st.select_slider, "Learning rate (Adam)", key, options=LEARNING_RATES,
+                     format_func=lambda v: f"{v:g}")
+        dropout = setting("dropout", st.slider, "Dropout p", key, min_value=0.0, max_value=0.9, step=0.05)
+        batch_size = setting("batch_size", st.select_slider, "Batch size", key, options=BATCH_SIZES)
+    with right:
+        weight_decay = setting("weight_decay", st.select_slider, "Weight decay (L2)", key, options=WEIGHT_DECAYS,
+                               format_func=lambda v: f"{v:g}")
+        batchnorm = setting("batchnorm", st.toggle, "BatchNorm", key)
+        seed = setting("seed", st.number_input, "Seed", key, step=1)
+        val_fraction = val_fraction_choice(key)
+    with st.expander("More: hidden layers, the course's slips"):
+        hidden_text = setting("hidden", st.text_input, "Hidden layer sizes", key,
+                              help="Comma-separated widths, e.g. 256, 256 (the course's MLP is 784-256-256-10).")
+        slips = setting("slips", st.multiselect, "Reproduce the course's slips", key, options=list(SLIPS),
+                        format_func=lambda s: f"{s}: {SLIPS[s]}")
+    try:
+        hidden = tuple(int(part) for part in hidden_text.replace(";", ",").split(",") if part.strip())
+    except ValueError:
+        st.error(f"Hidden layer sizes must be whole numbers separated by commas, like 256, 256 (got {hidden_text!r}).")
+        return None
+    try:
+        config = RunConfig(dataset=dataset_name, hidden=hidden, dropout=float(dropout), batchnorm=bool(batchnorm),
+                           weight_decay=float(weight_decay), lr=float(lr), epochs=int(epochs),
+                           batch_size=int(batch_size), val_fraction=float(val_fraction), seed=int(seed),
+                           slips=tuple(slips))
+    except ConfigError as error:
+        st.error(f"This setting cannot be used: {error}.")
+        return None
+    st.caption(f"Device: **{resolve_device(config.device)}** · run name: **{plots.describe(config)}**")
+    return config
+
+
+def run_picker(label: str = "Run", key: str = "run-picker") -> tuple[str, Run] | None:
+    """A choice among the session's runs, the latest finished by default; None (with a hint) when there are none."""
+    runs = session_runs()
+    if not runs:
+        st.info("No runs yet: train one on the **Train** page, or upload a saved run below.")
+        return None
+    labels = list(runs)
+    last = st.session_state.get(LAST_FINISHED)
+    if last in runs and st.session_state.get(f"{key}.shown") != last:  # a new run: show it
+        st.session_state[key] = st.session_state[f"{key}.shown"] = last
+    if st.session_state.get(key) not in runs:
+        st.session_state[key] = labels[-1]
+    chosen = st.selectbox(label, labels, key=key)
+    return chosen, runs[chosen]
+
+
+CONFUSION_KEY = "confusion"
+
+
+def confusion_filter(classes: list[str]) -> tuple[int | None, int | None]:
+    """A true/predicted class pair to filter mistakes by (None: any); a click on the confusion matrix sets it."""
+    options = [None, *range(len(classes))]
+    describe = lambda i: "any" if i is None else classes[i]  # noqa: E731
+    true_column, predicted_column = st.columns(2)
+    true_class = true_column.selectbox("True class", options, format_func=describe, key="filter.true")
+    predicted = predicted_column.selectbox("Predicted as", options, format_func=describe, key="filter.predicted")
+    return true_class, predicted
+
+
+def pick_confusion_cell() -> None:
+    """on_select of the confusion matrix: the clicked cell becomes the true/predicted filter."""
+    points = st.session_state[CONFUSION_KEY].selection.points
+    if points and points[0].get("customdata"):
+        st.session_state["filter.true"], st.session_state["filter.predicted"] = map(int, points[0]["customdata"])
+
+
+def run_summary(label: str, run: Run) -> None:
+    """How a run ended (its message says what to change) and its headline numbers."""
+    ended = {"completed": "completed", "stopped": "stopped early", "diverged": "diverged",
+             "failed": "failed"}[run.status]
+    STATUS_BOX[run.status](f"**{label}** {ended}"
+                           + (f": {run.message}" if run.message else f" in {run.seconds:.0f} s."))
+    columns = st.columns(4)
+    columns[0].metric("Test accuracy", "—" if run.test_accuracy is None else f"{run.test_accuracy:.2f} %")
+    best = f"{min(r['val_loss'] for r in run.history):.4g}" if run.history else "—"  # a diverged run's is huge
+    columns[1].metric("Best validation loss", best)
+    columns[2].metric("Epochs done", f"{run.history[-1]['epoch']:g}" if run.history else "0")
+    columns[3].metric("Training time", f"{run.seconds:.1f} s")
+
+
+def chart(figure, key: str | None = None, **options):
+    """A Plotly figure as mnistlab.plots styled it (large type), without the mode bar's clutter."""
+    # Streamlit remounts a Plotly chart whose figure changed, and shows it hidden for one frame when its layout has
+    # no width: a blink at every live redraw. Any width avoids that; Streamlit replaces it with the column's own.
+    figure.update_layout(width=figure.layout.width or 800)
+    return st.plotly_chart(figure, key=key, theme=None, height=figure.layout.height,
+                           config={"displaylogo": False, "displayModeBar": False}, **options)
+
+
+def count(n: int, noun: str) -> str:
+    """'1 epoch', '5 epochs'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], Any],
+                errors: type[Exception]) -> tuple[Any, str] | None:
+    """An uploader whose file is parsed once: (what parse made, file name) the first time, else None.
+
+    A file that cannot be parsed says why for as long as it stays in the uploader.
+    """
+    upload = st.file_uploader(label, type=[kind], key=key)
+    if upload is None or st.session_state.get(f"{key}.opened") == upload.file_id:
+        return None
+    try:
+        value = parse(upload.getvalue(), upload.name)
+    except errors as error:
+        st.error(f"This file cannot be opened: {error}")
+        return None
+    st.session_state[f"{key}.opened"] = upload.file_id
+    return value, upload.name
