@@ -310,7 +310,9 @@ def test_the_default_queue_is_one_per_process():
     assert jobs.default_queue() is jobs.default_queue()
 
 
+@pytest.mark.slow  # a fresh interpreter importing torch: seconds
 def test_the_library_never_imports_streamlit():
-    code = "import sys, mnistlab, mnistlab.jobs, mnistlab.plots; print('streamlit' in sys.modules)"
+    code = ("import sys, mnistlab, mnistlab.jobs, mnistlab.plots, mnistlab.server_settings; "
+            "print('streamlit' in sys.modules)")
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert child.stdout.strip() == "False"
