@@ -172,6 +172,22 @@ def test_owners_take_turns_so_a_second_run_waits_behind_every_first_and_one_owne
     assert queue.busy == 0
 
 
+def test_a_class_of_30_pressing_start_4_times_each_gets_every_first_run_before_any_second(queue):
+    order, gate = [], threading.Event()
+    blocker = queue.submit(gated(order, "blocker", gate), "blocker", owner="teacher")
+    started(blocker)
+    last = None
+    for student in range(30):  # each student queues 4 runs in a burst, one student after another
+        for run in range(4):
+            last = queue.submit(gated(order, (student, run), gate), f"{student}.{run}", owner=student)
+    assert [job.position for job in queue.order()] == list(range(1, 121))
+    gate.set()
+    assert last.wait(WAIT)
+    starts = order[1:]
+    assert [run for _, run in starts] == [run for run in range(4) for _ in range(30)]  # round by round
+    assert all([student for student, _ in starts[30 * r: 30 * (r + 1)]] == list(range(30)) for r in range(4))
+
+
 def test_a_newcomers_first_run_passes_the_second_runs_already_waiting(queue):
     order, gates = [], {}
     make = stepwise(order, gates)
