@@ -292,7 +292,8 @@ class JobQueue:
 
 
 class Pace:
-    """Seconds per training step, the mean of the last few completed runs of each shape (what sets a step's cost).
+    """Seconds per training step of each shape (what sets a step's cost): the mean of its last few completed runs, or
+    until one completes, the pace of the run of that shape under way (its steps only, not its validation).
 
     Measured on this machine while it serves, so an estimate says what this server does now, not a benchmark's
     figure; a shape never run yet has no estimate.
@@ -303,8 +304,10 @@ class Pace:
     def __init__(self):
         self._lock = threading.Lock()
         self._samples: OrderedDict[Hashable, deque[float]] = OrderedDict()
+        self._live: OrderedDict[Hashable, float] = OrderedDict()
 
     def record(self, shape: Hashable, seconds: float, steps: int) -> None:
+        """A completed run of that shape took seconds for steps steps."""
         if steps <= 0 or not math.isfinite(seconds) or seconds < 0:
             return
         with self._lock:
@@ -313,12 +316,24 @@ class Pace:
             self._samples.move_to_end(shape)
             if len(self._samples) > self.SHAPES:
                 self._samples.popitem(last=False)
+            self._live.pop(shape, None)
+
+    def observe(self, shape: Hashable, seconds_per_step: float) -> None:
+        """A run of that shape under way goes at this pace so far."""
+        if not math.isfinite(seconds_per_step) or seconds_per_step <= 0:
+            return
+        with self._lock:
+            self._live[shape] = seconds_per_step
+            self._live.move_to_end(shape)
+            if len(self._live) > self.SHAPES:
+                self._live.popitem(last=False)
 
     def seconds(self, shape: Hashable, steps: int) -> float | None:
-        """The estimated seconds of steps steps of that shape, None when none of that shape has finished yet."""
+        """The estimated seconds of steps steps of that shape, None when no run of that shape has gone yet."""
         with self._lock:
             samples = self._samples.get(shape)
-            return None if not samples else steps * sum(samples) / len(samples)
+            per_step = sum(samples) / len(samples) if samples else self._live.get(shape)
+            return None if per_step is None else steps * per_step
 
 
 def step_shape(config: RunConfig) -> tuple:
@@ -362,14 +377,19 @@ def submit_training(config: RunConfig, data: Dataset, label: str, queue: JobQueu
                     progress_interval: float | None = None, abandon_after: float | None = None, *,
                     owner: Hashable | None = None) -> Job:
     """Queue train(config, data); the job's progress is a training Progress and its result a Run. Its estimate: its
-    steps at the pace the queue measured on completed runs of the same shape."""
+    steps at the pace the queue measured on runs of the same shape (see Pace)."""
     queue = queue or default_queue()
     options = {} if progress_interval is None else {"progress_interval": progress_interval}
     shape, steps = step_shape(config), training_steps(config, data)
 
     def work(on_progress, should_stop) -> Run:
+        def report(progress: Progress) -> None:
+            if progress.step:
+                queue.pace.observe(shape, progress.elapsed / progress.step)
+            on_progress(progress)
+
         start = time.perf_counter()
-        run = train(config, data, on_progress, should_stop, **options)
+        run = train(config, data, report, should_stop, **options)
         if run.status == "completed" and steps is not None:  # a stopped run's time would not say a whole run's
             queue.pace.record(shape, time.perf_counter() - start, steps)
         return run

@@ -306,20 +306,50 @@ def test_a_running_job_without_an_eta_counts_its_estimate_less_the_time_it_has_r
     assert unknown.wait(WAIT)
 
 
-def test_a_training_jobs_estimate_is_unknown_until_a_run_of_its_shape_completes_then_its_steps_at_that_pace(
+def test_a_training_jobs_estimate_is_unknown_until_a_run_of_its_shape_has_gone_then_its_steps_at_that_pace(
         queue, tiny_data):
-    config = RunConfig(epochs=2, batch_size=32)
+    config, gate = RunConfig(epochs=2, batch_size=32), threading.Event()
+    blocker = queue.submit(gated([], "blocker", gate), "blocker")  # keeps the training jobs waiting while asked
+    started(blocker)
     first = jobs.submit_training(config, tiny_data, "first", queue=queue, owner="a")
     assert first.expected_seconds is None
+    gate.set()
     assert first.wait(WAIT) and first.result.status == "completed"
     steps = jobs.training_steps(config, tiny_data)
     assert steps == 2 * -(-(len(tiny_data.train_y) - round(len(tiny_data.train_y) * 0.2)) // 32)
+    gate.clear()
+    blocker = queue.submit(gated([], "blocker", gate), "blocker")
+    started(blocker)
     again = jobs.submit_training(RunConfig(epochs=4, batch_size=32, seed=3, lr=1e-2), tiny_data, "again", queue=queue)
     other_shape = jobs.submit_training(RunConfig(epochs=2, batch_size=16), tiny_data, "other", queue=queue)
     assert other_shape.expected_seconds is None
     per_step = queue.pace.seconds(jobs.step_shape(config), 1)
     assert per_step > 0 and again.expected_seconds == pytest.approx(2 * steps * per_step)
+    gate.set()
     assert again.wait(WAIT) and other_shape.wait(WAIT)
+
+
+def test_until_a_run_of_its_shape_completes_a_training_job_is_estimated_at_the_pace_of_the_one_under_way(
+        queue, tiny_data, monkeypatch):
+    gate = threading.Event()
+
+    def slow_train(config, data, on_progress, should_stop, **options):
+        on_progress(Progress(0, config.epochs, 10, 100, 0.5, 2.0, 18.0, ()))  # 10 steps in 2 s: 0.2 s a step
+        while not gate.wait(0.01) and not should_stop():
+            pass
+        return jobs.failed_run(config, "stopped", None)  # not completed: no whole-run sample
+
+    monkeypatch.setattr(jobs, "train", slow_train)
+    config = RunConfig(epochs=2, batch_size=32)
+    first = jobs.submit_training(config, tiny_data, "first", queue=queue, owner="a")
+    second = jobs.submit_training(config, tiny_data, "second", queue=queue, owner="b")
+    while first.progress is None:
+        first.wait(0.01)
+    steps = jobs.training_steps(config, tiny_data)
+    assert second.expected_seconds == pytest.approx(0.2 * steps)
+    assert second.starts_in == 18.0  # the running job's own eta
+    gate.set()
+    assert second.wait(WAIT)
 
 
 def test_the_default_queue_is_one_per_process():
