@@ -154,7 +154,7 @@ class JobQueue:
         self._running: Job | None = None
         self._ids = itertools.count(1)
         self._worker: threading.Thread | None = None
-        self.pace = Pace()  # seconds per training step, measured on this queue's finished runs
+        self.pace = Pace()  # seconds per training step, measured on the runs this queue serves
 
     def submit(self, work: Work, label: str, on_failure: OnFailure | None = None, abandon_after: float | None = None,
                *, owner: Hashable | None = None, estimate: float | Estimate | None = None) -> Job:
