@@ -1,4 +1,5 @@
-"""The job queue: order and positions, stop while waiting or running, a failure that keeps its history."""
+"""The job queue: turns between owners, positions and start estimates, stop while waiting or running, a failure that
+keeps its history."""
 import subprocess
 import sys
 import threading
@@ -134,11 +135,230 @@ def test_the_worker_ends_when_the_queue_is_empty_and_a_new_job_starts_another(qu
     assert second.result is not first.result
 
 
+def started(job: jobs.Job) -> None:
+    """Wait until the worker has started job."""
+    for _ in range(WAIT * 100):
+        if job.state != jobs.QUEUED:
+            return
+        job.wait(0.01)
+    raise AssertionError(f"{job} never started")
+
+
+def stepwise(order: list, gates: dict):
+    """Work whose name is recorded when it starts, and which ends when its own gate opens."""
+    def make(name: str):
+        gates[name] = threading.Event()
+        return gated(order, name, gates[name])
+    return make
+
+
+def test_owners_take_turns_so_a_second_run_waits_behind_every_first_and_one_owner_is_first_in_first_out(queue):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    blocker = queue.submit(make("blocker"), "blocker", owner="teacher")
+    started(blocker)
+    submitted = {}
+    for name, owner in [("a1", "a"), ("a2", "a"), ("a3", "a"), ("a4", "a"), ("b1", "b"), ("b2", "b"), ("c1", "c"),
+                        ("b3", "b"), ("c2", "c")]:
+        submitted[name] = queue.submit(make(name), name, owner=owner)
+    expected = ["a1", "b1", "c1", "a2", "b2", "c2", "a3", "b3", "a4"]
+    assert [job.label for job in queue.order()] == expected
+    assert [submitted[name].position for name in expected] == list(range(1, 10))
+    assert queue.owned("a") == 4 and queue.owned("teacher") == 1 and queue.owned("nobody") == 0
+    for gate in gates.values():  # the worker still starts them one at a time, in its turn order
+        gate.set()
+    assert submitted["a4"].wait(WAIT)
+    assert order == ["blocker"] + expected
+    assert queue.busy == 0
+
+
+def test_a_class_of_30_pressing_start_4_times_each_gets_every_first_run_before_any_second(queue):
+    order, gate = [], threading.Event()
+    blocker = queue.submit(gated(order, "blocker", gate), "blocker", owner="teacher")
+    started(blocker)
+    last = None
+    for student in range(30):  # each student queues 4 runs in a burst, one student after another
+        for run in range(4):
+            last = queue.submit(gated(order, (student, run), gate), f"{student}.{run}", owner=student)
+    assert [job.position for job in queue.order()] == list(range(1, 121))
+    gate.set()
+    assert last.wait(WAIT)
+    starts = order[1:]
+    assert [run for _, run in starts] == [run for run in range(4) for _ in range(30)]  # round by round
+    assert all([student for student, _ in starts[30 * r: 30 * (r + 1)]] == list(range(30)) for r in range(4))
+
+
+def test_a_newcomers_first_run_passes_the_second_runs_already_waiting(queue):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    a1 = queue.submit(make("a1"), "a1", owner="a")
+    started(a1)
+    a2 = queue.submit(make("a2"), "a2", owner="a")
+    b1 = queue.submit(make("b1"), "b1", owner="b")
+    b2 = queue.submit(make("b2"), "b2", owner="b")
+    assert [job.label for job in queue.order()] == ["b1", "a2", "b2"]
+    late = queue.submit(make("c1"), "c1", owner="c")
+    assert [b1.position, late.position, a2.position, b2.position] == [1, 2, 3, 4]
+    gates["a1"].set()
+    started(b1)
+    assert (b1.position, late.position, a2.position, b2.position) == (0, 1, 2, 3)
+    for gate in gates.values():
+        gate.set()
+    assert b2.wait(WAIT)
+    assert order == ["a1", "b1", "c1", "a2", "b2"]
+
+
+def test_an_owner_served_long_ago_goes_before_one_served_just_now(queue):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    for name, owner in [("a1", "a"), ("b1", "b")]:
+        job = queue.submit(make(name), name, owner=owner)
+        gates[name].set()
+        assert job.wait(WAIT)
+    blocker = queue.submit(make("blocker"), "blocker", owner="c")
+    started(blocker)
+    b2 = queue.submit(make("b2"), "b2", owner="b")  # b was served after a: a's next job goes first
+    a2 = queue.submit(make("a2"), "a2", owner="a")
+    assert (a2.position, b2.position) == (1, 2)
+    for gate in gates.values():
+        gate.set()
+    assert b2.wait(WAIT) and a2.wait(WAIT)
+    assert order[-2:] == ["a2", "b2"]
+
+
+def test_cancelling_a_waiting_job_moves_the_jobs_behind_it_up_and_its_owners_next_job_keeps_the_turn(queue):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    blocker = queue.submit(make("blocker"), "blocker", owner="z")
+    started(blocker)
+    a1, a2 = (queue.submit(make(name), name, owner="a") for name in ("a1", "a2"))
+    b1, b2 = (queue.submit(make(name), name, owner="b") for name in ("b1", "b2"))
+    assert [a1.position, b1.position, a2.position, b2.position] == [1, 2, 3, 4]
+    a1.stop()
+    assert a1.cancelled and a1.position is None and a1.starts_in is None
+    assert [a2.position, b1.position, b2.position] == [1, 2, 3]  # a was never served: its next job takes its place
+    b1.stop()
+    assert [a2.position, b2.position] == [1, 2] and queue.owned("b") == 1
+    for gate in gates.values():
+        gate.set()
+    assert b2.wait(WAIT)
+    assert order == ["blocker", "a2", "b2"]
+
+
+def test_jobs_without_an_owner_each_count_as_an_owner_of_their_own(queue):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    blocker = queue.submit(make("blocker"), "blocker", owner="a")
+    started(blocker)
+    a2 = queue.submit(make("a2"), "a2", owner="a")
+    lone1, lone2 = queue.submit(make("lone1"), "lone1"), queue.submit(make("lone2"), "lone2")
+    assert [job.label for job in queue.order()] == ["lone1", "lone2", "a2"]
+    for gate in gates.values():
+        gate.set()
+    assert a2.wait(WAIT) and lone2.wait(WAIT)
+
+
+class Snapshot:
+    def __init__(self, eta):
+        self.eta = eta
+
+
+def reporting(eta: float, gate: threading.Event):
+    """Work that reports a progress snapshot with an eta, then waits for its gate."""
+    def work(on_progress, should_stop):
+        on_progress(Snapshot(eta))
+        while not gate.wait(0.01) and not should_stop():
+            pass
+        return "done"
+    return work
+
+
+def test_the_start_estimate_adds_the_running_jobs_eta_and_the_estimates_of_the_jobs_ahead(queue):
+    gate = threading.Event()
+    running = queue.submit(reporting(30.0, gate), "running", owner="a")
+    started(running)
+    while running.progress is None:
+        running.wait(0.01)
+    a2 = queue.submit(gated([], "a2", gate), "a2", owner="a", estimate=100.0)
+    b1 = queue.submit(gated([], "b1", gate), "b1", owner="b", estimate=lambda: 20.0)
+    c1 = queue.submit(gated([], "c1", gate), "c1", owner="c")  # no estimate: unknown
+    d1 = queue.submit(gated([], "d1", gate), "d1", owner="d", estimate=5.0)
+    assert [job.label for job in queue.order()] == ["b1", "c1", "d1", "a2"]
+    assert running.starts_in == 0.0 and running.remaining_seconds == 30.0
+    assert b1.starts_in == 30.0
+    assert c1.starts_in == 50.0
+    assert d1.starts_in is None and a2.starts_in is None  # c1 ahead of them has no estimate
+    c1.stop()
+    assert d1.starts_in == 50.0 and a2.starts_in == 55.0
+    gate.set()
+    assert a2.wait(WAIT) and a2.starts_in is None
+
+
+def test_a_running_job_without_an_eta_counts_its_estimate_less_the_time_it_has_run(queue):
+    gate = threading.Event()
+    running = queue.submit(gated([], "running", gate), "running", estimate=3600.0)
+    started(running)
+    behind = queue.submit(gated([], "behind", gate), "behind")
+    assert 3500.0 < behind.starts_in <= 3600.0
+    unknown = queue.submit(gated([], "unknown", gate), "unknown")
+    assert unknown.starts_in is None  # "behind" has no estimate
+    gate.set()
+    assert unknown.wait(WAIT)
+
+
+def test_a_training_jobs_estimate_is_unknown_until_a_run_of_its_shape_has_gone_then_its_steps_at_that_pace(
+        queue, tiny_data):
+    config, gate = RunConfig(epochs=2, batch_size=32), threading.Event()
+    blocker = queue.submit(gated([], "blocker", gate), "blocker")  # keeps the training jobs waiting while asked
+    started(blocker)
+    first = jobs.submit_training(config, tiny_data, "first", queue=queue, owner="a")
+    assert first.expected_seconds is None
+    gate.set()
+    assert first.wait(WAIT) and first.result.status == "completed"
+    steps = jobs.training_steps(config, tiny_data)
+    assert steps == 2 * -(-(len(tiny_data.train_y) - round(len(tiny_data.train_y) * 0.2)) // 32)
+    gate.clear()
+    blocker = queue.submit(gated([], "blocker", gate), "blocker")
+    started(blocker)
+    again = jobs.submit_training(RunConfig(epochs=4, batch_size=32, seed=3, lr=1e-2), tiny_data, "again", queue=queue)
+    other_shape = jobs.submit_training(RunConfig(epochs=2, batch_size=16), tiny_data, "other", queue=queue)
+    assert other_shape.expected_seconds is None
+    per_step = queue.pace.seconds(jobs.step_shape(config), 1)
+    assert per_step > 0 and again.expected_seconds == pytest.approx(2 * steps * per_step)
+    gate.set()
+    assert again.wait(WAIT) and other_shape.wait(WAIT)
+
+
+def test_until_a_run_of_its_shape_completes_a_training_job_is_estimated_at_the_pace_of_the_one_under_way(
+        queue, tiny_data, monkeypatch):
+    gate = threading.Event()
+
+    def slow_train(config, data, on_progress, should_stop, **options):
+        on_progress(Progress(0, config.epochs, 10, 100, 0.5, 2.0, 18.0, ()))  # 10 steps in 2 s: 0.2 s a step
+        while not gate.wait(0.01) and not should_stop():
+            pass
+        return jobs.failed_run(config, "stopped", None)  # not completed: no whole-run sample
+
+    monkeypatch.setattr(jobs, "train", slow_train)
+    config = RunConfig(epochs=2, batch_size=32)
+    first = jobs.submit_training(config, tiny_data, "first", queue=queue, owner="a")
+    second = jobs.submit_training(config, tiny_data, "second", queue=queue, owner="b")
+    while first.progress is None:
+        first.wait(0.01)
+    steps = jobs.training_steps(config, tiny_data)
+    assert second.expected_seconds == pytest.approx(0.2 * steps)
+    assert second.starts_in == 18.0  # the running job's own eta
+    gate.set()
+    assert second.wait(WAIT)
+
+
 def test_the_default_queue_is_one_per_process():
     assert jobs.default_queue() is jobs.default_queue()
 
 
+@pytest.mark.slow  # a fresh interpreter importing torch: seconds
 def test_the_library_never_imports_streamlit():
-    code = "import sys, mnistlab, mnistlab.jobs, mnistlab.plots; print('streamlit' in sys.modules)"
+    code = ("import sys, mnistlab, mnistlab.jobs, mnistlab.plots, mnistlab.server_settings; "
+            "print('streamlit' in sys.modules)")
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert child.stdout.strip() == "False"
