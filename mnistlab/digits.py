@@ -80,11 +80,11 @@ def ink_from_canvas(rgba) -> torch.Tensor:
     pixels = np.asarray(rgba)
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or min(pixels.shape[:2]) < 1:
         raise ValueError(f"a canvas is an H × W × 4 RGBA array, not one of shape {pixels.shape}")
-    values = torch.from_numpy(pixels.astype(np.float32) / 255)
-    grey = values[..., :3] @ torch.tensor([0.299, 0.587, 0.114])  # ITU-R 601 luma, as PIL's convert("L")
-    if values.shape[2] == 4:
-        grey = grey * values[..., 3]
-    ink = light_on_dark(grey)
+    # ITU-R 601 luma, as PIL's convert("L"); in NumPy, whose one thread does not wait on busy cores as torch's do
+    grey = pixels[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) / 255
+    if pixels.shape[2] == 4:
+        grey *= pixels[..., 3].astype(np.float32) / 255
+    ink = light_on_dark(torch.from_numpy(grey))
     if not bool((ink > INK_THRESHOLD).any()):
         raise BlankImageError("The canvas is empty: draw a digit first.")
     return ink

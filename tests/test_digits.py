@@ -10,10 +10,11 @@ from PIL import Image
 from torch.nn import functional as F
 
 from mnistlab import RunConfig, train
-from mnistlab.digits import (BlankImageError, ImageFileError, ink_from_canvas, ink_from_photo, model_image,
-                             read_runs)
+from mnistlab.digits import (BlankImageError, ImageFileError, Reading, ink_from_canvas, ink_from_photo,
+                             model_image, read_runs)
 from mnistlab.evaluation import logits_of
 from mnistlab.models import build_model
+from mnistlab.plots import VAL, probability_bars
 from mnistlab.runs import Run
 
 CANVAS = 280  # the page's canvas side
@@ -173,3 +174,12 @@ def test_every_run_reads_the_image_of_its_data_set_and_models_stay_as_they_were(
     assert trained_mode.training
     for name, state in before.items():
         assert all(torch.equal(state[k], v) for k, v in runs[name].model.state_dict().items())
+
+
+def test_the_bars_show_each_run_its_guess_in_red():
+    classes = tuple(str(k) for k in range(10))
+    readings = [Reading(f"run {k}", "mnist", classes, tuple(0.91 if c == k else 0.01 for c in range(10)))
+                for k in range(5)]
+    figure = probability_bars(readings, columns=4)
+    assert [trace.marker.color.index(VAL) for trace in figure.data] == list(range(5))
+    assert [annotation.text.split("<br>")[0] for annotation in figure.layout.annotations] == [r.label for r in readings]
