@@ -75,8 +75,11 @@ class Reading:
 def ink_from_canvas(rgba) -> torch.Tensor:
     """A canvas's pixels (H × W × 4 uint8 RGBA, as streamlit-drawable-canvas's image_data) → ink, light on dark.
 
-    Transparent pixels count as black; dark strokes on a light background are inverted.
+    Transparent pixels count as black; dark strokes on a light background are inverted. None (the canvas's value
+    before the first stroke) is blank.
     """
+    if rgba is None:
+        raise BlankImageError("The canvas is empty: draw a digit first.")
     pixels = np.asarray(rgba)
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or min(pixels.shape[:2]) < 1:
         raise ValueError(f"a canvas is an H × W × 4 RGBA array, not one of shape {pixels.shape}")

@@ -39,9 +39,9 @@ def accuracy(model, rows: torch.Tensor, labels: torch.Tensor) -> float:
 
 
 def centre_of_mass(image: torch.Tensor) -> tuple[float, float]:
-    weights = image.float()
+    weights = image.float() / image.float().sum()
     index = torch.arange(image.shape[0], dtype=torch.float32)
-    return (float((weights.sum(1) * index).sum() / weights.sum()), float((weights.sum(0) * index).sum() / weights.sum()))
+    return float((weights.sum(1) * index).sum()), float((weights.sum(0) * index).sum())
 
 
 def box_sides(image: torch.Tensor, threshold: int = 0) -> tuple[int, int]:
@@ -80,6 +80,8 @@ def test_a_blank_canvas_asks_for_a_digit():
             ink_from_canvas(canvas)
     with pytest.raises(BlankImageError, match="draw a digit first"):
         ink_from_canvas(np.zeros((CANVAS, CANVAS, 4), np.uint8))  # transparent
+    with pytest.raises(BlankImageError, match="draw a digit first"):
+        ink_from_canvas(None)  # before the first stroke
 
 
 def test_a_dot_is_not_a_digit():
