@@ -225,3 +225,33 @@ def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | 
     figure.update_xaxes(title_text="epoch", dtick=1)
     figure.update_yaxes(title_text="validation loss", range=y_range)
     return _styled(figure, height=480)
+
+
+def probability_bars(readings: list, columns: int = 4) -> go.Figure:
+    """Each run's ten class probabilities (digits.Reading with probabilities) as bars, side by side, its guess in red.
+
+    Horizontal bars, class 0 on top: Fashion-MNIST's class names stay readable. MNIST's '7 - seven' shows as '7'.
+    """
+    n = len(readings)
+    columns = max(1, min(columns, n))
+    rows = max(1, -(-n // columns))
+    titles = []
+    for reading in readings:
+        guess = reading.classes[reading.predicted].split(" - ")[0]
+        titles.append(f"{reading.label}<br><b>{guess}</b> ({100 * reading.probabilities[reading.predicted]:.0f} %)")
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.12,
+                           vertical_spacing=0.3 / rows)
+    for i, reading in enumerate(readings):
+        percents = [100 * p for p in reading.probabilities]
+        names = [name.split(" - ")[0] for name in reading.classes]
+        colours = [VAL if k == reading.predicted else TRAIN for k in range(len(names))]
+        figure.add_trace(go.Bar(x=percents, y=names, orientation="h", marker_color=colours, showlegend=False,
+                                text=[f"{p:.0f}" if p >= 0.5 else "" for p in percents], textposition="outside",
+                                cliponaxis=False, hovertemplate="%{y}: %{x:.1f} %<extra>" + reading.label + "</extra>"),
+                         row=i // columns + 1, col=i % columns + 1)
+    figure.update_xaxes(range=[0, 115], showticklabels=False, showgrid=False, fixedrange=True)
+    figure.update_yaxes(type="category", autorange="reversed", fixedrange=True, tickfont={"size": 16})
+    for annotation in figure.layout.annotations:
+        annotation.font.size = 18
+    figure.update_layout(dragmode=False)
+    return _styled(figure, height=70 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": 80, "b": 10})
