@@ -1,4 +1,8 @@
-"""The headless commands: `python -m mnistlab train ...` (and the commands later issues add)."""
+"""The headless commands: `python -m mnistlab train ...` and `python -m mnistlab course ...`.
+
+torch, torchvision and the modules that need them are imported inside the commands, after the arguments are read:
+`--help` and a usage error answer at once rather than after the seconds torch takes to import.
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,14 +13,14 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from .config import PRESETS, SLIPS, ConfigError, RunConfig, preset
-from .data import DataError, load_dataset
-from .lesson import (GRAPH_NOTE, JOINT_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson,
-                     save_lesson, size_text, slip_effects, summarize, table, variants_json)
-from .runs import Run, save_run
-from .training import Progress, leave_cores_to_training, resolve_device, train
+from .config import MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, preset
+
+if TYPE_CHECKING:
+    from .lesson import Lesson, LessonProgress
+    from .runs import Run
+    from .training import Progress
 
 
 class UsageError(Exception):
@@ -30,7 +34,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m mnistlab", description="Train the course's MLPs on MNIST without the app.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    commands = parser.add_subparsers(dest="command", title="commands", parser_class=Parser)
     run = commands.add_parser("train", help="train one variant and print its summary")
     run.add_argument("--variant", default="baseline", help=f"course preset: {', '.join(PRESETS)}")
     run.add_argument("--epochs", type=int)
@@ -60,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=path, help="data folder (default: $MNISTLAB_DATA_DIR, else ./data)")
+    parser.add_argument("--data-dir", type=path, help="data folder: the data root (holding MNIST/raw), MNIST/ or the "
+                        "folder of the four files (default: $MNISTLAB_DATA_DIR, else the repository's data/)")
     parser.add_argument("--no-download", action="store_true", help="never try to download missing files")
 
 
@@ -157,6 +162,10 @@ def finish(text: str, save: Callable[[], object] | None, what: str, target: str 
 
 
 def command_train(args) -> int:
+    from .data import load_dataset
+    from .runs import save_run
+    from .training import resolve_device, train
+
     config = config_from(args)
     resolve_device(config.device)  # before the data's seconds
     if args.save and kind_of(args.save) == "file":
@@ -166,10 +175,20 @@ def command_train(args) -> int:
         run = train(config, data, on_progress=None if args.json else progress_bar, should_stop=should_stop)
     if not args.json:
         status_line("\n")
-    text = json.dumps({k: v for k, v in run.to_dict().items() if k != "evaluation"} | {
-        "per_class_accuracy": run.evaluation.per_class_accuracy}) if args.json else summary(run)
+    text = json.dumps(run_json(run)) if args.json else summary(run)
     saved = finish(text, (lambda: save_run(run, args.save)) if args.save else None, "run", args.save)
     return 0 if saved and run.status in ("completed", "stopped") else 1
+
+
+def run_json(run: Run) -> dict:
+    """The run as the saved run.json holds it, without the evaluation's bulk; a whole epoch is written 1, not 1.0."""
+    values = {k: v for k, v in run.to_dict().items() if k != "evaluation"}
+    values["history"] = [row | {"epoch": _whole(row["epoch"])} for row in values["history"]]
+    return values | {"per_class_accuracy": run.evaluation.per_class_accuracy}
+
+
+def _whole(epoch: float) -> float | int:
+    return int(epoch) if float(epoch).is_integer() else epoch
 
 
 def lesson_progress_bar(progress: LessonProgress) -> None:
@@ -181,6 +200,8 @@ def lesson_progress_bar(progress: LessonProgress) -> None:
 
 def lesson_summary(lesson: Lesson) -> str:
     """The lesson's table, its slips' measured effects and the rule behind the verdicts, as text."""
+    from .lesson import GRAPH_NOTE, JOINT_NOTE, VERDICT_RULE, size_text, slip_effects, summarize, table
+
     summaries = summarize(lesson)
     lines = [f"{lesson.dataset} | {lesson.plan.seeds} seeds × {lesson.plan.epochs} epochs | slips: "
              f"{', '.join(lesson.plan.slips) or 'none'} | device {lesson.device} | {lesson.seconds:.0f} s | "
@@ -209,6 +230,10 @@ def _number(value: float | None, spec: str) -> str:
 
 
 def command_course(args) -> int:
+    from .data import load_dataset
+    from .lesson import LessonPlan, run_lesson, save_lesson, summarize, variants_json
+    from .training import resolve_device
+
     plan = LessonPlan(args.seeds, args.epochs, tuple(args.slip), args.device)
     resolve_device(plan.device)  # before the data's seconds
     if args.save and kind_of(args.save) == "folder":
@@ -226,9 +251,20 @@ COMMANDS = {"train": command_train, "course": command_course}
 
 
 def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(f"mnistlab: error: {error}", file=sys.stderr)
+        return 2
+    if args.command is None:  # no command: what there is to choose from, as argparse's help lists it
+        print(parser.format_help(), end="", file=sys.stderr)
+        return 2
+    from .data import DataError  # imports torch: after the arguments, so that --help and usage errors answer at once
+    from .training import leave_cores_to_training
+
     leave_cores_to_training()
     try:
-        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except (UsageError, ConfigError) as error:
         print(f"mnistlab: error: {error}", file=sys.stderr)

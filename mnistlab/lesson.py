@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .config import DATASETS, PRESETS, ConfigError, RunConfig, check, is_number, preset
+from .config import DATASETS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
 from .runs import Run, record_conditions, write_atomic
 from .training import Progress, check_last_batch, resolve_device, train
@@ -18,7 +18,6 @@ from .training import Progress, check_last_batch, resolve_device, train
 PUBLISHED = {"baseline": 97.69, "l2": 97.73, "dropout": 96.96, "batchnorm": 97.19}
 VARIANT_NAMES = {"baseline": "Baseline", "l2": "L2", "dropout": "Dropout", "batchnorm": "BatchNorm"}
 CORRECTED, COURSE = "corrected", "course"
-MAX_SEEDS = 10
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "runs" / "lessons"
 FILE_FORMAT, FILE_VERSION = "mnistlab-lesson", 1
 VERDICT_RULE = ("A difference counts as real only when the seeds do not overlap (every seed of one scores above every "
