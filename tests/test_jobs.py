@@ -138,6 +138,7 @@ def test_the_default_queue_is_one_per_process():
     assert jobs.default_queue() is jobs.default_queue()
 
 
+@pytest.mark.slow
 def test_the_library_never_imports_streamlit():
     code = "import sys, mnistlab, mnistlab.jobs, mnistlab.plots; print('streamlit' in sys.modules)"
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

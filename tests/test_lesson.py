@@ -274,6 +274,7 @@ def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, ca
 
 # ---- real MNIST ---------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_dropout_left_on_at_validation_costs_loss_on_real_mnist(mnist):
     lesson = run_lesson(LessonPlan(seeds=1, epochs=1, slips=("no-eval",), variants=("dropout",)), mnist)
     corrected, course = (summarize(lesson)["dropout"][arm] for arm in (CORRECTED, COURSE))
