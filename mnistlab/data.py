@@ -109,8 +109,8 @@ def missing_message(name: str, root: str | os.PathLike | None) -> str:
         return (f"{name} is incomplete in {folder}: {', '.join(missing)} missing. Put its four files there ({files}) "
                 f"or {elsewhere} that has them.")
     return (f"{name} not found in {given}: its four files ({files}) are expected in {folder} (a data folder's "
-            f"layout), or in the folder given itself. Put them there or {elsewhere} that has them: the folder of the "
-            f"four files, its {SOURCES[name].__name__}/ folder or the data folder above it.")
+            f"layout) or in the folder given itself. Put its four files there or {elsewhere} that has them: the folder "
+            f"of the four files, its {SOURCES[name].__name__}/ folder or the data folder above it.")
 
 
 def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, download: bool = True) -> Dataset:

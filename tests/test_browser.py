@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 import time_app
-from app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from app_server import CHROMIUM_ARGS, ROOT, running_app
 from mnistlab.data import data_dir
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -14,7 +14,7 @@ TRAINING_WAIT_MS = 480_000  # one epoch at batch 512 takes well under a minute a
 
 
 @pytest.fixture
-def server(mnist):
+def server(mnist, chromium):
     """`streamlit run app.py` on a free local port with the real data; always stopped afterwards."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with running_app(data_dir().resolve(), SCREENSHOTS.parent / "streamlit.log") as url:
@@ -44,9 +44,11 @@ def go_to(page, title: str) -> None:
     page.get_by_test_id("stTopNav").get_by_role("link", name=title).click()
 
 
-def test_train_a_short_run_live_then_read_its_results(server):
+@pytest.mark.slow
+@pytest.mark.browser
+def test_train_a_short_run_live_then_read_its_results(server, chromium):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport=PROJECTOR)
             page.goto(server)
@@ -136,7 +138,9 @@ def test_train_a_short_run_live_then_read_its_results(server):
             browser.close()
 
 
-def test_the_app_timing_tool_reads_each_runs_training_time_from_the_page(mnist, capsys):
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_app_timing_tool_reads_each_runs_training_time_from_the_page(mnist, chromium, capsys):
     assert time_app.main(["--runs", "2", "--epochs", "1", "--data-dir", str(data_dir())]) == 0
     assert re.fullmatch(r"baseline, 1 epochs \| engine alone \(train\(\)\): \d+\.\d s \| in the app: \d+\.\d \d+\.\d s "
                         r"\| median app / engine: \d+\.\d\d\n", capsys.readouterr().out)

@@ -45,6 +45,7 @@ def test_a_data_folder_that_cannot_be_used_exits_1_with_one_line(capsys):
 
 
 @pytest.mark.parametrize("command, save", [(["train"], "run"), (["course", "--seeds", "1"], "lesson.json")])
+@pytest.mark.slow
 def test_a_closed_stdout_or_a_full_stderr_loses_nothing(tiny_root, tmp_path, command, save):
     """The work is saved though its summary cannot be printed (| head) nor its progress shown (2>/dev/full)."""
     with open("/dev/full", "w") as full:
@@ -74,6 +75,7 @@ def test_a_run_that_cannot_be_saved_is_still_summarised_and_exits_1(capsys, tiny
     assert f"\nmnistlab: error: the run could not be saved to {tmp_path / 'a-file' / 'run'}: " in err
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_run_and_keeps_what_it_did(tiny_root):
     child = subprocess.Popen([sys.executable, "-m", "mnistlab", "train", "--epochs", "100", "--data-dir",
                               str(tiny_root), "--no-download"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -89,6 +91,7 @@ def test_ctrl_c_stops_the_run_and_keeps_what_it_did(tiny_root):
     assert "status: stopped — Stopped by the user during epoch" in out and "test accuracy:" in out
 
 
+@pytest.mark.slow
 def test_json_output_on_real_mnist_reaches_96_percent(mnist):
     result = subprocess.run([sys.executable, "-m", "mnistlab", "train", "--variant", "baseline", "--epochs", "2",
                              "--data-dir", str(data_dir()), "--json"],
@@ -100,6 +103,7 @@ def test_json_output_on_real_mnist_reaches_96_percent(mnist):
     assert report["status"] == "completed" and report["test_accuracy"] >= 96
 
 
+@pytest.mark.slow
 def test_the_library_never_imports_streamlit():
     code = ("import sys, pkgutil, importlib, mnistlab; "
             "[importlib.import_module('mnistlab.' + m.name) for m in pkgutil.iter_modules(mnistlab.__path__) "
