@@ -58,8 +58,11 @@ class LessonPlan:
         return (CORRECTED, COURSE) if self.slips else (CORRECTED,)
 
     def slips_for(self, variant: str) -> tuple[str, ...]:
-        """The chosen slips that apply to a variant (one BatchNorm used twice needs BatchNorm)."""
-        return tuple(s for s in self.slips if s != "shared-bn" or preset(variant).batchnorm)
+        """The chosen slips that can change a variant: no-eval only where Dropout or BatchNorm behave differently in
+        eval mode, shared-bn only with BatchNorm, loss-graph everywhere (the memory it holds)."""
+        config = preset(variant)
+        applies = {"no-eval": config.dropout > 0 or config.batchnorm, "shared-bn": config.batchnorm}
+        return tuple(s for s in self.slips if applies.get(s, True))
 
     def config(self, variant: str, arm: str, seed: int, dataset: str = "mnist") -> RunConfig:
         return preset(variant, epochs=self.epochs, seed=seed, device=self.device, dataset=dataset,
