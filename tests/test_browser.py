@@ -1,11 +1,13 @@
 """The real app in a real browser: `streamlit run app.py` on real MNIST, driven by Chromium through Playwright."""
+import os
 import re
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 import time_app
-from app_server import CHROMIUM_ARGS, ROOT, running_app
+import app_server
+from app_server import CHROMIUM_ARGS, ROOT, find_chromium, running_app
 from mnistlab.data import data_dir
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -14,7 +16,7 @@ TRAINING_WAIT_MS = 480_000  # one epoch at batch 512 takes well under a minute a
 
 
 @pytest.fixture
-def server(mnist, chromium):
+def server(chromium, mnist):
     """`streamlit run app.py` on a free local port with the real data; always stopped afterwards."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with running_app(data_dir().resolve(), SCREENSHOTS.parent / "streamlit.log") as url:
@@ -144,3 +146,13 @@ def test_the_app_timing_tool_reads_each_runs_training_time_from_the_page(mnist, 
     assert time_app.main(["--runs", "2", "--epochs", "1", "--data-dir", str(data_dir())]) == 0
     assert re.fullmatch(r"baseline, 1 epochs \| engine alone \(train\(\)\): \d+\.\d s \| in the app: \d+\.\d \d+\.\d s "
                         r"\| median app / engine: \d+\.\d\d\n", capsys.readouterr().out)
+
+
+def test_chromium_is_found_on_path_where_debians_is_absent(tmp_path, monkeypatch):
+    browser = tmp_path / "chromium-browser"  # Fedora's and older Ubuntus' name
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    access = os.access
+    monkeypatch.setattr(app_server.os, "access", lambda path, mode: path != "/usr/bin/chromium" and access(path, mode))
+    assert find_chromium() == str(browser)
