@@ -80,9 +80,6 @@ def raw_folder(name: str, root: str | os.PathLike | None = None) -> Path:
     files, the data root's place, where a download puts them.
     """
     folder = data_dir(root)
-    if folder.exists() and not folder.is_dir():
-        raise DataError(f"{folder} is not a folder: give the folder that holds {name}'s four files, or the data "
-                        "folder above it.")
     below = SOURCES[name].__name__
     named = folder.parent.name if folder.name == "raw" else folder.name
     if named in SET_FOLDERS:  # a set's folder: its data root is above it, where the other set's folder goes too
@@ -119,6 +116,9 @@ def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, dow
         raise DataError(f"unknown data set {name!r}: choose one of {', '.join(SOURCES)}")
     raw = data_dir(root)
     try:
+        if raw.exists() and not raw.is_dir():
+            raise DataError(f"{raw} is not a folder: give the folder that holds {name}'s four files, or the data "
+                            "folder above it.")
         raw = raw_folder(name, root)
         if not all(_present(raw, f) for f in RAW_FILES):
             if not download:
