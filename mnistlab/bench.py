@@ -214,8 +214,8 @@ def measure(args) -> dict:
         raise DataError(f"the course loop reads MNIST through torchvision, which needs the four files decompressed in "
                         f"{raw}, and that folder is read-only: decompress them there, or copy the folder elsewhere")
     if raw.parent.name != "MNIST":  # torchvision reads <root>/MNIST/raw only
-        raise DataError(f"the course loop reads MNIST through torchvision, which needs its files in a folder MNIST/raw: "
-                        f"move {raw}'s four files into <data folder>/MNIST/raw and give that data folder")
+        raise DataError(f"the course loop reads MNIST through torchvision, which needs its files in a folder "
+                        f"MNIST/raw: move {raw}'s four files into <data folder>/MNIST/raw and give that data folder")
     root = raw.parent.parent  # the data root, whichever of the data folder's layouts was given
     results = {loop: [] for loop in LOOPS}
     for i, seed in enumerate(args.seeds):
@@ -279,7 +279,8 @@ def parse_args(argv=None):
     parser.add_argument("--threads", type=int,
                         help="torch intra-op threads of the course loop (default: torch's choice)")
     parser.add_argument("--device", default="cpu",
-                        help="device of the engine and the floor: auto, cpu, cuda or mps (default cpu; the course loop is CPU)")
+                        help="device of the engine and the floor: auto, cpu, cuda or mps (default cpu; the course "
+                        "loop is CPU)")
     add_data_arguments(parser)
     args = parser.parse_args(argv)
     if args.seeds < 1 or (args.threads is not None and args.threads < 1):

@@ -198,6 +198,11 @@ def lesson_progress_bar(progress: LessonProgress) -> None:
                 f"{epoch:<11} [{'#' * int(progress.fraction * 30):<30}] {progress.fraction:6.1%}")
 
 
+# Why a chosen slip leaves a variant's course arm equal to its corrected one (LessonPlan.slips_for).
+SLIP_SCOPES = {"no-eval": "no-eval changes nothing without Dropout or BatchNorm",
+               "shared-bn": "shared-bn needs BatchNorm"}
+
+
 def lesson_summary(lesson: Lesson) -> str:
     """The lesson's table, its slips' measured effects and the rule behind the verdicts, as text."""
     from .lesson import GRAPH_NOTE, JOINT_NOTE, VERDICT_RULE, size_text, slip_effects, summarize, table
@@ -229,11 +234,6 @@ def lesson_summary(lesson: Lesson) -> str:
     if "loss-graph" in lesson.plan.slips:
         lines.append(GRAPH_NOTE)
     return "\n".join(lines)
-
-
-# Why a chosen slip leaves a variant's course arm equal to its corrected one (LessonPlan.slips_for).
-SLIP_SCOPES = {"no-eval": "no-eval changes nothing without Dropout or BatchNorm",
-               "shared-bn": "shared-bn needs BatchNorm"}
 
 
 def _number(value: float | None, spec: str) -> str:

@@ -103,8 +103,8 @@ def missing_message(name: str, root: str | os.PathLike | None) -> str:
     elsewhere = "choose a data folder" if root is not None else "point MNISTLAB_DATA_DIR at a folder"
     missing = [f + ".gz" for f in RAW_FILES if not _present(folder, f)]
     if len(missing) < len(RAW_FILES):
-        return (f"{name} is incomplete in {folder}: {', '.join(missing)} missing. Put its four files there ({files}) "
-                f"or {elsewhere} that has them.")
+        return (f"{name} is incomplete in {folder}: {', '.join(missing) or 'nothing'} missing. Put its four files "
+                f"there ({files}) or {elsewhere} that has them.")
     return (f"{name} not found in {given}: its four files ({files}) are expected in {folder} (a data folder's "
             f"layout) or in the folder given itself. Put its four files there or {elsewhere} that has them: the folder "
             f"of the four files, its {SOURCES[name].__name__}/ folder or the data folder above it.")

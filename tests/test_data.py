@@ -109,8 +109,8 @@ def test_a_missing_real_data_set_skips_naming_it_and_where_and_fails_in_ci(tmp_p
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("CI", raising=False)
     assert real_raw_folder("mnist") == tmp_path / "MNIST" / "raw"
-    with pytest.raises(pytest.skip.Exception, match=f"real Fashion-MNIST missing in {tmp_path / 'FashionMNIST' / 'raw'} "
-                                                    r"\(train-images-idx3-ubyte.gz, "):
+    expected = f"real Fashion-MNIST missing in {tmp_path / 'FashionMNIST' / 'raw'} " + r"\(train-images-idx3-ubyte.gz, "
+    with pytest.raises(pytest.skip.Exception, match=expected):
         real_raw_folder("fashion-mnist")
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="real Fashion-MNIST missing in "):
