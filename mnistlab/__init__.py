@@ -5,13 +5,18 @@ import os
 # use a second core without changing its result (training.ThreadPicker). MKL reads this once, at its first call.
 os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
 
-from .config import PRESETS, SLIPS, ConfigError, RunConfig, preset
-from .data import Dataset, DataError, load_dataset
-from .evaluation import Evaluation, evaluate
-from .models import MLP, build_model
-from .runs import Run, load_run, save_run
-from .training import Progress, resolve_device, train
+import importlib
 
-__all__ = ["PRESETS", "SLIPS", "ConfigError", "RunConfig", "preset", "Dataset", "DataError", "load_dataset",
-           "Evaluation", "evaluate", "MLP", "build_model", "Run", "load_run", "save_run", "Progress",
-           "resolve_device", "train"]
+# What each name comes from, imported at first use: `python -m mnistlab --help` must not wait for torch's import.
+_EXPORTS = {"config": ("PRESETS", "SLIPS", "ConfigError", "RunConfig", "preset"),
+            "data": ("Dataset", "DataError", "load_dataset"), "evaluation": ("Evaluation", "evaluate"),
+            "models": ("MLP", "build_model"), "runs": ("Run", "load_run", "save_run"),
+            "training": ("Progress", "resolve_device", "train")}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = list(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)

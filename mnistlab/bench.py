@@ -213,6 +213,10 @@ def measure(args) -> dict:
     if not all((raw / f).exists() for f in RAW_FILES):  # a read-only folder was decompressed into scratch space
         raise DataError(f"the course loop reads MNIST through torchvision, which needs the four files decompressed in "
                         f"{raw}, and that folder is read-only: decompress them there, or copy the folder elsewhere")
+    if raw.parent.name != "MNIST":  # torchvision reads <root>/MNIST/raw only
+        raise DataError(f"the course loop reads MNIST through torchvision, which needs its files in a folder "
+                        f"MNIST/raw: move {raw}'s four files into <data folder>/MNIST/raw and give that data folder")
+    root = raw.parent.parent  # the data root, whichever of the data folder's layouts was given
     results = {loop: [] for loop in LOOPS}
     for i, seed in enumerate(args.seeds):
         config = RunConfig(seed=seed, epochs=args.epochs, device=args.device)
@@ -238,7 +242,8 @@ def report(results: dict, args, load_before: float) -> list[str]:
     per_epoch = {loop: statistics.median(seconds[loop]) for loop in LOOPS}
     peaks = {loop: [r["peak"] for r in results[loop] if r["peak"] is not None] for loop in LOOPS}
     rises = {loop: [r["rise"] for r in results[loop] if r["rise"] is not None] for loop in LOOPS}
-    lines = [f"mnistlab bench: MNIST, {args.epochs} epochs x seeds {' '.join(map(str, args.seeds))}, batch 64, "
+    epochs = f"{args.epochs} epoch{'s' * (args.epochs != 1)}"
+    lines = [f"mnistlab bench: MNIST, {epochs} x seeds {' '.join(map(str, args.seeds))}, batch 64, "
              f"Adam lr 1e-3 | torch {torch.__version__}, course loop on {args.course_threads} threads, "
              f"engine and floor on {args.device}"
              f"{' (1 or 2 threads, picked by timing)' if args.device == 'cpu' else ''} | "
@@ -274,7 +279,8 @@ def parse_args(argv=None):
     parser.add_argument("--threads", type=int,
                         help="torch intra-op threads of the course loop (default: torch's choice)")
     parser.add_argument("--device", default="cpu",
-                        help="device of the engine and the floor: auto, cpu, cuda or mps (the course loop is CPU)")
+                        help="device of the engine and the floor: auto, cpu, cuda or mps (default cpu; the course "
+                        "loop is CPU)")
     add_data_arguments(parser)
     args = parser.parse_args(argv)
     if args.seeds < 1 or (args.threads is not None and args.threads < 1):

@@ -1,4 +1,8 @@
-"""The headless commands: `python -m mnistlab train ...` (and the commands later issues add)."""
+"""The headless commands: `python -m mnistlab train ...` and `python -m mnistlab course ...`.
+
+torch, torchvision and the modules that need them are imported inside the commands, after the arguments are read:
+`--help` and a usage error answer at once rather than after the seconds torch takes to import.
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,14 +13,14 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from .config import PRESETS, SLIPS, ConfigError, RunConfig, preset
-from .data import DataError, load_dataset
-from .lesson import (GRAPH_NOTE, JOINT_NOTE, MAX_SEEDS, VERDICT_RULE, Lesson, LessonPlan, LessonProgress, run_lesson,
-                     save_lesson, size_text, slip_effects, summarize, table, variants_json)
-from .runs import Run, save_run
-from .training import Progress, leave_cores_to_training, resolve_device, train
+from .config import MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, preset
+
+if TYPE_CHECKING:
+    from .lesson import Lesson, LessonProgress
+    from .runs import Run
+    from .training import Progress
 
 
 class UsageError(Exception):
@@ -30,7 +34,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m mnistlab", description="Train the course's MLPs on MNIST without the app.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    commands = parser.add_subparsers(dest="command", title="commands", parser_class=Parser)
     run = commands.add_parser("train", help="train one variant and print its summary")
     run.add_argument("--variant", default="baseline", help=f"course preset: {', '.join(PRESETS)}")
     run.add_argument("--epochs", type=int)
@@ -60,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=path, help="data folder (default: $MNISTLAB_DATA_DIR, else ./data)")
+    parser.add_argument("--data-dir", type=path, help="data folder: the data root (holding MNIST/raw), MNIST/ or the "
+                        "folder of the four files (default: $MNISTLAB_DATA_DIR, else the repository's data/)")
     parser.add_argument("--no-download", action="store_true", help="never try to download missing files")
 
 
@@ -157,6 +162,10 @@ def finish(text: str, save: Callable[[], object] | None, what: str, target: str 
 
 
 def command_train(args) -> int:
+    from .data import load_dataset
+    from .runs import save_run
+    from .training import resolve_device, train
+
     config = config_from(args)
     resolve_device(config.device)  # before the data's seconds
     if args.save and kind_of(args.save) == "file":
@@ -166,10 +175,20 @@ def command_train(args) -> int:
         run = train(config, data, on_progress=None if args.json else progress_bar, should_stop=should_stop)
     if not args.json:
         status_line("\n")
-    text = json.dumps({k: v for k, v in run.to_dict().items() if k != "evaluation"} | {
-        "per_class_accuracy": run.evaluation.per_class_accuracy}) if args.json else summary(run)
+    text = json.dumps(run_json(run)) if args.json else summary(run)
     saved = finish(text, (lambda: save_run(run, args.save)) if args.save else None, "run", args.save)
     return 0 if saved and run.status in ("completed", "stopped") else 1
+
+
+def run_json(run: Run) -> dict:
+    """The run as the saved run.json holds it, without the evaluation's bulk; a whole epoch is written 1, not 1.0."""
+    values = {k: v for k, v in run.to_dict().items() if k != "evaluation"}
+    values["history"] = [row | {"epoch": _whole(row["epoch"])} for row in values["history"]]
+    return values | {"per_class_accuracy": run.evaluation.per_class_accuracy}
+
+
+def _whole(epoch: float) -> float | int:
+    return int(epoch) if float(epoch).is_integer() else epoch
 
 
 def lesson_progress_bar(progress: LessonProgress) -> None:
@@ -179,18 +198,31 @@ def lesson_progress_bar(progress: LessonProgress) -> None:
                 f"{epoch:<11} [{'#' * int(progress.fraction * 30):<30}] {progress.fraction:6.1%}")
 
 
+# Why a chosen slip leaves a variant's course arm equal to its corrected one (LessonPlan.slips_for).
+SLIP_SCOPES = {"no-eval": "no-eval changes nothing without Dropout or BatchNorm",
+               "shared-bn": "shared-bn needs BatchNorm"}
+
+
 def lesson_summary(lesson: Lesson) -> str:
     """The lesson's table, its slips' measured effects and the rule behind the verdicts, as text."""
+    from .lesson import GRAPH_NOTE, JOINT_NOTE, VERDICT_RULE, size_text, slip_effects, summarize, table
+
     summaries = summarize(lesson)
     lines = [f"{lesson.dataset} | {lesson.plan.seeds} seeds × {lesson.plan.epochs} epochs | slips: "
              f"{', '.join(lesson.plan.slips) or 'none'} | device {lesson.device} | {lesson.seconds:.0f} s | "
              f"{lesson.status}" + (f" — {lesson.message}" if lesson.message else ""),
              f"{'variant':<10} {'arm':<10} {'seeds':>5} {'test accuracy %':>15} {'course %':>8} {'gap':>7} "
              f"{'s/run':>6}  vs baseline"]
-    for row in table(summaries):
+    keys = [(variant, arm) for variant, arms in summaries.items() for arm in arms]  # table()'s rows, in order
+    reused = [key for key in keys if lesson.plan.trained_arm(*key) != key[1]]
+    for row, key in zip(table(summaries), keys):
         variant, arm, seeds, accuracy, published, versus, gap, seconds = row.values()
+        arm += "*" if key in reused else ""
         lines.append(f"{variant:<10} {arm:<10} {seeds:>5} {accuracy:>15} {published:>8.2f} {_number(gap, '.4f'):>7} "
                      f"{_number(seconds, '.0f'):>6}  {versus}")
+    if reused:
+        scopes = [SLIP_SCOPES[slip] for slip in lesson.plan.slips if slip in SLIP_SCOPES]
+        lines.append(f"* the corrected runs, not trained again: {'; '.join(scopes)}.")
     for effect in slip_effects(lesson, summaries):
         memory = "" if "loss-graph" not in effect.slips else (
             f"; the summed loss held {_number(effect.graph_nodes, '.0f')} autograd nodes, "
@@ -209,6 +241,10 @@ def _number(value: float | None, spec: str) -> str:
 
 
 def command_course(args) -> int:
+    from .data import load_dataset
+    from .lesson import LessonPlan, run_lesson, save_lesson, summarize, variants_json
+    from .training import resolve_device
+
     plan = LessonPlan(args.seeds, args.epochs, tuple(args.slip), args.device)
     resolve_device(plan.device)  # before the data's seconds
     if args.save and kind_of(args.save) == "folder":
@@ -226,9 +262,20 @@ COMMANDS = {"train": command_train, "course": command_course}
 
 
 def main(argv=None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(f"mnistlab: error: {error}", file=sys.stderr)
+        return 2
+    if args.command is None:  # no command: what there is to choose from, as argparse's help lists it
+        print(parser.format_help(), end="", file=sys.stderr)
+        return 2
+    from .data import DataError  # imports torch: after the arguments, so that --help and usage errors answer at once
+    from .training import leave_cores_to_training
+
     leave_cores_to_training()
     try:
-        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
     except (UsageError, ConfigError) as error:
         print(f"mnistlab: error: {error}", file=sys.stderr)

@@ -13,6 +13,7 @@ MAX_WEIGHTS = 25_000_000
 # reach 95 % test accuracy, 16 reach 73 %, 32 stay at chance), so deeper shows nothing more, and a typo cannot make 500.
 MAX_HIDDEN_LAYERS = 32
 DEVICES = ("auto", "cpu", "cuda", "mps")
+MAX_SEEDS = 10  # seeds per variant of a lesson: 4 variants × 10 seeds × 2 arms is already 80 runs
 # The course's slips, reproducible on purpose (see mnistlab.training and mnistlab.models).
 SLIPS = {
     "no-eval": "validate and test without model.eval(): dropout stays on, BatchNorm uses batch statistics",

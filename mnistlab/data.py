@@ -35,6 +35,9 @@ PUBLISHED_FILES = {
 # Seconds a mirror may stay silent (connecting, or between two reads) before the next mirror is tried. torchvision's
 # own download has no limit: a mirror that accepts the connection and never answers would hang the app's page.
 DOWNLOAD_TIMEOUT = 30.0
+# MNIST's four .gz files ship with the repository (data/MNIST/raw, see its README.md): a fresh clone trains offline.
+SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data"
+SET_FOLDERS = {source.__name__ for source in SOURCES.values()}  # MNIST, FashionMNIST: torchvision's folder names
 
 
 class DataError(RuntimeError):
@@ -63,36 +66,66 @@ class Dataset:
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:
-    """The data folder: the argument, else $MNISTLAB_DATA_DIR, else ./data."""
-    return Path(explicit or os.environ.get("MNISTLAB_DATA_DIR") or "data")
+    """The data folder, absolute: the argument, else $MNISTLAB_DATA_DIR, else the repository's data/ (MNIST ships
+    there), found from this file so that any current directory finds it."""
+    return Path(explicit or os.environ.get("MNISTLAB_DATA_DIR") or SHIPPED_DATA).absolute()
 
 
 def raw_folder(name: str, root: str | os.PathLike | None = None) -> Path:
-    """Where torchvision keeps a data set's four raw files under the data folder."""
-    return data_dir(root) / SOURCES[name].__name__ / "raw"
+    """The folder that holds (or is to hold) a data set's four raw files, from the data folder given.
+
+    Three layouts are accepted, since none can be taken for another: the data root (torchvision's <root>/MNIST/raw),
+    the set's own folder (MNIST/, holding raw/) and the folder holding the four files. A folder named after a set
+    (MNIST/ or MNIST/raw) stands for its data root when another set is asked for. Where no layout holds any of the
+    files, the data root's place, where a download puts them.
+    """
+    folder = data_dir(root)
+    below = SOURCES[name].__name__
+    named = folder.parent.name if folder.name == "raw" else folder.name
+    if named in SET_FOLDERS:  # a set's folder: its data root is above it, where the other set's folder goes too
+        expected = (folder.parent.parent if folder.name == "raw" else folder.parent) / below / "raw"
+        candidates = (folder / below / "raw", expected) + ((folder,) if named == below else ())
+    else:
+        expected = folder / below / "raw"
+        candidates = (expected, folder / "raw", folder)
+    return next((c for c in candidates if any(_present(c, f) for f in RAW_FILES)), expected)
+
+
+def _present(folder: Path, stem: str) -> bool:
+    """The raw file is in the folder, decompressed or as .gz."""
+    return (folder / stem).is_file() or (folder / (stem + ".gz")).is_file()
 
 
 def missing_message(name: str, root: str | os.PathLike | None) -> str:
     """Which files are missing where, and how to provide them (root: the folder the caller named, if any)."""
-    folder = raw_folder(name, root)
-    missing = [f + ".gz" for f in RAW_FILES if not ((folder / f).exists() or (folder / (f + ".gz")).exists())]
+    folder, given = raw_folder(name, root), data_dir(root)
+    files = ", ".join(f + ".gz" for f in RAW_FILES)
     elsewhere = "choose a data folder" if root is not None else "point MNISTLAB_DATA_DIR at a folder"
-    return (f"{name} is incomplete in {folder}: {', '.join(missing) or 'nothing'} missing. "
-            f"Put its four files there ({', '.join(f + '.gz' for f in RAW_FILES)}) or {elsewhere} that has them.")
+    missing = [f + ".gz" for f in RAW_FILES if not _present(folder, f)]
+    if len(missing) < len(RAW_FILES):
+        return (f"{name} is incomplete in {folder}: {', '.join(missing) or 'nothing'} missing. Put its four files "
+                f"there ({files}) or {elsewhere} that has them.")
+    return (f"{name} not found in {given}: its four files ({files}) are expected in {folder} (a data folder's "
+            f"layout) or in the folder given itself. Put its four files there or {elsewhere} that has them: the folder "
+            f"of the four files, its {SOURCES[name].__name__}/ folder or the data folder above it.")
 
 
 def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, download: bool = True) -> Dataset:
     """Load a data set through torchvision, decompressing .gz-only folders and downloading if allowed."""
     if name not in SOURCES:
         raise DataError(f"unknown data set {name!r}: choose one of {', '.join(SOURCES)}")
-    raw = raw_folder(name, root)
+    raw = data_dir(root)
     try:
-        if not all((raw / f).exists() or (raw / (f + ".gz")).exists() for f in RAW_FILES):
+        if raw.exists() and not raw.is_dir():
+            raise DataError(f"{raw} is not a folder: give the folder that holds {name}'s four files, or the data "
+                            "folder above it.")
+        raw = raw_folder(name, root)
+        if not all(_present(raw, f) for f in RAW_FILES):
             if not download:
                 raise DataError(missing_message(name, root))
             download_raw(name, root)
         with tempfile.TemporaryDirectory(prefix="mnistlab-") as scratch:
-            # A read-only folder (a shared copy) is decompressed into scratch space instead of in place.
+            # A read-only folder (a shared copy, the shipped files) is decompressed into scratch space instead.
             target = raw if os.access(raw, os.W_OK) else Path(scratch) / SOURCES[name].__name__ / "raw"
             files = {f: _decompressed(raw, target, f) for f in RAW_FILES}  # stem → (path to read, the user's file)
             train_x, train_y = _read_pair(name, files[RAW_FILES[0]], files[RAW_FILES[1]])

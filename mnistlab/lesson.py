@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .config import DATASETS, PRESETS, ConfigError, RunConfig, check, is_number, preset
+from .config import DATASETS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
 from .runs import Run, record_conditions, write_atomic
 from .training import Progress, check_last_batch, resolve_device, train
@@ -18,7 +18,6 @@ from .training import Progress, check_last_batch, resolve_device, train
 PUBLISHED = {"baseline": 97.69, "l2": 97.73, "dropout": 96.96, "batchnorm": 97.19}
 VARIANT_NAMES = {"baseline": "Baseline", "l2": "L2", "dropout": "Dropout", "batchnorm": "BatchNorm"}
 CORRECTED, COURSE = "corrected", "course"
-MAX_SEEDS = 10
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "runs" / "lessons"
 FILE_FORMAT, FILE_VERSION = "mnistlab-lesson", 1
 VERDICT_RULE = ("A difference counts as real only when the seeds do not overlap (every seed of one scores above every "
@@ -59,8 +58,11 @@ class LessonPlan:
         return (CORRECTED, COURSE) if self.slips else (CORRECTED,)
 
     def slips_for(self, variant: str) -> tuple[str, ...]:
-        """The chosen slips that apply to a variant (one BatchNorm used twice needs BatchNorm)."""
-        return tuple(s for s in self.slips if s != "shared-bn" or preset(variant).batchnorm)
+        """The chosen slips that can change a variant: no-eval only where Dropout or BatchNorm behave differently in
+        eval mode, shared-bn only with BatchNorm, loss-graph everywhere (the memory it holds)."""
+        config = preset(variant)
+        applies = {"no-eval": config.dropout > 0 or config.batchnorm, "shared-bn": config.batchnorm}
+        return tuple(s for s in self.slips if applies.get(s, True))
 
     def config(self, variant: str, arm: str, seed: int, dataset: str = "mnist") -> RunConfig:
         return preset(variant, epochs=self.epochs, seed=seed, device=self.device, dataset=dataset,

@@ -3,6 +3,7 @@ tests/time_app.py."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,9 +14,22 @@ from pathlib import Path
 from typing import Iterator
 
 ROOT = Path(__file__).parent.parent
-CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright's own browser download fails on the CI machine
+CHROMIUM_PLACES = "/usr/bin/chromium, chromium or chromium-browser on PATH, Playwright's own Chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
+
+
+def find_chromium() -> str | None:
+    """The Chromium a user's machine has, in CHROMIUM_PLACES' order: Debian's first (Playwright's own download
+    fails on the CI machine), else one on PATH, else the one `playwright install chromium` puts in its cache."""
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        bundled = playwright.chromium.executable_path
+    return bundled if bundled and os.access(bundled, os.X_OK) else None
 
 
 def free_port() -> int:

@@ -1,4 +1,5 @@
-"""Shared fixtures: tiny synthetic IDX data sets written by the tests, and the real MNIST when present."""
+"""Shared fixtures: tiny synthetic IDX data sets written by the tests; real MNIST, Fashion-MNIST and Chromium when
+present, a skip naming what is missing when not (a failure in CI)."""
 from __future__ import annotations
 
 import gzip
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from mnistlab.data import RAW_FILES, Dataset, data_dir, load_dataset
+from mnistlab.data import RAW_FILES, Dataset, data_dir, load_dataset, raw_folder
 
 
 def idx_bytes(tensor: torch.Tensor) -> bytes:
@@ -70,19 +71,51 @@ def tiny_data(tmp_path_factory) -> Dataset:
     return load_dataset("mnist", root, download=False)
 
 
-@pytest.fixture(scope="session")
-def real_root() -> Path:
-    """The data folder with real MNIST and Fashion-MNIST: skipped when absent, except in CI where that is a failure."""
-    root = data_dir()
-    if not all((root / folder / "raw").exists() for folder in ("MNIST", "FashionMNIST")):
-        message = f"real MNIST and Fashion-MNIST not found in {root} (set MNISTLAB_DATA_DIR)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return root
+def missing(message: str) -> None:
+    """A test's missing piece: a skip saying what is missing, except in CI (CI=true), where it is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def real_raw_folder(name: str) -> Path:
+    """The real data set's raw folder, found in the data folder as the app finds it; missing() names the files."""
+    folder = raw_folder(name)
+    absent = [f + ".gz" for f in RAW_FILES if not ((folder / f).is_file() or (folder / (f + ".gz")).is_file())]
+    if absent:
+        label = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}[name]
+        missing(f"real {label} missing in {folder} ({', '.join(absent)}): the full suite needs MNIST and "
+                "Fashion-MNIST; set MNISTLAB_DATA_DIR to a data folder holding MNIST/raw and FashionMNIST/raw")
+    return folder
 
 
 @pytest.fixture(scope="session")
-def mnist(real_root) -> Dataset:
+def mnist_root() -> Path:
+    """The data folder, holding real MNIST (shipped in data/MNIST/raw, or in $MNISTLAB_DATA_DIR)."""
+    real_raw_folder("mnist")
+    return data_dir()
+
+
+@pytest.fixture(scope="session")
+def real_root(mnist_root) -> Path:
+    """The data folder, holding real MNIST and Fashion-MNIST."""
+    real_raw_folder("fashion-mnist")
+    return mnist_root
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_root) -> Dataset:
     """Real MNIST from the data folder."""
-    return load_dataset("mnist", real_root, download=False)
+    return load_dataset("mnist", mnist_root, download=False)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The Chromium a user's machine has (app_server.find_chromium); missing() says where it was looked for."""
+    from app_server import CHROMIUM_PLACES, find_chromium
+
+    found = find_chromium()
+    if found is None:
+        missing(f"no Chromium: looked for {CHROMIUM_PLACES}; install Debian's chromium (apt install chromium) or "
+                "Playwright's (python -m playwright install chromium)")
+    return found

@@ -67,6 +67,7 @@ def stop_once(page, job, ready) -> None:
     assert not page.exception
 
 
+@pytest.mark.slow
 def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons, monkeypatch):
     assert not page.exception and page.title[0].value == "The course in one click"
     assert "No saved lesson" in texts(page.info)
@@ -89,6 +90,7 @@ def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons, 
     assert "Saved as" in texts(page.success)
 
 
+@pytest.mark.slow
 def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):
     job = start(page, seeds=10, epochs=100)
     stop_once(page, job, lambda: (job.progress and job.progress.finished) or job.done_event.is_set())
@@ -102,6 +104,7 @@ def test_a_number_out_of_range_says_so_and_cannot_run(page):
     assert button(page, "Run the lesson").disabled
 
 
+@pytest.mark.slow
 def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page, tiny_data, monkeypatch):
     """It replaced them with an empty lesson, which said its curves would appear as soon as a run finished."""
     shown = lesson_to_bytes(run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data))
@@ -140,6 +143,7 @@ def test_other_pages_announce_the_lesson_and_keep_it_alive(page):
     assert job.wait(WAIT)
 
 
+@pytest.mark.slow
 def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, tiny_data):
     lesson = run_lesson(LessonPlan(seeds=2, epochs=1, slips=("shared-bn",)), tiny_data)
     lesson.created = "2025-01-02T03:04:05"

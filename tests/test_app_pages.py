@@ -112,6 +112,7 @@ def test_stop_ends_the_run_and_keeps_what_it_did(app):
     assert "Stopped by the user" in texts(app.warning)
 
 
+@pytest.mark.slow
 def test_a_reload_finds_the_runs_the_running_job_and_the_settings_again(app):
     finished = start(app, epochs=1)
     settle(app, finished)

@@ -11,6 +11,7 @@ LAST_LINE = re.compile(r"speedup_vs_course_loop=\d+\.\d\d floor_ratio=\d+\.\d\d 
 def test_the_benchmark_runs_all_loops_and_ends_with_the_summary_line(tiny_root, capsys):
     assert bench.main(["--epochs", "1", "--seeds", "2", "--data-dir", str(tiny_root), "--no-download"]) == 0
     lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("mnistlab bench: MNIST, 1 epoch x seeds 0 1,"), lines[0]
     assert LAST_LINE.fullmatch(lines[-1]), lines[-1]
     for label in bench.LABELS.values():
         assert any(line.startswith(label) for line in lines)

@@ -1,11 +1,13 @@
 """The real app in a real browser: `streamlit run app.py` on real MNIST, driven by Chromium through Playwright."""
+import os
 import re
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 import time_app
-from app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+import app_server
+from app_server import CHROMIUM_ARGS, ROOT, find_chromium, running_app
 from mnistlab.config import RunConfig
 from mnistlab.data import data_dir
 from mnistlab.runs import Run, run_to_zip
@@ -20,7 +22,7 @@ TRAINING_WAIT_MS = 480_000  # one epoch at batch 512 takes well under a minute a
 
 
 @pytest.fixture
-def server(mnist):
+def server(chromium, mnist):
     """`streamlit run app.py` on a free local port with the real data; always stopped afterwards."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with running_app(data_dir().resolve(), SCREENSHOTS.parent / "streamlit.log") as url:
@@ -50,9 +52,11 @@ def go_to(page, title: str) -> None:
     page.get_by_test_id("stTopNav").get_by_role("link", name=title).click()
 
 
-def test_train_a_short_run_live_then_read_its_results(server):
+@pytest.mark.slow
+@pytest.mark.browser
+def test_train_a_short_run_live_then_read_its_results(server, chromium):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport=PROJECTOR)
             page.goto(server)
@@ -142,11 +146,11 @@ def test_train_a_short_run_live_then_read_its_results(server):
             browser.close()
 
 
-def test_a_deep_link_on_a_fresh_server_lands_in_the_apps_navigation(server):
+def test_a_deep_link_on_a_fresh_server_lands_in_the_apps_navigation(server, chromium):
     """The first request a fresh server gets is /lesson: Streamlit would serve pages/lesson.py on its own, with a
     sidebar listing the files in pages/; the app's top navigation must show instead, on the Lesson page."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport=LAPTOP)
             page.goto(server + "/lesson")
@@ -165,14 +169,14 @@ def test_a_deep_link_on_a_fresh_server_lands_in_the_apps_navigation(server):
             browser.close()
 
 
-def test_the_lecturers_url_in_another_browser_shows_none_of_their_runs(server, tmp_path):
+def test_the_lecturers_url_in_another_browser_shows_none_of_their_runs(server, chromium, tmp_path):
     """The ?session= token, projected or pasted in a chat, must not open the lecturer's runs elsewhere."""
     saved = tmp_path / "run.zip"
     saved.write_bytes(run_to_zip(Run(RunConfig(epochs=1), [{"epoch": 1.0, "train_loss": 0.5, "train_accuracy": 90.0,
                                                              "val_loss": 0.4, "val_accuracy": 91.0, "seconds": 1.0}],
                                      "completed", seconds=1.0)))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             lecturer = browser.new_context(viewport=LAPTOP).new_page()
             lecturer.goto(server + "/results")
@@ -197,7 +201,17 @@ def test_the_lecturers_url_in_another_browser_shows_none_of_their_runs(server, t
             browser.close()
 
 
-def test_the_app_timing_tool_reads_each_runs_training_time_from_the_page(mnist, capsys):
+def test_the_app_timing_tool_reads_each_runs_training_time_from_the_page(mnist, chromium, capsys):
     assert time_app.main(["--runs", "2", "--epochs", "1", "--data-dir", str(data_dir())]) == 0
     assert re.fullmatch(r"baseline, 1 epochs \| engine alone \(train\(\)\): \d+\.\d s \| in the app: \d+\.\d \d+\.\d s "
                         r"\| median app / engine: \d+\.\d\d\n", capsys.readouterr().out)
+
+
+def test_chromium_is_found_on_path_where_debians_is_absent(tmp_path, monkeypatch):
+    browser = tmp_path / "chromium-browser"  # Fedora's and older Ubuntus' name
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    access = os.access
+    monkeypatch.setattr(app_server.os, "access", lambda path, mode: path != "/usr/bin/chromium" and access(path, mode))
+    assert find_chromium() == str(browser)

@@ -6,8 +6,10 @@ import sys
 import pytest
 import torch
 
-from mnistlab.cli import main
+from mnistlab.cli import main, run_json
+from mnistlab.config import preset
 from mnistlab.data import data_dir
+from mnistlab.training import train
 
 
 @pytest.mark.parametrize("arguments, words", [
@@ -33,6 +35,50 @@ def test_bad_arguments_exit_2_with_one_line(capsys, arguments, words):
     assert err.count("\n") == 1 and words in err and err.startswith("mnistlab: error:")
 
 
+def test_no_command_prints_the_usage_line_and_the_commands(capsys):
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: python -m mnistlab [-h] {train,course} ...")
+    assert "train one variant and print its summary" in err and "the four course variants" in err
+
+
+def test_help_and_usage_errors_answer_without_importing_torch():
+    code = ("import runpy, sys\n"
+            "for argv in (['--help'], ['train', '--epochs', 'two'], ['course', '--help'], []):\n"
+            "    sys.argv = ['mnistlab', *argv]\n"
+            "    try:\n"
+            "        runpy.run_module('mnistlab', run_name='__main__')\n"
+            "    except SystemExit as end:\n"
+            "        print('exit', end.code, file=sys.stderr)\n"
+            "print([m for m in ('torch', 'torchvision', 'streamlit') if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert [line for line in result.stderr.splitlines() if line.startswith("exit")] == ["exit 0", "exit 2", "exit 0",
+                                                                                        "exit 2"]
+    assert "usage: python -m mnistlab" in result.stdout and result.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_file_as_the_data_folder_exits_1_saying_it_is_not_a_folder(capsys):
+    assert main(["train", "--data-dir", __file__, "--no-download"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{__file__} is not a folder" in err
+
+
+def test_json_writes_a_whole_epoch_as_1_and_a_stopped_one_as_its_share(capsys, tiny_root, tiny_data):
+    assert main(["train", "--epochs", "1", "--data-dir", str(tiny_root), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"epoch": 1,' in out and json.loads(out)["history"][0]["epoch"] == 1
+    checks = []
+    stopped = train(preset("baseline", epochs=1), tiny_data, should_stop=lambda: checks.append(1) or len(checks) > 3)
+    assert 0 < run_json(stopped)["history"][0]["epoch"] < 1
+
+
+def test_course_table_says_which_course_rows_are_the_corrected_runs(capsys, tiny_root):
+    assert main(["course", "--seeds", "1", "--epochs", "1", "--slip", "no-eval", "--data-dir", str(tiny_root)]) == 0
+    out = capsys.readouterr().out
+    assert "Baseline   course* " in out and "L2         course* " in out and "Dropout    course  " in out
+    assert "* the corrected runs, not trained again: no-eval changes nothing without Dropout or BatchNorm." in out
+
+
 def test_missing_data_exits_1_naming_the_folder(capsys, tmp_path):
     assert main(["train", "--data-dir", str(tmp_path), "--no-download"]) == 1
     assert str(tmp_path / "MNIST" / "raw") in capsys.readouterr().err
@@ -45,6 +91,7 @@ def test_a_data_folder_that_cannot_be_used_exits_1_with_one_line(capsys):
 
 
 @pytest.mark.parametrize("command, save", [(["train"], "run"), (["course", "--seeds", "1"], "lesson.json")])
+@pytest.mark.slow
 def test_a_closed_stdout_or_a_full_stderr_loses_nothing(tiny_root, tmp_path, command, save):
     """The work is saved though its summary cannot be printed (| head) nor its progress shown (2>/dev/full)."""
     with open("/dev/full", "w") as full:
@@ -74,6 +121,7 @@ def test_a_run_that_cannot_be_saved_is_still_summarised_and_exits_1(capsys, tiny
     assert f"\nmnistlab: error: the run could not be saved to {tmp_path / 'a-file' / 'run'}: " in err
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_run_and_keeps_what_it_did(tiny_root):
     child = subprocess.Popen([sys.executable, "-m", "mnistlab", "train", "--epochs", "100", "--data-dir",
                               str(tiny_root), "--no-download"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -89,6 +137,7 @@ def test_ctrl_c_stops_the_run_and_keeps_what_it_did(tiny_root):
     assert "status: stopped — Stopped by the user during epoch" in out and "test accuracy:" in out
 
 
+@pytest.mark.slow
 def test_json_output_on_real_mnist_reaches_96_percent(mnist):
     result = subprocess.run([sys.executable, "-m", "mnistlab", "train", "--variant", "baseline", "--epochs", "2",
                              "--data-dir", str(data_dir()), "--json"],
@@ -100,6 +149,7 @@ def test_json_output_on_real_mnist_reaches_96_percent(mnist):
     assert report["status"] == "completed" and report["test_accuracy"] >= 96
 
 
+@pytest.mark.slow
 def test_the_library_never_imports_streamlit():
     code = ("import sys, pkgutil, importlib, mnistlab; "
             "[importlib.import_module('mnistlab.' + m.name) for m in pkgutil.iter_modules(mnistlab.__path__) "

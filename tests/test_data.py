@@ -11,8 +11,9 @@ import pytest
 import torch
 import torchvision
 
-from conftest import idx_bytes, synthetic_digits, write_raw_folder
-from mnistlab.data import RAW_FILES, SOURCES, DataError, download_raw, load_dataset, split_indices
+from conftest import idx_bytes, real_raw_folder, synthetic_digits, write_raw_folder
+from mnistlab.data import (RAW_FILES, SHIPPED_DATA, SOURCES, DataError, download_raw, load_dataset, raw_folder,
+                            split_indices)
 
 
 def test_parses_idx_files_into_float_rows_and_labels(tiny_root):
@@ -52,6 +53,70 @@ def test_missing_files_name_the_folder_and_the_four_files(tmp_path):
     assert all(f + ".gz" in message for f in RAW_FILES)
 
 
+@pytest.mark.parametrize("given", ["data root", "MNIST", "raw", "the files' own folder"])
+def test_the_data_folder_may_be_the_root_the_sets_folder_or_the_folder_of_the_files(tmp_path, given):
+    raw = write_raw_folder(tmp_path)
+    if given == "the files' own folder":  # any name: the four files straight inside
+        folder = raw.rename(tmp_path / "my-digits")
+    else:
+        folder = {"data root": tmp_path, "MNIST": raw.parent, "raw": raw}[given]
+    assert raw_folder("mnist", folder) == (folder if given == "the files' own folder" else tmp_path / "MNIST" / "raw")
+    assert len(load_dataset("mnist", folder, download=False).test_y) == 200
+
+
+def test_a_sets_folder_stands_for_its_data_root_when_the_other_set_is_asked_for(tmp_path):
+    raw = write_raw_folder(tmp_path)
+    for given in (raw, raw.parent):
+        assert raw_folder("fashion-mnist", given) == tmp_path / "FashionMNIST" / "raw"
+
+
+def test_a_file_given_as_the_data_folder_says_it_is_not_a_folder(tmp_path):
+    (tmp_path / "notes.txt").write_text("")
+    with pytest.raises(DataError, match=f"^{tmp_path / 'notes.txt'} is not a folder: give the folder that holds"):
+        load_dataset("mnist", tmp_path / "notes.txt", download=False)
+
+
+def test_a_folder_without_the_files_says_where_they_are_expected_with_its_absolute_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError) as error:
+        load_dataset("mnist", "empty", download=False)
+    assert str(error.value).startswith(f"mnist not found in {tmp_path / 'empty'}: its four files")
+    assert f"expected in {tmp_path / 'empty' / 'MNIST' / 'raw'} (a data folder's layout)" in str(error.value)
+
+
+def test_without_a_folder_named_the_shipped_mnist_is_found_from_any_current_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("MNISTLAB_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert raw_folder("mnist") == SHIPPED_DATA / "MNIST" / "raw"
+    assert all((SHIPPED_DATA / "MNIST" / "raw" / (f + ".gz")).is_file() for f in RAW_FILES)
+    assert raw_folder("fashion-mnist") == SHIPPED_DATA / "FashionMNIST" / "raw"  # on demand, beside it
+    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))  # the variable, then the argument, still win
+    assert raw_folder("mnist") == tmp_path / "MNIST" / "raw"
+    assert raw_folder("mnist", tmp_path / "other") == tmp_path / "other" / "MNIST" / "raw"
+
+
+@pytest.mark.slow
+def test_the_shipped_mnist_loads_with_no_folder_named(tmp_path, monkeypatch):
+    monkeypatch.delenv("MNISTLAB_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    data = load_dataset("mnist", download=False)
+    assert (len(data.train_y), len(data.test_y)) == (60000, 10000) and int(data.train_y[0]) == 5
+
+
+def test_a_missing_real_data_set_skips_naming_it_and_where_and_fails_in_ci(tmp_path, monkeypatch):
+    write_raw_folder(tmp_path)  # MNIST present, Fashion-MNIST not
+    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CI", raising=False)
+    assert real_raw_folder("mnist") == tmp_path / "MNIST" / "raw"
+    expected = f"real Fashion-MNIST missing in {tmp_path / 'FashionMNIST' / 'raw'} " + r"\(train-images-idx3-ubyte.gz, "
+    with pytest.raises(pytest.skip.Exception, match=expected):
+        real_raw_folder("fashion-mnist")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="real Fashion-MNIST missing in "):
+        real_raw_folder("fashion-mnist")
+
+
 def test_truncated_gz_is_a_clear_error_and_leaves_no_partial_file(tiny_root):
     gz = tiny_root / "MNIST" / "raw" / "train-images-idx3-ubyte.gz"
     gz.write_bytes(gz.read_bytes()[:5000])
@@ -76,11 +141,12 @@ def test_a_folder_that_cannot_be_used_is_a_clear_error(tmp_path):
         load_dataset("mnist", tmp_path / ("x" * 300), download=False)
 
 
+@pytest.mark.slow
 def test_a_file_of_the_other_data_set_is_named_and_refused(real_root, tmp_path):
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)
     for stem in RAW_FILES:  # MNIST, but for Fashion-MNIST's test labels, which are named alike
-        source = real_root.resolve() / ("FashionMNIST" if stem == "t10k-labels-idx1-ubyte" else "MNIST") / "raw"
+        source = raw_folder("fashion-mnist" if stem == "t10k-labels-idx1-ubyte" else "mnist", real_root).resolve()
         name = next(n for n in (stem, stem + ".gz") if (source / n).exists())
         (raw / name).symlink_to(source / name)
     with pytest.raises(DataError, match="t10k-labels-idx1-ubyte(.gz)? is fashion-mnist's t10k-labels-idx1-ubyte, "
@@ -155,6 +221,7 @@ def test_split_is_seeded_disjoint_and_sized():
     assert torch.equal(train, again) and not torch.equal(train, other)
 
 
+@pytest.mark.slow
 def test_real_mnist_matches_its_published_facts(mnist):
     assert (len(mnist.train_y), len(mnist.test_y)) == (60000, 10000)
     assert (int(mnist.train_y[0]), int(mnist.test_y[0])) == (5, 7)
@@ -189,6 +256,7 @@ def mirrors(tmp_path, monkeypatch, served: dict[str, bytes]):
         silent.close()
 
 
+@pytest.mark.slow
 def test_a_download_skips_a_silent_mirror_and_a_damaged_file(tmp_path, monkeypatch):
     raw = write_raw_folder(tmp_path / "source")
     served = {f + ".gz": (raw / (f + ".gz")).read_bytes() for f in RAW_FILES}

@@ -183,6 +183,7 @@ def test_loss_graph_slip_computes_the_same_numbers(tiny_data):
         assert a["val_loss"] == b["val_loss"]
 
 
+@pytest.mark.slow
 def test_baseline_reaches_96_percent_on_real_mnist_in_two_epochs(mnist):
     run = train(preset("baseline", epochs=2), mnist)
     assert run.status == "completed"
@@ -229,6 +230,7 @@ def on_one_thread_and_on_two(config, data, monkeypatch) -> list:
 
 
 @pytest.mark.parametrize("variant", ["baseline", "dropout"])
+@pytest.mark.slow
 def test_a_run_is_the_same_bit_for_bit_on_one_thread_and_on_two(tiny_data, variant, monkeypatch):
     # The course's sizes, so that MKL splits its products between threads; L2 on, so every term of Adam counts.
     one, two = on_one_thread_and_on_two(preset(variant, epochs=2, weight_decay=1e-3, seed=4), tiny_data, monkeypatch)
@@ -295,6 +297,7 @@ def test_the_thread_picker_keeps_the_faster_count_and_leaves_one_that_turns_slow
         assert picker.threads == 2
 
 
+@pytest.mark.slow
 def test_real_mnist_gives_the_same_run_on_one_thread_and_on_two(mnist, monkeypatch):
     # Real sizes everywhere: 750 steps of 64, validation in chunks of 4096 rows, the 10 000 test images.
     one, two = on_one_thread_and_on_two(preset("dropout", epochs=1), mnist, monkeypatch)
