@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from .config import RunConfig
+from .config import describe, layer_sizes  # noqa: F401 (pages name runs through plots)
 from .lesson import VARIANT_NAMES, ArmSummary
 from .runs import Run
 from .training import Progress
@@ -18,40 +18,6 @@ COLOURS = plotly.colors.qualitative.D3
 # the app's own font; one family name, as Plotly measures legends with it
 FONT = {"size": 20, "family": "Source Sans, sans-serif"}
 TRAIN, VAL = "#1F77B4", "#D62728"
-# Settings named in a run's label when they differ from the course baseline (dataset, device last).
-LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs", "batch_size", "val_fraction",
-                "seed", "slips", "dataset")
-
-
-def describe(config: RunConfig) -> str:
-    """A short name for a config: what it changes from the course's baseline ('baseline' when nothing)."""
-    base = RunConfig()
-    parts = []
-    for name in LABEL_FIELDS:
-        value = getattr(config, name)
-        if value == getattr(base, name):
-            continue
-        if name == "batchnorm":
-            parts.append("BatchNorm" if value else "no BatchNorm")
-        elif name == "weight_decay":
-            parts.append(f"L2 {value:g}")
-        elif name == "hidden":
-            parts.append(f"hidden {layer_sizes(value)}")
-        elif name == "slips":
-            parts.append(f"slips {'-'.join(value) or 'none'}")
-        elif name == "dataset":
-            parts.append(value)
-        else:
-            parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
-    return ", ".join(parts) or "baseline"
-
-
-def layer_sizes(hidden: tuple[int, ...]) -> str:
-    """Hidden sizes joined by '-', three or more equal ones in a row as 'size×count': (256,) * 8 + (10,) is 256×8-10."""
-    runs = [(size, len(list(group))) for size, group in itertools.groupby(hidden)]
-    return "-".join(f"{size}×{count}" if count >= 3 else "-".join([str(size)] * count) for size, count in runs)
-
-
 def live_point(progress: Progress) -> tuple[float, float]:
     """Where the epoch under way stands: (fractional epoch, mean training loss so far in it)."""
     steps_per_epoch = progress.steps / progress.epochs
