@@ -11,7 +11,8 @@ def test_a_too_high_rate_is_sent_to_the_courses_rate_not_one_notch_down(lr):
     assert f"The learning rate {lr:g} is too high" in message and "try 1e-3, the course's rate" in message
 
 
-@pytest.mark.parametrize("value, words", [(float("nan"), "became NaN (not a number)"), (float("inf"), "became infinite"),
+@pytest.mark.parametrize("value, words", [(float("nan"), "became NaN (not a number)"),
+                                          (float("inf"), "became infinite"),
                                           (9960.0, "grew to 1.0 × 10⁴"), (2.5e12, "grew to 2.5 × 10¹²")])
 def test_the_loss_is_said_in_words(value, words):
     assert f"The training loss {words} at epoch 3 (step 11)" in divergence_message(value, 2, 10, 3.0)

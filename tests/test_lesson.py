@@ -293,7 +293,8 @@ def test_the_committed_lessons_load_with_every_variant_seed_and_epoch():
     for lesson, arms in ((default, {CORRECTED}), (slipped, {CORRECTED, COURSE})):
         assert lesson.status == "completed" and lesson.dataset == "mnist" and lesson.plan.epochs == 5
         summaries = summarize(lesson)
-        assert all(set(s) == arms and len(s[CORRECTED].seeds) == lesson.plan.seeds and len(s[CORRECTED].val_loss_mean) == 5
+        assert all(set(s) == arms and len(s[CORRECTED].seeds) == lesson.plan.seeds
+                   and len(s[CORRECTED].val_loss_mean) == 5
                    for s in summaries.values())
     same = [summarize(lesson)["dropout"][CORRECTED] for lesson in (default, slipped)]
     assert same[0].test_accuracy == same[1].test_accuracy and same[0].val_loss_mean == same[1].val_loss_mean  # seeds

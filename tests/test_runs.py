@@ -134,7 +134,8 @@ def test_a_zip_that_would_inflate_to_400_mb_is_refused_before_inflating(run):
     assert len(data) < 2_000_000
     tracemalloc.start()
     try:
-        with pytest.raises(RunFileError, match=r"upload.zip is refused: it would inflate to 400 MB, more than the 150 MB"):
+        refused = r"upload.zip is refused: it would inflate to 400 MB, more than the 150 MB"
+        with pytest.raises(RunFileError, match=refused):
             run_from_zip(data, "upload.zip")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
