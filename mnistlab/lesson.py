@@ -297,7 +297,12 @@ class Verdict:
         if self.kind == "too-few-seeds":
             return f"{head} · can't tell with {_seed_count(self.seeds)}: need {self.needed}"
         judged = "real" if self.real else "can't tell"
-        return f"{head} · {judged} (chance 1 in {self.one_in})"
+        return f"{head} · {judged} (chance {chance_text(self.chance)})"
+
+
+def chance_text(p: float) -> str:
+    """A permutation p as a lecturer says it: '1 in 35'; 'more often than not' from 1 in 2 on."""
+    return f"1 in {round(1 / p)}" if p < 0.5 else "more often than not"
 
 
 def _seed_count(seeds: tuple[int, int]) -> str:
@@ -366,7 +371,7 @@ def verdict(summary: ArmSummary, reference: ArmSummary, reference_name: str = "t
     spread = "" if low is None else f" (95 % interval {low:+.2f} to {high:+.2f})"
     head = f"{difference:+.2f} points vs {reference_name}{spread}"
     chance = permutation_p(ours, theirs)
-    odds = f"chance alone: 1 in {round(1 / chance)}"
+    odds = f"chance alone: {chance_text(chance)}"
     if smallest_chance(*seeds) >= ALPHA:
         return Verdict(difference, None, chance, f"{head}: can't tell with {_seed_count(seeds)} ({odds}): need at "
                        f"least {needed} per variant", "too-few-seeds", low, high, seeds, needed)

@@ -76,7 +76,7 @@ def test_the_verdict_turns_real_just_below_one_in_20():
     assert just_above.chance == pytest.approx(14 / 252) and just_above.real is False  # 0.0556
     assert just_above.kind == "not-shown" and "can't tell, chance alone: 1 in 18" in just_above.text
     tie = verdict(arm_of([97.0, 97.1, 97.2, 97.3]), arm_of([97.0, 97.1, 97.2, 97.3], "baseline"))
-    assert tie.chance == 1.0 and tie.real is False
+    assert tie.chance == 1.0 and tie.real is False and "chance alone: more often than not" in tie.text
 
 
 def test_the_permutation_p_counts_every_split_exactly():
