@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass, field
 
 DATASETS = ("mnist", "fashion-mnist")
@@ -122,3 +123,37 @@ def preset(name: str, **changes) -> RunConfig:
     if name not in PRESETS:
         raise ConfigError(f"variant must be one of {', '.join(PRESETS)} (got {name!r})")
     return RunConfig(**{**PRESETS[name], **changes})
+
+
+# Settings named in a run's label when they differ from the course baseline (dataset, device last).
+LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs", "batch_size", "val_fraction",
+                "seed", "slips", "dataset")
+
+
+def describe(config: RunConfig) -> str:
+    """A short name for a config: what it changes from the course's baseline ('baseline' when nothing)."""
+    base = RunConfig()
+    parts = []
+    for name in LABEL_FIELDS:
+        value = getattr(config, name)
+        if value == getattr(base, name):
+            continue
+        if name == "batchnorm":
+            parts.append("BatchNorm" if value else "no BatchNorm")
+        elif name == "weight_decay":
+            parts.append(f"L2 {value:g}")
+        elif name == "hidden":
+            parts.append(f"hidden {layer_sizes(value)}")
+        elif name == "slips":
+            parts.append(f"slips {'-'.join(value) or 'none'}")
+        elif name == "dataset":
+            parts.append(value)
+        else:
+            parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
+    return ", ".join(parts) or "baseline"
+
+
+def layer_sizes(hidden: tuple[int, ...]) -> str:
+    """Hidden sizes joined by '-', three or more equal ones in a row as 'size×count': (256,) * 8 + (10,) is 256×8-10."""
+    runs = [(size, len(list(group))) for size, group in itertools.groupby(hidden)]
+    return "-".join(f"{size}×{count}" if count >= 3 else "-".join([str(size)] * count) for size, count in runs)

@@ -2,56 +2,26 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
+import math
+import re
+import textwrap
 
 import plotly.colors
 import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
-from .config import RunConfig
-from .lesson import VARIANT_NAMES, ArmSummary
+from .config import describe, layer_sizes  # noqa: F401 (pages name runs through plots)
+from .lesson import GAP_NAME, VARIANT_NAMES, ArmSummary
 from .runs import Run
 from .training import Progress
 
 COLOURS = plotly.colors.qualitative.D3
 # the app's own font; one family name, as Plotly measures legends with it
 FONT = {"size": 20, "family": "Source Sans, sans-serif"}
+SMALLEST_TEXT = 18  # pixels: the least a projector's back row reads, for cell counts, bar labels, titles, hover
+DIVERGED_MARK = {"symbol": "x", "size": 16, "line": {"width": 2}}
 TRAIN, VAL = "#1F77B4", "#D62728"
-# Settings named in a run's label when they differ from the course baseline (dataset, device last).
-LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs", "batch_size", "val_fraction",
-                "seed", "slips", "dataset")
-
-
-def describe(config: RunConfig) -> str:
-    """A short name for a config: what it changes from the course's baseline ('baseline' when nothing)."""
-    base = RunConfig()
-    parts = []
-    for name in LABEL_FIELDS:
-        value = getattr(config, name)
-        if value == getattr(base, name):
-            continue
-        if name == "batchnorm":
-            parts.append("BatchNorm" if value else "no BatchNorm")
-        elif name == "weight_decay":
-            parts.append(f"L2 {value:g}")
-        elif name == "hidden":
-            parts.append(f"hidden {layer_sizes(value)}")
-        elif name == "slips":
-            parts.append(f"slips {'-'.join(value) or 'none'}")
-        elif name == "dataset":
-            parts.append(value)
-        else:
-            parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
-    return ", ".join(parts) or "baseline"
-
-
-def layer_sizes(hidden: tuple[int, ...]) -> str:
-    """Hidden sizes joined by '-', three or more equal ones in a row as 'size×count': (256,) * 8 + (10,) is 256×8-10."""
-    runs = [(size, len(list(group))) for size, group in itertools.groupby(hidden)]
-    return "-".join(f"{size}×{count}" if count >= 3 else "-".join([str(size)] * count) for size, count in runs)
-
-
 def live_point(progress: Progress) -> tuple[float, float]:
     """Where the epoch under way stands: (fractional epoch, mean training loss so far in it)."""
     steps_per_epoch = progress.steps / progress.epochs
@@ -60,43 +30,124 @@ def live_point(progress: Progress) -> tuple[float, float]:
 
 
 def training_curves(history: list[dict], live: tuple[float, float] | None = None,
-                    epochs: int | None = None) -> go.Figure:
-    """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss."""
+                    epochs: int | None = None, diverged: bool = False) -> go.Figure:
+    """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss.
+    A diverged run's last (blown-up) epoch does not set the scale: it is drawn clipped at the top and marked."""
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12)
     x = [row["epoch"] for row in history]
     live_x, live_y = ([live[0]], [live[1]]) if live else ([], [])
+    healthy = history[:-1] if diverged and len(history) > 1 else ([] if diverged else history)
     for column, metric, unit in ((1, "loss", ""), (2, "accuracy", " (%)")):
         for part, colour, name in (("train", TRAIN, "train"), ("val", VAL, "validation")):
             extra = (live_x, live_y) if (part, metric) == ("train", "loss") else ([], [])
-            figure.add_trace(go.Scatter(x=x + extra[0], y=[row[f"{part}_{metric}"] for row in history] + extra[1],
-                                        name=name, mode="lines+markers", line={"width": 3, "color": colour},
-                                        marker={"size": 10}, legendgroup=part, showlegend=column == 1), 1, column)
+            y = [row[f"{part}_{metric}"] for row in history] + extra[1]
+            figure.add_trace(go.Scatter(x=x + extra[0], y=y, name=name, mode="lines+markers",
+                                        line={"width": 3, "color": colour}, marker={"size": 10}, legendgroup=part,
+                                        showlegend=column == 1,
+                                        hovertemplate=f"{name} {metric} %{{y:.4g}}<extra>epoch %{{x}}</extra>"),
+                                        1, column)
         figure.update_yaxes(title_text=metric + unit, row=1, col=column)
     figure.update_yaxes(rangemode="tozero", row=1, col=1)  # a loss is never negative
-    if not history:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
+    if diverged and history:
+        top = _loss_top([row[k] for row in healthy for k in ("train_loss", "val_loss")] + live_y)
+        _mark_diverged(figure, history[-1]["epoch"], max(history[-1]["train_loss"], history[-1]["val_loss"]), top,
+                       VAL, epochs or history[-1]["epoch"])
+    if not healthy:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
         figure.update_yaxes(range=[0, 100], row=1, col=2)
-    if epochs:  # a fixed axis: the curves grow into it instead of rescaling at every redraw
-        figure.update_xaxes(range=[0, epochs + 0.1])
-    figure.update_xaxes(title_text="epoch")
+    _epoch_axis(figure, epochs or max(x + live_x, default=1))
     return _styled(figure, height=440)
 
 
+def _loss_top(values: list[float]) -> float:
+    """The top of a loss axis fitted to healthy values (1 when there are none: a fresh network's loss is ~2.3)."""
+    finite = [v for v in values if math.isfinite(v)]
+    return max(finite) * 1.08 if finite else 2.5
+
+
+def _mark_diverged(figure: go.Figure, x: float, value: float, top: float, colour: str, epochs: float,
+                   cell: tuple[int, int] = (1, 1)) -> None:
+    """Fix the loss axis to [0, top] and mark where a run diverged: an ✕ at the top edge, its loss in words."""
+    where = {"row": cell[0], "col": cell[1]}
+    figure.update_yaxes(range=[0, top], autorange=False, **where)
+    side = "middle left" if x > epochs / 2 else "middle right"  # the words stay inside the plot
+    figure.add_trace(go.Scatter(x=[x], y=[top * 0.95], mode="markers+text", showlegend=False,
+                                marker={**DIVERGED_MARK, "color": colour, "line": {"width": 1, "color": colour}},
+                                text=[f" diverged: loss {power_text(value)} "], textposition=side,
+                                textfont={"size": SMALLEST_TEXT, "color": colour}, cliponaxis=False,
+                                hovertemplate=f"diverged: loss {value:.3g}<extra></extra>"), **where)
+
+
+def power_text(value: float) -> str:
+    """A large number as a reader says it: 2.1 × 10⁸; 'NaN' and 'infinite' for those."""
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "infinite"
+    mantissa, power = f"{value:.1e}".split("e")
+    return f"{mantissa} × 10{str(int(power)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+
+
+def _epoch_axis(figure: go.Figure, epochs: float) -> None:
+    """Whole epochs as ticks from 0 to the planned count: a stopped run's 1.84 is drawn at its x, never ticked."""
+    last = max(1, math.ceil(epochs))
+    figure.update_xaxes(range=[-0.1, last + 0.1], tick0=0, dtick=1 if last <= 12 else math.ceil(last / 10),
+                        title_text="epoch")
+
+
 def overlay(runs: dict[str, Run]) -> go.Figure:
-    """Validation (solid) and train (dashed) loss per epoch of every run, one colour per run."""
-    figure = go.Figure()
+    """Loss (left) and accuracy (right) per epoch of every run: validation solid, train dashed, one colour per run.
+    The scales fit the runs that did not diverge; a diverged run is drawn clipped at the edge and marked ✕."""
+    figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
+    healthy = [run for run in runs.values() if run.status != "diverged"]
+    losses = [row[k] for run in healthy for row in run.history for k in ("train_loss", "val_loss")]
+    accuracies = [row[k] for run in healthy for row in run.history for k in ("train_accuracy", "val_accuracy")]
+    top = _loss_top(losses)
+    bottom = max(0.0, 5 * math.floor(min(accuracies) / 5) - 5) if accuracies else 0.0
     for i, (label, run) in enumerate(runs.items()):
         colour = COLOURS[i % len(COLOURS)]
         x = [row["epoch"] for row in run.history]
-        # One legend entry per run; clicking it hides both of the run's curves.
-        figure.add_trace(go.Scatter(x=x, y=[row["val_loss"] for row in run.history], name=label, mode="lines+markers",
-                                    line={"color": colour, "width": 3}, legendgroup=label,
-                                    hovertemplate="validation loss %{y:.4f}<extra>%{fullData.name}</extra>"))
-        figure.add_trace(go.Scatter(x=x, y=[row["train_loss"] for row in run.history], name=label,
-                                    mode="lines+markers", line={"color": colour, "width": 2, "dash": "dash"},
-                                    marker={"symbol": "circle-open"}, legendgroup=label, showlegend=False,
-                                    hovertemplate="train loss %{y:.4f}<extra>%{fullData.name}</extra>"))
-    figure.update_layout(xaxis_title="epoch", yaxis_title="loss: validation ━ train ╌")
+        clip = run.status == "diverged" and bool(healthy)
+        for column, metric, low, high in ((1, "loss", 0.0, top), (2, "accuracy", bottom, 100.0)):
+            for part, dash, width in (("val", None, 3), ("train", "dash", 2)):
+                values = [row[f"{part}_{metric}"] for row in run.history]
+                shown = [min(max(v, low), high) for v in values] if clip else values
+                name = f"{'validation' if part == 'val' else 'train'} {metric}"
+                # One legend entry per run; clicking it hides all four of the run's curves.
+                figure.add_trace(go.Scatter(
+                    x=x, y=shown, customdata=values, name=label, mode="lines+markers", legendgroup=label,
+                    line={"color": colour, "width": width, "dash": dash},
+                    marker={"symbol": "circle" if part == "val" else "circle-open", "size": 9},
+                    showlegend=(column, part) == (1, "val"),
+                    hovertemplate=f"{name} %{{customdata:.4g}}<extra>%{{fullData.name}}</extra>"), 1, column)
+        if run.status == "diverged" and run.history:
+            last = run.history[-1]
+            if healthy:
+                _mark_diverged(figure, last["epoch"], max(last["train_loss"], last["val_loss"]), top, colour,
+                               max(r.config.epochs for r in runs.values()))
+    if healthy:
+        figure.update_yaxes(range=[0, top], autorange=False, row=1, col=1)
+        figure.update_yaxes(range=[bottom, 100.5], autorange=False, row=1, col=2)
+    else:  # diverged runs alone: their losses span decades, so a log axis shows each of them
+        figure.update_yaxes(type="log", exponentformat="power", row=1, col=1)
+        figure.update_yaxes(range=[0, 100.5], row=1, col=2)
+    figure.update_yaxes(title_text="loss: validation ━ train ╌", row=1, col=1)
+    figure.update_yaxes(title_text="accuracy (%)", row=1, col=2)
+    _epoch_axis(figure, max((max(run.config.epochs, *(r["epoch"] for r in run.history)) for run in runs.values()),
+                            default=1))
     return _styled(figure, height=520)
+
+
+def epochs_done(run: Run) -> str:
+    """How far a run got, in words: '5 of 5', '1 of 5 (stopped in epoch 2)', 'diverged at step 2 (epoch 1)'."""
+    planned = run.config.epochs
+    reached = run.history[-1]["epoch"] if run.history else 0.0
+    whole = math.floor(reached + 1e-9)
+    if run.status == "completed":
+        return f"{whole} of {planned}"
+    if run.status == "diverged":
+        step = re.search(r"\(step (\d+)\)", run.message)  # as training.divergence_message words it
+        at = f"at step {step.group(1)} " if step else ""
+        return f"diverged {at}(epoch {whole + 1}), {whole} of {planned} done"
+    partial = "" if reached == whole else f" ({run.status} in epoch {whole + 1})"
+    return f"{whole} of {planned}{partial or f' ({run.status})'}"
 
 
 def confusion_figure(confusion: list[list[int]], classes: list[str],
@@ -106,7 +157,7 @@ def confusion_figure(confusion: list[list[int]], classes: list[str],
     counts = torch.tensor(confusion, dtype=torch.float)
     # Colour by the log of the count: the diagonal's thousands would otherwise wash out every mistake.
     figure = go.Figure(go.Heatmap(z=counts.log1p().tolist(), x=classes, y=classes, text=confusion,
-                                  texttemplate="%{text}", textfont={"size": 17}, colorscale="Blues",
+                                  texttemplate="%{text}", textfont={"size": SMALLEST_TEXT}, colorscale="Blues",
                                   showscale=False, hoverinfo="skip"))
     cells = [(t, p) for t in range(n) for p in range(n)]
     figure.add_trace(go.Scatter(
@@ -118,44 +169,69 @@ def confusion_figure(confusion: list[list[int]], classes: list[str],
         t, p = selected
         figure.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
                          line={"color": "#D62728", "width": 4})
-    figure.update_xaxes(title_text="predicted", type="category", side="top", showgrid=False)
-    figure.update_yaxes(title_text="true", type="category", autorange="reversed", showgrid=False)
+    named = any(len(name) > 2 for name in classes)  # Fashion-MNIST: names too long to stand over a column
+    figure.update_xaxes(title_text="predicted (class number)" if named else "predicted", type="category", side="top",
+                        showgrid=False, tickangle=0, tickmode="array", tickvals=classes,
+                        ticktext=[str(i) for i in range(n)] if named else classes)
+    figure.update_yaxes(title_text="true", type="category", autorange="reversed", showgrid=False, tickmode="array",
+                        tickvals=classes, ticktext=[f"{name} · {i}" for i, name in enumerate(classes)] if named
+                        else classes)
     figure.update_layout(clickmode="event+select", dragmode=False)
     return _styled(figure, height=620, legend=False)
 
 
 def per_class_figure(per_class_accuracy: list[float], classes: list[str]) -> go.Figure:
-    """Test accuracy of each class as bars, the weakest in red."""
+    """Test accuracy of each class as bars, the weakest in red; the axis starts at a round figure below the weakest,
+    and the title says where, so that a 4-point spread is not read as a tenfold one."""
     worst = min(range(len(per_class_accuracy)), key=per_class_accuracy.__getitem__)
     colours = [VAL if i == worst else TRAIN for i in range(len(classes))]
+    start = axis_start(per_class_accuracy)
     figure = go.Figure(go.Bar(x=classes, y=per_class_accuracy, text=[f"{a:.1f}" for a in per_class_accuracy],
-                              textposition="inside", insidetextanchor="end", textangle=0,
-                              textfont={"color": "white", "size": 14},
-                              marker_color=colours))  # inside: above the bars they met the axis's top tick
-    low = min(per_class_accuracy)
-    figure.update_yaxes(title_text="test accuracy (%)", range=[max(0.0, low - (100 - low) * 0.5 - 1), 100.5])
-    figure.update_xaxes(type="category")
-    return _styled(figure, height=380, legend=False)
+                              textposition="inside", insidetextanchor="end", textangle=-90,
+                              textfont={"color": "white", "size": SMALLEST_TEXT}, marker_color=colours,
+                              hovertemplate="%{x}: %{y:.2f} %<extra></extra>"))  # inside: above, they met the top tick
+    figure.update_yaxes(title_text="test accuracy (%)", range=[start, 100.5])
+    figure.update_xaxes(type="category", tickangle=-45 if any(len(c) > 2 for c in classes) else 0)
+    figure.update_layout(title={"text": f"axis starts at {start:g} %, not 0", "font": {"size": SMALLEST_TEXT},
+                                "x": 0, "xref": "paper", "xanchor": "left", "y": 0.98})
+    return _styled(figure, height=420, legend=False, margin={"l": 60, "r": 10, "t": 40, "b": 50})
 
 
-def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 8) -> go.Figure:
-    """uint8 images (n, 28, 28) tiled in one picture, dark ink on white, a title above each."""
+def axis_start(values: list[float]) -> float:
+    """A round figure (a multiple of 5, or of 10 when the values spread wider than 20) below the lowest value, by at
+    least 1 point or 30 % of the spread."""
+    low, spread = min(values), max(values) - min(values)
+    step = 10 if spread > 20 else 5
+    return max(0.0, step * math.floor((low - max(1.0, 0.3 * spread)) / step))  # the lowest bar stays readable
+
+
+def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 8, width: int = 1100) -> go.Figure:
+    """uint8 images (n, 28, 28) tiled in one picture, dark ink on white, a title above each; a title too long for its
+    cell is wrapped (after → or at a space) and its row made taller, so that no two titles overlap."""
     n, side = len(images), images.shape[-1]
-    rows, cell = max(1, -(-n // columns)), side + 8  # 8 pixels of margin around each digit
-    canvas = torch.zeros(rows * cell, columns * cell, dtype=torch.uint8)
+    cell = side + 8  # 8 pixels of margin around each digit
+    scale = width / (columns * cell)  # screen pixels per image pixel, on a page `width` pixels wide
+    characters = max(6, int(cell * scale / (SMALLEST_TEXT * 0.55)))  # Source Sans: ~0.55 em per character
+    wrapped = [[line.replace("→ ", "→") for line in textwrap.wrap(title.replace("→", "→ "), characters)] or [""]
+               for title in titles]
+    lines = max((len(w) for w in wrapped), default=1)
+    band = math.ceil(lines * SMALLEST_TEXT * 1.25 / scale)  # title lines, in image pixels
+    high = side + band + 4
+    rows = max(1, -(-n // columns))
+    canvas = torch.full((rows * high, columns * cell), 0, dtype=torch.uint8)
     for i, image in enumerate(images):
         r, c = divmod(i, columns)
-        canvas[r * cell + 6: r * cell + 6 + side, c * cell + 4: c * cell + 4 + side] = image
+        canvas[r * high + band + 2: r * high + band + 2 + side, c * cell + 4: c * cell + 4 + side] = image
     figure = go.Figure(go.Heatmap(z=canvas.tolist(), colorscale="Greys", zmin=0, zmax=255, showscale=False,
                                   hoverinfo="skip"))
-    for i, title in enumerate(titles):
+    for i, title in enumerate(wrapped):
         r, c = divmod(i, columns)
-        figure.add_annotation(x=c * cell + cell / 2 - 0.5, y=r * cell + 2.5, text=title, showarrow=False,
-                              font={"size": 16, "color": "#111111"})
+        figure.add_annotation(x=c * cell + cell / 2 - 0.5, y=r * high + band / 2 + 0.5, text="<br>".join(title),
+                              showarrow=False, font={"size": SMALLEST_TEXT, "color": "#111111"})
     figure.update_xaxes(visible=False, range=[-0.5, columns * cell - 0.5], constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    # Height for a page about 1100 pixels wide, so the square cells fill the width without bands above and below.
-    return _styled(figure, height=max(160, rows * 1100 // columns), legend=False,
+    # Height for a page `width` pixels wide, so the cells fill the width without bands above and below.
+    return _styled(figure, height=max(160, round(rows * high * scale)), legend=False,
                    margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
@@ -178,9 +254,8 @@ def compare_rows(runs: dict[str, Run]) -> list[dict]:
         row = {"run": label, **{name: _cell(config[name]) for name in differing}}
         row["best val loss"] = _rounded(min((r["val_loss"] for r in run.history), default=None), 4)
         row["test accuracy (%)"] = _rounded(run.test_accuracy, 2)
-        gap = None if last is None else round(last["train_accuracy"] - last["val_accuracy"], 2)
-        row["train − val accuracy (points)"] = gap
-        row["epochs done"] = None if last is None else last["epoch"]
+        row[GAP_NAME] = None if last is None else round(last["val_loss"] - last["train_loss"], 4)
+        row["epochs done"] = epochs_done(run)
         row["time (s)"] = round(run.seconds, 1)
         row["status"] = run.status
         rows.append(row)
@@ -200,6 +275,7 @@ def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | 
     """Large type, white background, legend on top: readable on a projected wall."""
     figure.update_layout(height=height, font=FONT, template="plotly_white", showlegend=legend, uirevision="keep",
                          margin=margin or {"l": 60, "r": 10, "t": 60, "b": 50},
+                         hoverlabel={"font": {"size": SMALLEST_TEXT, "family": FONT["family"]}},
                          legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0})
     for annotation in figure.layout.annotations or ():
         if annotation.font.size is None:

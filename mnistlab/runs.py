@@ -1,9 +1,11 @@
 """A finished run as a record; saved as run.json (config, history, metrics) and weights.pt (state_dict)."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 import time
 import zipfile
@@ -13,7 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .config import RunConfig, check, is_number
+from .config import RunConfig, check, describe, is_number
 from .evaluation import Evaluation
 from .models import build_model
 
@@ -21,6 +23,13 @@ STATUSES = ("completed", "stopped", "diverged", "failed")
 RUN_FILE, WEIGHTS_FILE = "run.json", "weights.pt"
 ROW_NUMBERS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")  # in every history row
 ROW_EXTRAS = ("seconds", "graph_nodes", "graph_bytes")  # numbers or null where a row has them
+# An uploaded .zip is refused by what its directory declares, before anything is inflated. The largest run allowed
+# (MAX_WEIGHTS float32 weights) saves a weights.pt of about 100 MB, which deflate shrinks by ~1.1×, and a run.json of
+# ~0.1 MB at 100 epochs (~9× smaller zipped): these limits sit well above both and far below a server's memory.
+MAX_ZIP_BYTES = 150_000_000  # inflated, all entries together
+MAX_RUN_JSON_BYTES = 16_000_000  # parsed into Python objects, JSON takes several times its size
+MAX_ZIP_ENTRIES = 8  # a run has two; room for what an archiver adds (__MACOSX/…)
+MAX_ZIP_RATIO = 100  # inflated ÷ stored, for entries over 1 MiB: zeros deflate ~1000×, a real run's entries < 10×
 
 
 class RunFileError(ValueError):
@@ -123,11 +132,58 @@ def run_from_zip(data: bytes, name: str = "upload") -> Run:
     """Read a run from the bytes of a .zip made by run_to_zip."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            refused = archive_refusal(archive.infolist())
+            if refused:
+                raise RunFileError(f"{name} is refused: {refused}. A run saved by this app stays far below that.")
             values = json.loads(archive.read(RUN_FILE))
             weights = archive.read(WEIGHTS_FILE) if WEIGHTS_FILE in archive.namelist() else None
+    except RunFileError:
+        raise
     except Exception as error:  # any file can be uploaded: zlib, encryption, JSON nesting... each fails its own way
         raise RunFileError(f"{name} is not a saved mnistlab run (a .zip with {RUN_FILE}): {error}") from error
     return _run_from(values, weights, name)
+
+
+def archive_refusal(entries: list[zipfile.ZipInfo]) -> str:
+    """Why an archive with these entries is too large to open ('' when it is not), from their declared sizes alone:
+    zipfile stops inflating an entry at its declared size, so these bound the memory that reading it takes."""
+    inflated = sum(entry.file_size for entry in entries)
+    run_json = next((entry for entry in entries if entry.filename == RUN_FILE), None)
+    packed = [entry for entry in entries
+              if entry.file_size > 1024 ** 2 and entry.file_size > MAX_ZIP_RATIO * entry.compress_size]
+    if len(entries) > MAX_ZIP_ENTRIES:
+        return f"it holds {len(entries)} files, more than the {MAX_ZIP_ENTRIES} a run .zip may hold"
+    if inflated > MAX_ZIP_BYTES:
+        return f"it would inflate to {size_mb(inflated)}, more than the {size_mb(MAX_ZIP_BYTES)} a run .zip may hold"
+    if run_json is not None and run_json.file_size > MAX_RUN_JSON_BYTES:
+        return (f"its {RUN_FILE} would inflate to {size_mb(run_json.file_size)}, more than the "
+                f"{size_mb(MAX_RUN_JSON_BYTES)} allowed")
+    if packed:
+        return (f"its {packed[0].filename} would inflate {packed[0].file_size / max(packed[0].compress_size, 1):.0f}"
+                f"-fold, more than the {MAX_ZIP_RATIO}-fold a run's files ever do")
+    return ""
+
+
+def size_mb(n_bytes: int) -> str:
+    """A byte count in megabytes, for a message: '400 MB', '0.4 MB'."""
+    return f"{n_bytes / 1e6:.{0 if n_bytes >= 1e7 else 1}f} MB"
+
+
+def download_name(run: Run) -> str:
+    """A .zip name that says what the run changed from the course baseline, how it ended and when it was made:
+    'mnistlab-dropout-0.2-epochs-3-2026-11-29-0812.zip'."""
+    settings = re.sub(r"[^a-z0-9.]+", "-", describe(run.config).lower().replace("×", "x")).strip("-.")
+    ending = "" if run.status == "completed" else f"-{run.status}"
+    made = re.sub(r"[^0-9]", "", run.created)[:12]  # YYYYMMDDHHMM, from "YYYY-MM-DDTHH:MM:SS"
+    when = f"-{made[:4]}-{made[4:6]}-{made[6:8]}-{made[8:12]}" if len(made) == 12 else ""
+    return f"mnistlab-{settings}{ending}{when}.zip"
+
+
+def run_identity(run: Run) -> str:
+    """The same for the same run however often it is downloaded or uploaded, different for any other run: a hash of
+    its record (config, history, results, creation time), which a zip's own timestamps do not enter."""
+    record = json.dumps(run.to_dict(), sort_keys=True).encode()
+    return hashlib.sha256(record).hexdigest()[:16]
 
 
 def _run_from(values: dict, weights: bytes | None, name: str) -> Run:

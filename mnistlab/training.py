@@ -276,6 +276,15 @@ def mean_of(loss_sum, seen: int) -> float:
 
 
 def divergence_message(value: float, epoch: int, step: int, lr: float) -> str:
-    """What happened and what to change."""
-    return (f"The training loss became {value} at epoch {epoch + 1} (step {step + 1}): the run diverged. "
-            f"The learning rate {lr:g} is too high for this model; try {lr / 10:g}.")
+    """What happened, the loss in words ('grew to 1.2 × 10⁸', 'became NaN'), and a learning rate that trains."""
+    if math.isnan(value):
+        what = "became NaN (not a number)"
+    elif math.isinf(value):
+        what = "became infinite"
+    else:
+        mantissa, power = f"{value:.1e}".split("e")  # 9.96e3 → 1.0e+04: rounded before it is split
+        what = f"grew to {mantissa} × 10{str(int(power)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+    # Every preset trains with the course's Adam rate, 1e-3: point there, not one notch down from a rate that failed.
+    advice = "try 1e-3, the course's rate, which trains it" if lr > 1e-3 else f"try {lr / 10:g}"
+    return (f"The training loss {what} at epoch {epoch + 1} (step {step + 1}): the run diverged. "
+            f"The learning rate {lr:g} is too high for this model: {advice}.")

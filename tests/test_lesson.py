@@ -9,9 +9,10 @@ from conftest import write_raw_folder
 from mnistlab.cli import main
 from mnistlab.config import ConfigError, preset
 from mnistlab.data import load_dataset
-from mnistlab.lesson import (COURSE, CORRECTED, Lesson, LessonFileError, LessonPlan, LessonRun, load_lesson,
-                             lesson_from_bytes, lesson_to_bytes, run_lesson, save_lesson, saved_lessons, slip_effects,
-                             summarize, summarize_arm, table, verdict)
+from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, GAP_NAME, Lesson, LessonFileError, LessonPlan, LessonRun,
+                             default_lesson_seconds, duration_text, estimated_seconds, load_lesson, lesson_from_bytes,
+                             lesson_to_bytes, permutation_p, run_lesson, save_lesson, saved_lessons, seeds_needed,
+                             slip_effects, summarize, summarize_arm, t_quantile, table, verdict, welch_interval)
 from mnistlab.memory import graph_nodes, heap_in_use, release_graph
 from mnistlab.models import build_model
 from mnistlab.training import train
@@ -46,18 +47,64 @@ def test_summary_matches_a_hand_computation_and_leaves_out_unfinished_runs():
     assert summarize_arm("baseline", CORRECTED, runs[:1]).std is None
 
 
-def test_verdict_calls_a_difference_real_only_when_the_seeds_do_not_overlap():
-    baseline = arm_of([97.0, 97.1, 97.2], "baseline")
-    above = verdict(arm_of([97.3, 97.4, 97.5]), baseline)
-    assert above.real is True and above.difference == pytest.approx(0.3) and above.chance == pytest.approx(0.1)
-    assert "+0.30 points" in above.text and "above" in above.text
-    below = verdict(arm_of([96.0, 96.1, 97.15]), baseline)
-    assert below.real is False and below.difference == pytest.approx(-0.6833, abs=1e-4)  # one seed lands inside
-    assert "within the seed spread" in below.text
-    assert verdict(arm_of([97.2, 97.3, 97.4]), baseline).real is False  # a tie is an overlap
-    assert verdict(arm_of([96.0, 96.1]), baseline).real is True  # 2 vs 3 seeds: chance 2/10
-    lone = verdict(arm_of([99.0]), baseline)
-    assert lone.real is None and "one seed" in lone.text and lone.difference == pytest.approx(1.9)
+def test_two_seeds_that_separate_completely_cannot_tell_chance_one_in_three():
+    judged = verdict(arm_of([97.3, 97.4]), arm_of([97.0, 97.1], "baseline"))
+    assert judged.real is None and judged.kind == "too-few-seeds" and judged.chance == pytest.approx(1 / 3)
+    assert "can't tell with 2 seeds (chance alone: 1 in 3): need at least 4" in judged.text
+    assert judged.short == "+0.30 [-0.00, +0.60] · can't tell with 2 seeds: need 4"
+
+
+def test_three_seeds_that_separate_completely_still_cannot_tell_chance_one_in_ten():
+    judged = verdict(arm_of([97.3, 97.4, 97.5]), arm_of([97.0, 97.1, 97.2], "baseline"))
+    assert judged.real is None and judged.chance == pytest.approx(0.1) and judged.needed == seeds_needed() == 4
+    assert "can't tell with 3 seeds" in judged.text
+
+
+def test_four_seeds_that_separate_completely_are_real_chance_one_in_35():
+    judged = verdict(arm_of([97.4, 97.5, 97.6, 97.7]), arm_of([97.0, 97.1, 97.2, 97.3], "baseline"))
+    assert judged.real is True and judged.kind == "real" and judged.chance == pytest.approx(2 / 70)
+    assert judged.one_in == 35 and "+0.40 points vs the baseline" in judged.text and "real, chance alone: 1 in 35" in \
+        judged.text
+    below = verdict(arm_of([97.0, 97.1, 97.2, 97.3]), arm_of([97.4, 97.5, 97.6, 97.7], "baseline"))
+    assert below.real is True and below.difference == pytest.approx(-0.4)  # two-sided: a loss is judged alike
+
+
+def test_the_verdict_turns_real_just_below_one_in_20():
+    just_below = verdict(arm_of([97.35, 97.28, 97.24, 97.4, 97.39]), arm_of([97.25, 97.29, 97.13, 97.12, 97.23]))
+    assert just_below.chance == pytest.approx(12 / 252) and just_below.real is True  # 0.0476
+    just_above = verdict(arm_of([97.2, 97.1, 97.35, 97.23, 97.28]), arm_of([97.13, 97.08, 97.16, 97.09, 97.17]))
+    assert just_above.chance == pytest.approx(14 / 252) and just_above.real is False  # 0.0556
+    assert just_above.kind == "not-shown" and "can't tell, chance alone: 1 in 18" in just_above.text
+    tie = verdict(arm_of([97.0, 97.1, 97.2, 97.3]), arm_of([97.0, 97.1, 97.2, 97.3], "baseline"))
+    assert tie.chance == 1.0 and tie.real is False and "chance alone: more often than not" in tie.text
+
+
+def test_the_permutation_p_counts_every_split_exactly():
+    assert permutation_p((1.0, 2.0), (3.0, 4.0, 5.0)) == pytest.approx(2 / 10)  # {1,2} and {4,5}: |diff| 2.5
+    assert permutation_p(tuple(range(10)), tuple(range(10, 20))) == pytest.approx(2 / math.comb(20, 10))  # 10 each
+    lone = verdict(arm_of([99.0]), arm_of([97.0, 97.1, 97.2], "baseline"))
+    assert lone.real is None and lone.low is None and "can't tell with 1 and 3 seeds" in lone.text
+
+
+def test_the_interval_is_welchs_t_interval():
+    assert t_quantile(0.975, 4) == pytest.approx(2.7764, abs=1e-4) and t_quantile(0.975, 1) == pytest.approx(12.706,
+                                                                                                               abs=1e-3)
+    assert t_quantile(0.975, 2.5) == pytest.approx(3.5746, abs=1e-3)
+    low, high = welch_interval((97.3, 97.4, 97.5), (97.0, 97.1, 97.2))  # variances 0.01 each: 4 degrees of freedom
+    half = 2.7764 * math.sqrt(0.02 / 3)
+    assert (low, high) == pytest.approx((0.3 - half, 0.3 + half), abs=1e-4)
+    assert welch_interval((1.0, 1.0), (0.0, 0.0)) == (1.0, 1.0)
+
+
+def test_the_default_lesson_can_reach_a_verdict_and_says_how_long_it_takes(tmp_path):
+    assert LessonPlan().seeds == DEFAULT_SEEDS >= seeds_needed()
+    lesson = Lesson(LessonPlan(seeds=1, epochs=2, variants=("baseline",)), "mnist", [fake_run(seconds=10.0)])
+    assert estimated_seconds(LessonPlan(), [lesson]) == pytest.approx(5.0 * 4 * DEFAULT_SEEDS * 5)  # 5 s per epoch
+    assert default_lesson_seconds(tmp_path) is None and duration_text(None) == "not measured"
+    save_lesson(lesson, tmp_path / "a.json")
+    (tmp_path / "broken.json").write_text("{")
+    assert default_lesson_seconds(tmp_path) == pytest.approx(500.0)
+    assert duration_text(500.0) == "about 8 minutes" and duration_text(42) == "about 40 seconds"
 
 
 def test_table_compares_each_arm_with_its_own_baseline():
@@ -66,8 +113,10 @@ def test_table_compares_each_arm_with_its_own_baseline():
             for v in plan.variants for arm in plan.arms]
     rows = table(summarize(Lesson(plan, "mnist", runs)))
     dropout_course = next(r for r in rows if r["variant"] == "Dropout" and r["arm"] == COURSE)
-    assert dropout_course["test accuracy %"] == "102.50 ± 0.71" and dropout_course["vs baseline"] == "+5.00 · real"
-    assert next(r for r in rows if r["variant"] == "L2")["vs baseline"] == "+0.00 · within seed spread"
+    assert dropout_course["test accuracy %"] == "102.50 ± 0.71"
+    assert dropout_course["vs baseline"] == "+5.00 [+1.96, +8.04] · can't tell with 2 seeds: need 4"
+    assert next(r for r in rows if r["variant"] == "L2")["vs baseline"].startswith("+0.00 [")
+    assert next(r for r in rows if r["variant"] == "L2")[GAP_NAME] == pytest.approx(0.1)
     assert [r["vs baseline"] for r in rows if r["variant"] == "Baseline"] == ["—", "—"]
 
 
@@ -248,7 +297,8 @@ def test_the_committed_lessons_load_with_every_variant_seed_and_epoch():
     for lesson, arms in ((default, {CORRECTED}), (slipped, {CORRECTED, COURSE})):
         assert lesson.status == "completed" and lesson.dataset == "mnist" and lesson.plan.epochs == 5
         summaries = summarize(lesson)
-        assert all(set(s) == arms and len(s[CORRECTED].seeds) == 3 and len(s[CORRECTED].val_loss_mean) == 5
+        assert all(set(s) == arms and len(s[CORRECTED].seeds) == lesson.plan.seeds
+                   and len(s[CORRECTED].val_loss_mean) == 5
                    for s in summaries.values())
     same = [summarize(lesson)["dropout"][CORRECTED] for lesson in (default, slipped)]
     assert same[0].test_accuracy == same[1].test_accuracy and same[0].val_loss_mean == same[1].val_loss_mean  # seeds
@@ -273,7 +323,7 @@ def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, ca
     assert load_lesson(path).plan.slips == ("loss-graph", "no-eval")
     main(["course", "--seeds", "1", "--epochs", "1", "--data-dir", str(tiny_root), "--no-download"])
     out, _ = capsys.readouterr()
-    assert "Baseline   corrected" in out and " course  " not in out and "do not overlap" in out
+    assert "Baseline   corrected" in out and " course  " not in out and "less than 1 time in 20" in out
 
 
 # ---- real MNIST ---------------------------------------------------------------------------------------------------

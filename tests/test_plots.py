@@ -3,6 +3,7 @@ import torch
 
 from mnistlab import plots
 from mnistlab.config import RunConfig, preset
+from mnistlab.lesson import GAP_NAME
 from mnistlab.runs import Run
 from mnistlab.training import Progress
 
@@ -23,17 +24,61 @@ def test_training_curves_draw_train_and_validation_loss_and_accuracy_with_the_li
     assert list(by_axis["train", "y"].y) == [0.5, 0.3, 0.25] and list(by_axis["train", "y"].x) == [1.0, 2.0, 2.5]
     assert list(by_axis["validation", "y"].y) == [0.4, 0.35]
     assert list(by_axis["train", "y2"].y) == [85.0, 91.0] and list(by_axis["validation", "y2"].y) == [88.0, 90.0]
-    assert list(figure.layout.xaxis.range) == [0, 4.1]
+    assert list(figure.layout.xaxis.range) == [-0.1, 4.1] and figure.layout.xaxis.dtick == 1  # whole epochs only
 
 
-def test_overlay_gives_each_run_its_colour_for_validation_and_train():
+def test_overlay_gives_each_run_its_colour_for_loss_and_accuracy():
     runs = {"1. baseline": Run(RunConfig(), HISTORY, "completed"), "2. L2": Run(preset("l2"), HISTORY[:1], "stopped")}
     figure = plots.overlay(runs)
-    assert [t.name for t in figure.data] == ["1. baseline", "1. baseline", "2. L2", "2. L2"]
-    assert [t.showlegend for t in figure.data] == [None, False, None, False]  # one legend entry per run
+    assert [t.name for t in figure.data] == ["1. baseline"] * 4 + ["2. L2"] * 4
+    assert [t.showlegend for t in figure.data] == [True, False, False, False] * 2  # one legend entry per run
     colours = [t.line.color for t in figure.data]
-    assert colours[0] == colours[1] != colours[2] == colours[3]
-    assert list(figure.data[2].y) == [0.4] and figure.data[3].line.dash == "dash"
+    assert len(set(colours[:4])) == 1 and colours[0] != colours[4]
+    loss, accuracy = [t for t in figure.data if t.yaxis == "y"], [t for t in figure.data if t.yaxis == "y2"]
+    assert list(loss[2].y) == [0.4] and loss[3].line.dash == "dash" and list(accuracy[0].y) == [88.0, 90.0]
+    assert figure.layout.xaxis.dtick == 1 and figure.layout.xaxis2.dtick == 1
+
+
+DIVERGED = Run(RunConfig(lr=10.0), [{"epoch": 0.0013, "train_loss": 1.3e8, "train_accuracy": 9.0, "val_loss": 2.1e8,
+                                     "val_accuracy": 9.8, "seconds": 0.1}], "diverged",
+               "The training loss grew to 1.3 × 10⁸ at epoch 1 (step 2): the run diverged.")
+
+
+def test_a_diverged_run_in_the_overlay_does_not_rescale_the_others():
+    figure = plots.overlay({"1. baseline": Run(RunConfig(), HISTORY, "completed"), "2. lr 10": DIVERGED})
+    low, high = figure.layout.yaxis.range
+    assert low == 0 and 0.5 <= high < 1  # fitted to the baseline's losses (0.3 to 0.5), not to 2.1e8
+    accuracy_low = figure.layout.yaxis2.range[0]
+    assert 80 <= accuracy_low <= 85  # the baseline's 85–91 %, not the diverged run's 9 %
+    diverged = [t for t in figure.data if t.name == "2. lr 10" and t.yaxis == "y"]
+    assert all(y <= high for t in diverged for y in t.y) and list(diverged[0].customdata) == [2.1e8]  # hover: real
+    (mark,) = [t for t in figure.data if t.mode == "markers+text"]
+    assert mark.text[0].strip() == "diverged: loss 2.1 × 10⁸" and mark.y[0] <= high
+
+
+def test_a_lone_diverged_run_gets_whole_epochs_and_a_log_axis():
+    figure = plots.overlay({"1. lr 10": DIVERGED})
+    assert list(figure.layout.xaxis.range) == [-0.1, 5.1] and figure.layout.yaxis.type == "log"
+    curves = plots.training_curves(DIVERGED.history, epochs=5, diverged=True)
+    assert list(curves.layout.xaxis.range) == [-0.1, 5.1] and curves.layout.yaxis.range[1] < 10
+    assert list(curves.layout.yaxis2.range) == [0, 100]
+
+
+def test_the_live_and_results_curves_keep_the_scale_of_the_epochs_before_a_divergence():
+    blown = HISTORY + [{"epoch": 2.31, "train_loss": 340.0, "train_accuracy": 40.0, "val_loss": 5e4,
+                        "val_accuracy": 10.0, "seconds": 1.0}]
+    figure = plots.training_curves(blown, epochs=5, diverged=True)
+    assert 0.5 <= figure.layout.yaxis.range[1] < 1
+    assert any(t.mode == "markers+text" and "5.0 × 10⁴" in t.text[0] for t in figure.data)
+
+
+def test_epochs_done_says_how_far_a_run_got():
+    assert plots.epochs_done(Run(RunConfig(epochs=2), HISTORY, "completed")) == "2 of 2"
+    stopped = [dict(HISTORY[0]), dict(HISTORY[1], epoch=1.844)]
+    assert plots.epochs_done(Run(RunConfig(), stopped, "stopped")) == "1 of 5 (stopped in epoch 2)"
+    assert plots.epochs_done(Run(RunConfig(), HISTORY, "stopped")) == "2 of 5 (stopped)"
+    assert plots.epochs_done(DIVERGED) == "diverged at step 2 (epoch 1), 0 of 5 done"
+    assert plots.epochs_done(Run(RunConfig(), [], "stopped")) == "0 of 5 (stopped)"
 
 
 def test_confusion_figure_has_counts_and_one_clickable_marker_per_cell():
@@ -51,14 +96,38 @@ def test_digit_grid_tiles_every_image_under_its_title():
     figure = plots.digit_grid(images, [f"d{i}" for i in range(5)], columns=3)
     (heatmap,) = figure.data
     canvas = torch.tensor(heatmap.z)
-    assert canvas.shape == (2 * 36, 3 * 36)
+    assert canvas.shape[1] == 3 * 36 and canvas.shape[0] > 2 * 28  # two rows, each with its title band
     assert int((canvas == 200).sum()) == 5 * 28 * 28  # every pixel of every image, nothing else
     assert [a.text for a in figure.layout.annotations] == ["d0", "d1", "d2", "d3", "d4"]
+
+
+def test_long_gallery_titles_are_wrapped_so_that_none_overlaps():
+    titles = ["T-shirt/top→Ankle boot 100%", "Trouser→Dress 99%", "3→5 98%"]
+    figure = plots.digit_grid(torch.zeros((3, 28, 28), dtype=torch.uint8), titles, columns=8)
+    texts = [a.text for a in figure.layout.annotations]
+    assert texts[0] == "T-shirt/top→<br>Ankle boot<br>100%" and texts[2] == "3→5 98%"
+    cell_pixels = 1100 / 8
+    assert all(len(line) * plots.SMALLEST_TEXT * 0.55 <= cell_pixels for t in texts for line in t.split("<br>"))
+    assert all(a.font.size >= 18 for a in figure.layout.annotations)
+
+
+def test_the_confusion_matrix_numbers_its_columns_when_class_names_are_long():
+    names = ["T-shirt/top", "Trouser", "Ankle boot"]
+    figure = plots.confusion_figure([[5, 1, 0], [2, 7, 0], [0, 0, 9]], names)
+    assert list(figure.layout.xaxis.ticktext) == ["0", "1", "2"] and list(figure.layout.xaxis.tickvals) == names
+    assert list(figure.layout.yaxis.ticktext) == ["T-shirt/top · 0", "Trouser · 1", "Ankle boot · 2"]
+    assert figure.layout.xaxis.tickangle == 0 and figure.data[0].textfont.size >= 18
+    digits = plots.confusion_figure([[1, 0], [0, 1]], ["0", "1"])
+    assert list(digits.layout.xaxis.ticktext) == ["0", "1"]
 
 
 def test_per_class_and_class_count_figures():
     bars = plots.per_class_figure([99.0, 90.0, 95.0], ["0", "1", "2"])
     assert list(bars.data[0].y) == [99.0, 90.0, 95.0] and bars.data[0].marker.color[1] == plots.VAL
+    start = bars.layout.yaxis.range[0]
+    assert start == 85 and "axis starts at 85 %" in bars.layout.title.text  # round, below the lowest, said
+    assert plots.axis_start([97.1, 98.9]) == 95 and plots.axis_start([62.0, 97.3]) == 50
+    assert plots.axis_start([3.0, 99.0]) == 0
     counts = plots.class_counts_figure([5, 6], [1, 2], ["0", "1"])
     assert [t.name for t in counts.data] == ["train file", "test file"] and list(counts.data[1].y) == [1, 2]
 
@@ -67,12 +136,12 @@ def test_compare_rows_list_the_differing_settings_and_each_runs_numbers():
     runs = {"1. baseline": Run(RunConfig(), HISTORY, "completed", seconds=12.34),
             "2. dropout 0.2": Run(preset("dropout", hidden=(128, 64)), HISTORY[:1], "stopped")}
     rows = plots.compare_rows(runs)
-    assert set(rows[0]) == {"run", "hidden", "dropout", "best val loss", "test accuracy (%)",
-                            "train − val accuracy (points)", "epochs done", "time (s)", "status"}
+    assert set(rows[0]) == {"run", "hidden", "dropout", "best val loss", "test accuracy (%)", GAP_NAME, "epochs done",
+                            "time (s)", "status"}
     assert rows[0]["hidden"] == "256-256" and rows[1]["hidden"] == "128-64" and rows[1]["dropout"] == 0.2
-    assert (rows[0]["epochs done"], rows[1]["epochs done"]) == (2.0, 1.0)
+    assert (rows[0]["epochs done"], rows[1]["epochs done"]) == ("2 of 5", "1 of 5 (stopped)")
     assert rows[0]["best val loss"] == 0.35 and rows[1]["best val loss"] == 0.4
-    assert rows[0]["train − val accuracy (points)"] == 1.0 and rows[1]["train − val accuracy (points)"] == -3.0
+    assert rows[0][GAP_NAME] == 0.05 and rows[1][GAP_NAME] == -0.1  # validation − training loss, last epoch
     assert rows[0]["time (s)"] == 12.3 and rows[1]["status"] == "stopped"
 
 

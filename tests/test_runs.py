@@ -1,14 +1,16 @@
 import io
 import json
 import re
+import tracemalloc
 import zipfile
 
 import pytest
 import torch
 
 from conftest import zipped
-from mnistlab.config import preset
-from mnistlab.runs import RunFileError, load_run, run_from_zip, run_to_zip, save_run
+from mnistlab.config import MAX_WEIGHTS, RunConfig, preset
+from mnistlab.runs import (MAX_ZIP_BYTES, Run, RunFileError, download_name, load_run, run_from_zip, run_identity,
+                           run_to_zip, save_run)
 from mnistlab.training import train
 
 
@@ -109,3 +111,62 @@ def test_weights_that_do_not_fit_the_config_give_a_clear_error(run, tmp_path):
 def test_missing_run_file_gives_a_clear_error(tmp_path):
     with pytest.raises(RunFileError, match="cannot be read as a saved run"):
         load_run(tmp_path)
+
+
+# ---- uploads too large to open, download names, identity -----------------------------------------------------------
+
+def bomb(run, megabytes: int, extra_files: int = 0) -> bytes:
+    """A run .zip whose weights.pt is `megabytes` MB of zeros: ~1000× smaller on the wire."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("run.json", json.dumps(run.to_dict()))
+        with archive.open("weights.pt", "w", force_zip64=True) as weights:
+            for _ in range(megabytes):
+                weights.write(bytes(1_000_000))
+        for i in range(extra_files):
+            archive.writestr(f"notes-{i}.txt", "")
+    return buffer.getvalue()
+
+
+@pytest.mark.slow
+def test_a_zip_that_would_inflate_to_400_mb_is_refused_before_inflating(run):
+    data = bomb(run, 400)
+    assert len(data) < 2_000_000
+    tracemalloc.start()
+    try:
+        refused = r"upload.zip is refused: it would inflate to 400 MB, more than the 150 MB"
+        with pytest.raises(RunFileError, match=refused):
+            run_from_zip(data, "upload.zip")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * len(data)  # nothing inflated
+
+
+def test_a_zip_packed_beyond_any_real_run_or_with_many_files_is_refused(run):
+    with pytest.raises(RunFileError, match=r"weights.pt would inflate \d+-fold, more than the 100-fold"):
+        run_from_zip(bomb(run, 20), "upload.zip")
+    with pytest.raises(RunFileError, match="it holds 9 files, more than the 8"):
+        run_from_zip(bomb(run, 0, extra_files=7), "upload.zip")
+    with pytest.raises(RunFileError, match=r"its run.json would inflate to 20 MB, more than the 16 MB allowed"):
+        run_from_zip(zipped(" " * 20_000_000), "upload.zip")
+
+
+def test_the_zip_limit_is_above_the_largest_run_allowed():
+    assert MAX_ZIP_BYTES > 4 * MAX_WEIGHTS * 1.05  # float32 weights, with room for buffers and pickling
+
+
+def test_a_download_name_carries_the_settings_the_ending_and_the_date():
+    made = "2026-11-29T08:12:33"
+    assert download_name(Run(preset("dropout", epochs=3), [], "stopped", created=made)) == \
+        "mnistlab-dropout-0.2-epochs-3-stopped-2026-11-29-0812.zip"
+    assert download_name(Run(RunConfig(hidden=(256,) * 8 + (10,), lr=0.5), [], "completed", created=made)) == \
+        "mnistlab-hidden-256x8-10-lr-0.5-2026-11-29-0812.zip"
+    assert download_name(Run(RunConfig(), [], "completed", created="")) == "mnistlab-baseline.zip"
+
+
+def test_the_same_run_has_one_identity_however_often_it_is_zipped(run):
+    first, second = run_from_zip(run_to_zip(run)), run_from_zip(run_to_zip(run))
+    assert run_identity(first) == run_identity(second) == run_identity(run)
+    assert run_identity(Run(run.config.replace(seed=1), run.history, run.status, created=run.created)) != \
+        run_identity(run)

@@ -95,7 +95,7 @@ def test_a_non_finite_loss_stops_within_that_batch(tiny_data):
     poisoned.train_x[:, 0] = float("nan")  # every batch is poisoned: the very first one must stop the run
     calls = []
     run = train(preset("baseline", epochs=2, batch_size=16), poisoned, should_stop=lambda: calls.append(1) and False)
-    assert run.status == "diverged" and "nan" in run.message and len(calls) == 1
+    assert run.status == "diverged" and "NaN" in run.message and len(calls) == 1
     assert run.history == []
     assert all(torch.isfinite(p).all() for p in run.model.parameters())
 
