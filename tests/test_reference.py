@@ -42,6 +42,7 @@ def test_with_the_courses_adam_the_engine_trains_the_courses_weights(tiny_root, 
     assert_same_run(engine_with_the_courses_adam(config, data, monkeypatch), course)
 
 
+@pytest.mark.slow
 def test_on_real_mnist_the_engine_with_the_courses_adam_is_the_course_loop(mnist, monkeypatch):
     course = course_loop(data_dir(), 0, epochs=1, download=False, threads=THREADS)
     assert_same_run(engine_with_the_courses_adam(RunConfig(seed=0, epochs=1, device="cpu"), mnist, monkeypatch), course)

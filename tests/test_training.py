@@ -3,12 +3,14 @@ import math
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 import torch
 from torch.nn import functional as F
 
 from mnistlab.config import ConfigError, RunConfig, preset
+from mnistlab.lesson import load_lesson
 from mnistlab.data import split_indices
 from mnistlab.models import build_model
 from mnistlab import training
@@ -187,6 +189,7 @@ def test_loss_graph_slip_computes_the_same_numbers(tiny_data):
         assert a["val_loss"] == b["val_loss"]
 
 
+@pytest.mark.slow
 def test_baseline_reaches_96_percent_on_real_mnist_in_two_epochs(mnist):
     run = train(preset("baseline", epochs=2), mnist)
     assert run.status == "completed"
@@ -289,3 +292,19 @@ def test_a_seed_gives_the_same_run_while_another_process_keeps_a_core_busy(tiny_
         busy.kill()
         busy.wait()
     assert without_times(loaded.history) == without_times(alone.history) and same_state(alone.model, loaded.model)
+
+
+# The saved lessons were trained on 2 cores, so on one thread: the thread count and the CPU's kernels set the rounding.
+LESSON_THREADS = 1
+
+
+@pytest.mark.slow
+def test_the_saved_lessons_baseline_seed_0_run_is_retrained_exactly(mnist, monkeypatch):
+    # What a lecturer sees: the saved lesson's figures, then the same run trained live, the same to the last digit.
+    lesson = load_lesson(Path(__file__).parent.parent / "runs" / "lessons" / "mnist-3-seeds-5-epochs.json")
+    saved = next(run for run in lesson.runs
+                 if (run.variant, run.arm, run.seed, run.config.epochs) == ("baseline", "corrected", 0, 5))
+    monkeypatch.setattr(training, "thread_count", lambda device: LESSON_THREADS)
+    live = train(saved.config.replace(device="cpu"), mnist)
+    assert without_times(live.history) == without_times(saved.history)
+    assert live.test_accuracy == saved.test_accuracy
