@@ -124,7 +124,7 @@ def floor_loop(data, config: RunConfig, passes: int) -> dict:
     batches = list(zip(data.train_x[:samples].to(device).split(config.batch_size),
                        data.train_y[:samples].to(device).split(config.batch_size)))
     seconds = []
-    with cpu_settings(thread_count(device)):
+    with cpu_settings(thread_count()):
         for _ in range(passes):
             start = time.perf_counter()
             for images, labels in batches:
@@ -230,7 +230,7 @@ def report(results: dict, args, load_before: float) -> list[str]:
     lines = [f"mnistlab bench: MNIST, {args.epochs} epochs x seeds {' '.join(map(str, args.seeds))}, batch 64, "
              f"Adam lr 1e-3 | torch {torch.__version__}, course loop on {args.course_threads} threads, "
              f"engine and floor on {args.device}"
-             f"{f' ({thread_count(torch.device(args.device))} thread(s))' if args.device == 'cpu' else ''} | "
+             f"{f' ({thread_count()} thread(s))' if args.device == 'cpu' else ''} | "
              f"load average {load_before:.2f} before, {load_average():.2f} after",
              f"{'loop':<40} {'s/epoch':>8} {'min':>7} {'max':>7} {'peak RSS MiB':>13} {'rise MiB':>9}"]
     for loop in LOOPS:

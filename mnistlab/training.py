@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,22 +62,36 @@ def optimizer_for(model: torch.nn.Module, config: RunConfig, device: torch.devic
         return torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
 
 
+# Runs in progress in this process, and the thread count before the first began. The intra-op thread count is partly
+# process-wide (torch's parallel loops read one shared count), so it is set when the first run starts and restored
+# when the last ends: a run ending never changes the count another run is computing with.
+_runs_lock = threading.Lock()
+_runs_in_progress = {"count": 0, "threads_before": 1}
+
+
 @contextmanager
 def cpu_settings(threads: int = 1):
-    """This thread's CPU settings while it trains: `threads` intra-op threads, subnormal floats flushed to zero;
-    both restored after.
+    """This thread's CPU settings while it trains: `threads` intra-op threads (the same for every run of a process:
+    the machine's), subnormal floats flushed to zero; both restored after.
 
     Flushing: Adam's first moment decays into subnormals (< 1.2e-38) within an epoch for weights whose input is
     nearly always 0 (MNIST's border pixels); x86 computes on them many times slower; flushing them changes no weight.
     """
-    before, flushing = torch.get_num_threads(), torch.tensor([1e-39]).mul(1.0).item() == 0.0
-    torch.set_num_threads(threads)
+    flushing = torch.tensor([1e-39]).mul(1.0).item() == 0.0
+    with _runs_lock:
+        if _runs_in_progress["count"] == 0:
+            _runs_in_progress["threads_before"] = torch.get_num_threads()
+        _runs_in_progress["count"] += 1
+        torch.set_num_threads(threads)
     torch.set_flush_denormal(True)  # this thread's setting; false (a no-op) where the CPU cannot
     try:
         yield
     finally:
         torch.set_flush_denormal(flushing)
-        torch.set_num_threads(before)
+        with _runs_lock:
+            _runs_in_progress["count"] -= 1
+            if _runs_in_progress["count"] == 0:
+                torch.set_num_threads(_runs_in_progress["threads_before"])
 
 
 def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
@@ -108,16 +123,14 @@ def usable_cores(root: Path = Path("/sys/fs/cgroup")) -> int:
     return max(1, min(cores, math.floor(quota))) if quota is not None else cores
 
 
-def thread_count(device: torch.device, cores: int | None = None) -> int:
-    """A run's intra-op threads, chosen once from the machine, never from its momentary load: 2 on a CPU where the
-    process may use at least TWO_THREADS_FROM_CORES cores, else 1.
+def thread_count(cores: int | None = None) -> int:
+    """The intra-op threads of every run of this process, from the machine alone, never from its momentary load:
+    2 where the process may use at least TWO_THREADS_FROM_CORES cores, else 1.
 
     Why not the load: 1 and 2 threads round differently (MKL splits a product's sums by thread count), so a choice
     made from the load would make a run's weights depend on it. Why so many cores: a two-thread step waits for its
     second thread, and another process busy on one core made steps 6–10× slower on 2 cores (BENCHMARKS.md).
     """
-    if device.type != "cpu":
-        return 1  # the accelerator computes; the host thread only queues work
     return 2 if (usable_cores() if cores is None else cores) >= TWO_THREADS_FROM_CORES else 1
 
 
@@ -134,7 +147,7 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
           should_stop: Callable[[], bool] | None = None, progress_interval: float = PROGRESS_INTERVAL) -> Run:
     """Train, validating every epoch; stops early on should_stop() or a non-finite loss. Returns the Run."""
     device = resolve_device(config.device)
-    with cpu_settings(thread_count(device)):
+    with cpu_settings(thread_count()):
         return train_on(device, config, data, on_progress, should_stop, progress_interval)
 
 

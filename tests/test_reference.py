@@ -17,7 +17,7 @@ def course_adam(model, config, device) -> torch.optim.Adam:
 
 def engine_with_the_courses_adam(config: RunConfig, data, monkeypatch) -> training.Run:
     monkeypatch.setattr(training, "optimizer_for", course_adam)
-    monkeypatch.setattr(training, "thread_count", lambda device: THREADS)  # the course loop's, below
+    monkeypatch.setattr(training, "thread_count", lambda: THREADS)  # the course loop's, below
     return training.train(config, data)
 
 
@@ -36,7 +36,7 @@ def test_with_the_courses_adam_the_engine_trains_the_courses_weights(tiny_root, 
     data = load_dataset("mnist", tiny_root, download=False)  # also decompresses the files for torchvision
     course = course_loop(tiny_root, seed, epochs=2, download=False, threads=THREADS)
     config = RunConfig(seed=seed, epochs=2, device="cpu")
-    monkeypatch.setattr(training, "thread_count", lambda device: THREADS)
+    monkeypatch.setattr(training, "thread_count", lambda: THREADS)
     fused = training.train(config, data)
     assert not torch.equal(fused.model.out.weight, course["model"].fc3.weight)  # the fused kernel rounds differently
     assert_same_run(engine_with_the_courses_adam(config, data, monkeypatch), course)

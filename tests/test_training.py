@@ -206,7 +206,7 @@ def course_style_loop(config: RunConfig, data) -> torch.nn.Module:
         if isinstance(module, SeededDropout):
             module.generator = torch.Generator().manual_seed(config.seed + 1)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
-    with cpu_settings(thread_count(torch.device("cpu"))):  # the thread count rounds: the same as train()'s
+    with cpu_settings(thread_count()):  # the thread count rounds: the same as train()'s
         for _ in range(config.epochs):
             order = train_idx[course_shuffle(len(train_idx), generator)]
             for batch in order.split(config.batch_size):
@@ -267,8 +267,7 @@ def test_usable_cores_are_the_affinity_capped_by_the_quota_rounded_down(tmp_path
 
 @pytest.mark.parametrize("cores, threads", [(1, 1), (2, 1), (3, 1), (4, 2), (64, 2)])
 def test_the_thread_count_comes_from_the_cores_alone(cores, threads):
-    assert thread_count(torch.device("cpu"), cores) == threads
-    assert thread_count(torch.device("meta"), cores) == 1  # not a CPU: the host thread only queues work
+    assert thread_count(cores) == threads
 
 
 def test_a_run_takes_the_thread_count_of_the_machine_and_gives_it_back(tiny_data, monkeypatch):
@@ -280,6 +279,17 @@ def test_a_run_takes_the_thread_count_of_the_machine_and_gives_it_back(tiny_data
     before = torch.get_num_threads()
     train(preset("baseline", epochs=1, batch_size=100), tiny_data)
     assert seen == [2] and torch.get_num_threads() == before
+
+
+def test_a_run_ending_leaves_the_thread_count_of_a_run_still_in_progress():
+    before = torch.get_num_threads()
+    first, second = cpu_settings(2), cpu_settings(2)
+    first.__enter__()
+    second.__enter__()
+    second.__exit__(None, None, None)
+    assert torch.get_num_threads() == 2  # the first run is still training
+    first.__exit__(None, None, None)
+    assert torch.get_num_threads() == before
 
 
 def test_a_seed_gives_the_same_run_while_another_process_keeps_a_core_busy(tiny_data):
@@ -304,7 +314,7 @@ def test_the_saved_lessons_baseline_seed_0_run_is_retrained_exactly(mnist, monke
     lesson = load_lesson(Path(__file__).parent.parent / "runs" / "lessons" / "mnist-3-seeds-5-epochs.json")
     saved = next(run for run in lesson.runs
                  if (run.variant, run.arm, run.seed, run.config.epochs) == ("baseline", "corrected", 0, 5))
-    monkeypatch.setattr(training, "thread_count", lambda device: LESSON_THREADS)
+    monkeypatch.setattr(training, "thread_count", lambda: LESSON_THREADS)
     live = train(saved.config.replace(device="cpu"), mnist)
     assert without_times(live.history) == without_times(saved.history)
     assert live.test_accuracy == saved.test_accuracy
