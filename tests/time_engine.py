@@ -74,8 +74,8 @@ def main(argv=None) -> int:
     same = all(torch.equal(a, b) for a, b in zip(steps_seconds(x, y, 50, 1, *engine)[1],
                                                  steps_seconds(x, y, 50, 2, *engine)[1]))
     print(f"same weights after 50 steps on 1 and on 2 threads: {'yes' if same else 'no'}")
-    for load in ("idle", "one process busy"):
-        busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if load != "idle" else None
+    for load in ("load as found", "+ one busy process"):
+        busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if load != "load as found" else None
         try:
             threads = median_seconds({n: lambda n=n: steps_seconds(x, y, args.steps, n, *engine) for n in (1, 2)},
                                      args.rounds)
@@ -83,8 +83,8 @@ def main(argv=None) -> int:
             if busy is not None:
                 busy.kill()
                 busy.wait()
-        print(f"{load:<17} the engine's step: 1 thread {threads[1]:.2f} s, 2 threads {threads[2]:.2f} s "
-              f"(2 / 1 = {threads[2] / threads[1]:.2f}); over the idle 1-thread row above: "
+        print(f"{load:<18} the engine's step: 1 thread {threads[1]:.2f} s, 2 threads {threads[2]:.2f} s "
+              f"(2 / 1 = {threads[2] / threads[1]:.2f}); over the 1-thread row above: "
               f"1 thread {threads[1] / idle_seconds:.2f}, 2 threads {threads[2] / idle_seconds:.2f}")
     return 0
 
