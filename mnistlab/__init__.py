@@ -1,10 +1,4 @@
 """mnistlab: train the course's MLPs on MNIST and see what regularisation does."""
-import os
-
-# MKL's strict reproducible mode: its matrix products give the same bits on any number of threads, so that a run may
-# use a second core without changing its result (training.ThreadPicker). MKL reads this once, at its first call.
-os.environ.setdefault("MKL_CBWR", "AUTO,STRICT")
-
 import importlib
 
 # What each name comes from, imported at first use: `python -m mnistlab --help` must not wait for torch's import.

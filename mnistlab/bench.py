@@ -1,8 +1,7 @@
 """`python -m mnistlab.bench`: the course's loop, the mnistlab engine and the arithmetic floor, timed in one process.
 
-Prints seconds per epoch (median), test accuracy per seed, peak memory, the app path's overhead and, for reference,
-the engine over autograd's floor, then a last line `speedup_vs_course_loop=X.XX floor_ratio=Y.YY
-accuracy_delta=Z.ZZ` (see BENCHMARKS.md).
+Prints seconds per epoch (median), test accuracy per seed, peak memory, the app path's overhead, then a last line
+`speedup_vs_course_loop=X.XX floor_ratio=Y.YY accuracy_delta=Z.ZZ` (see BENCHMARKS.md).
 """
 from __future__ import annotations
 
@@ -27,14 +26,12 @@ from .config import ConfigError, RunConfig
 from .data import RAW_FILES, DataError, data_dir, load_dataset, raw_folder, split_indices
 from .jobs import JobQueue, submit_training
 from .models import build_model
-from .training import (PROGRESS_INTERVAL, ThreadPicker, cpu_settings, leave_cores_to_training, resolve_device,
-                       thread_choices, train)
+from .training import PROGRESS_INTERVAL, cpu_settings, leave_cores_to_training, resolve_device, thread_count, train
 
 Result = TypeVar("Result")
-LOOPS = ("course", "engine", "app", "floor", "autograd floor")
+LOOPS = ("course", "engine", "app", "floor")
 LABELS = {"course": "course loop (torchvision, as written)", "engine": "mnistlab engine (train)",
-          "app": "engine on the app's path (jobs)", "floor": "floor (forward+backward only)",
-          "autograd floor": "the same floor by autograd (reference)"}
+          "app": "engine on the app's path (jobs)", "floor": "floor (forward+backward by autograd)"}
 
 
 class mlp(nn.Module):  # noqa: N801 — the course's class, under the course's name
@@ -114,31 +111,24 @@ def app_loop(data, config: RunConfig) -> dict:
     return {"seconds": [row["seconds"] for row in run.history], "accuracy": run.test_accuracy, "run": run}
 
 
-def floor_loop(data, config: RunConfig, passes: int, by_autograd: bool = False) -> dict:
-    """Forward + backward of the engine's MLP over as many rows as its training split, in its batches, under its CPU
-    settings, by the engine's own forward_backward: the gradients computed and dropped; no optimizer, shuffling,
-    gathering, validation. by_autograd: the same by the model's forward, cross-entropy and autograd's backward, as
-    PyTorch computes them (a reference printed beside the floor)."""
+def floor_loop(data, config: RunConfig, passes: int) -> dict:
+    """Forward + backward of the engine's MLP over as many rows as its training split, in its batches, on the thread
+    count train() would choose now: the model's forward, cross-entropy and autograd's backward, the gradients computed
+    and dropped; no optimizer, shuffling, gathering, validation."""
     device = torch.device(config.device)
     generator = torch.Generator().manual_seed(config.seed)
     samples = len(split_indices(len(data.train_y), config.val_fraction, generator)[0])
     model = build_model(config, generator).to(device)
     parameters = list(model.parameters())
 
-    def autograd_step(images, labels):  # the model's forward, the course's loss, autograd's backward
-        return torch.autograd.grad(F.cross_entropy(model(images), labels), parameters)
-
-    step = autograd_step if by_autograd else model.forward_backward
     batches = list(zip(data.train_x[:samples].to(device).split(config.batch_size),
                        data.train_y[:samples].to(device).split(config.batch_size)))
     seconds = []
-    with cpu_settings():
-        threads = ThreadPicker(thread_choices(config, device))
+    with cpu_settings(thread_count()):
         for _ in range(passes):
             start = time.perf_counter()
             for images, labels in batches:
-                step(images, labels)
-                threads.tick(time.perf_counter())
+                torch.autograd.grad(F.cross_entropy(model(images), labels), parameters)
             synchronize(device)
             seconds.append(time.perf_counter() - start)
     return {"seconds": seconds}
@@ -222,8 +212,7 @@ def measure(args) -> dict:
         config = RunConfig(seed=seed, epochs=args.epochs, device=args.device)
         runs = {"course": lambda: course_loop(root, seed, args.epochs, not args.no_download, args.course_threads),
                 "engine": lambda: engine_loop(data, config), "app": lambda: app_loop(data, config),
-                "floor": lambda: floor_loop(data, config, args.epochs),
-                "autograd floor": lambda: floor_loop(data, config, args.epochs, by_autograd=True)}
+                "floor": lambda: floor_loop(data, config, args.epochs)}
         for loop in LOOPS if i % 2 == 0 else LOOPS[::-1]:
             record = {"seed": seed}
             with peak_memory(record):
@@ -246,7 +235,7 @@ def report(results: dict, args, load_before: float) -> list[str]:
     lines = [f"mnistlab bench: MNIST, {epochs} x seeds {' '.join(map(str, args.seeds))}, batch 64, "
              f"Adam lr 1e-3 | torch {torch.__version__}, course loop on {args.course_threads} threads, "
              f"engine and floor on {args.device}"
-             f"{' (1 or 2 threads, picked by timing)' if args.device == 'cpu' else ''} | "
+             f"{f' ({thread_count()} thread(s))' if args.device == 'cpu' else ''} | "
              f"load average {load_before:.2f} before, {load_average():.2f} after",
              f"{'loop':<40} {'s/epoch':>8} {'min':>7} {'max':>7} {'peak RSS MiB':>13} {'rise MiB':>9}"]
     for loop in LOOPS:
@@ -265,8 +254,6 @@ def report(results: dict, args, load_before: float) -> list[str]:
     overhead = 100 * (per_epoch["app"] / per_epoch["engine"] - 1)
     lines.append(f"app-path overhead: {overhead:+.1f} % (progress every {PROGRESS_INTERVAL} s + stop checks, "
                  f"worker thread); same seed, same history as train(): {'yes' if same else 'NO'}")
-    lines.append(f"for reference, engine ÷ autograd's floor: {per_epoch['engine'] / per_epoch['autograd floor']:.2f} "
-                 f"(the last line's floor is the engine's own forward_backward)")
     lines.append(f"speedup_vs_course_loop={per_epoch['course'] / per_epoch['engine']:.2f} "
                  f"floor_ratio={per_epoch['engine'] / per_epoch['floor']:.2f} accuracy_delta={delta:.2f}")
     return lines

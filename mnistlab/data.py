@@ -4,8 +4,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import math
 import os
 import shutil
+import struct
 import tempfile
 import urllib.request
 import zlib
@@ -190,10 +192,9 @@ def _decompressed(raw: Path, target: Path, stem: str) -> tuple[Path, Path]:
 def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) -> tuple[torch.Tensor, torch.Tensor]:
     """Parse an images file and its labels file, each (path to read, the user's file), then check they agree."""
     tensors = []
-    for (path, origin), kind, reader in ((images, "image", torchvision.datasets.mnist.read_image_file),
-                                         (labels, "label", torchvision.datasets.mnist.read_label_file)):
+    for (path, origin), kind, dims in ((images, "image", 3), (labels, "label", 1)):
         try:
-            tensors.append(reader(str(path)))
+            tensors.append(read_idx(path, dims))
         except OSError:  # cannot be opened (permissions): load_dataset says so, rather than call the file damaged
             raise
         except Exception as error:
@@ -204,7 +205,7 @@ def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) 
             raise _refused(path, origin, f"{origin} is {published[0]}'s {published[1]}, not {name}'s {path.name}.",
                            name)
     (_, images_origin), (_, labels_origin) = images, labels
-    x, y = tensors
+    x, y = tensors[0], tensors[1].long()  # labels as int64, as the losses take them
     if tuple(x.shape[1:]) != (IMAGE_SIDE, IMAGE_SIDE):
         raise DataError(f"{images_origin} holds {tuple(x.shape[1:])} images, not 28×28: it is not {name}.")
     if len(x) != len(y) or len(y) == 0:
@@ -213,6 +214,21 @@ def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) 
     if int(y.min()) < 0 or int(y.max()) > 9:
         raise DataError(f"{labels_origin} has labels outside 0–9: it is not {name}.")
     return x, y
+
+
+def read_idx(path: Path, dims: int) -> torch.Tensor:
+    """An IDX file of unsigned bytes as a uint8 tensor: magic 0x0000 08 <dims>, then `dims` big-endian sizes, then
+    the bytes. ValueError if the file is not that (another type, other dimensions, truncated or too long)."""
+    content = path.read_bytes()
+    header = 4 * (1 + dims)
+    if len(content) < header or content[:4] != bytes((0, 0, 0x08, dims)):
+        raise ValueError(f"not an IDX file of {dims}-dimensional unsigned bytes")
+    shape = struct.unpack(f">{dims}I", content[4:header])
+    if len(content) - header != math.prod(shape):
+        raise ValueError(f"{len(content) - header} bytes of data for a shape of {shape}")
+    if not math.prod(shape):  # torch.frombuffer refuses an empty buffer
+        return torch.empty(shape, dtype=torch.uint8)
+    return torch.frombuffer(bytearray(content[header:]), dtype=torch.uint8).view(shape)
 
 
 def _refused(path: Path, origin: Path, problem: str, name: str) -> DataError:

@@ -1,16 +1,18 @@
 """The training loop: fit a config's model on a data set, validate each epoch, evaluate on test at the end."""
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import torch
+from torch.nn import functional as F
 
 from .config import ConfigError, RunConfig
 from .data import Dataset, course_shuffle, split_indices
@@ -23,6 +25,9 @@ PROGRESS_INTERVAL = 0.25  # seconds between progress events: the app redraws at 
 # Adam bounds each step, so a too-high learning rate rarely reaches inf: it explodes the loss instead.
 # No sane run of a 10-class cross-entropy (≈2.3 at the start) ever sees a batch loss this high.
 DIVERGED_LOSS = 1e3
+# Cores a process must be allowed before its runs take a second thread: the run's two, one for the browser or
+# the page, one for another busy process (BENCHMARKS.md, "Threads").
+TWO_THREADS_FROM_CORES = 4
 
 
 @dataclass(frozen=True)
@@ -49,150 +54,106 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-class FusedAdam:
-    """Adam as torch.optim.Adam(fused=True) computes it, bit for bit (the same kernel), minus its per-step bookkeeping.
+def optimizer_for(model: torch.nn.Module, config: RunConfig, device: torch.device) -> torch.optim.Adam:
+    """The course's torch.optim.Adam; its fused kernel (one pass over each tensor) where the device has one."""
+    try:
+        return torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
+    except RuntimeError:  # a device without the fused kernel: torch's default implementation
+        return torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
 
-    That bookkeeping (hooks, profiler records, state lookups, one step counter per tensor, zero_grad) costs ~150 µs
-    of a ~1.3 ms CPU step (BENCHMARKS.md). The gradients come as an argument, not in .grad: the model's
-    forward_backward returns them. weight_decay is Adam's L2: added to the gradient.
-    """
 
-    def __init__(self, parameters, lr: float, weight_decay: float = 0.0, betas=(0.9, 0.999), eps: float = 1e-8):
-        self.parameters = list(parameters)
-        self.exp_avgs = [torch.zeros_like(p) for p in self.parameters]
-        self.exp_avg_sqs = [torch.zeros_like(p) for p in self.parameters]
-        self.steps = torch.zeros((), device=self.parameters[0].device)  # float32, where the kernel reads it
-        self.options = {"lr": lr, "beta1": betas[0], "beta2": betas[1], "weight_decay": weight_decay, "eps": eps}
-
-    @torch.no_grad()
-    def step(self, gradients: list[torch.Tensor]) -> None:
-        """Update every parameter from its gradient (a list in the parameters' order)."""
-        self.steps += 1
-        torch._fused_adam_(self.parameters, gradients, self.exp_avgs, self.exp_avg_sqs, [],
-                           [self.steps] * len(self.parameters), amsgrad=False, maximize=False, **self.options)
+# Runs in progress in this process, and the thread count before the first began. The intra-op thread count is partly
+# process-wide (torch's parallel loops read one shared count), so it is set when the first run starts and restored
+# when the last ends: a run ending never changes the count another run is computing with.
+_runs_lock = threading.Lock()
+_runs_in_progress = {"count": 0, "threads_before": 1}
 
 
 @contextmanager
-def cpu_settings():
-    """This thread's CPU settings while it trains: subnormal floats flushed to zero; thread count restored after.
+def cpu_settings(threads: int = 1):
+    """This thread's CPU settings while it trains: `threads` intra-op threads (the same for every run of a process:
+    the machine's), subnormal floats flushed to zero; both restored after.
 
     Flushing: Adam's first moment decays into subnormals (< 1.2e-38) within an epoch for weights whose input is
-    nearly always 0 (MNIST's border pixels); x86 computes on them ~35x slower; flushing them changes no weight.
-    The thread count inside is the ThreadPicker's to change.
+    nearly always 0 (MNIST's border pixels); x86 computes on them many times slower; flushing them changes no weight.
     """
-    threads, flushing = torch.get_num_threads(), torch.tensor([1e-39]).mul(1.0).item() == 0.0
-    torch.set_num_threads(1)
+    flushing = torch.tensor([1e-39]).mul(1.0).item() == 0.0
+    with _runs_lock:
+        if _runs_in_progress["count"] == 0:
+            _runs_in_progress["threads_before"] = torch.get_num_threads()
+        _runs_in_progress["count"] += 1
+        torch.set_num_threads(threads)
     torch.set_flush_denormal(True)  # this thread's setting; false (a no-op) where the CPU cannot
     try:
         yield
     finally:
         torch.set_flush_denormal(flushing)
-        torch.set_num_threads(threads)
+        with _runs_lock:
+            _runs_in_progress["count"] -= 1
+            if _runs_in_progress["count"] == 0:
+                torch.set_num_threads(_runs_in_progress["threads_before"])
 
 
-def thread_choices(config: RunConfig, device: torch.device) -> tuple[int, ...]:
-    """The intra-op thread counts a run may switch between: (1, 2) where the CPU has two cores to give and switching
-    changes no bit of the result, else (1,). BatchNorm's CPU kernel sums its batch statistics per thread, so a
-    BatchNorm run's bits would depend on the count: it keeps one thread."""
+def cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
+    """The CPU quota of this container in cores (cgroup v2 cpu.max, else v1 cfs_quota/cfs_period); None if unlimited
+    or unknown. os.cpu_count() and the affinity mask do not see it: a 1-core container on a 16-core host shows 16."""
+    candidates = [(root / "cpu.max", None)] + [(root / group / "cpu.cfs_quota_us", root / group / "cpu.cfs_period_us")
+                                               for group in ("cpu", "cpu,cpuacct")]
+    for quota_file, period_file in candidates:
+        try:
+            if period_file is None:  # v2: "max 100000" or "150000 100000"
+                quota, period = quota_file.read_text().split()[:2]
+            else:  # v1: a quota of -1 means none
+                quota, period = quota_file.read_text().strip(), period_file.read_text().strip()
+            if quota in ("max", "-1"):
+                return None
+            return int(quota) / int(period) if int(quota) > 0 and int(period) > 0 else None
+        except (OSError, ValueError):  # no such file, or one that says nothing usable: try the next
+            continue
+    return None
+
+
+def usable_cores(root: Path = Path("/sys/fs/cgroup")) -> int:
+    """The cores this process may keep busy: its affinity mask, capped by the container's quota rounded down.
+
+    Down: under a quota of 1.5 cores two threads in lock step use it up in two thirds of each period and are then
+    both stopped for the rest, while one thread never reaches it."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if device.type != "cpu" or cores < 2 or config.batchnorm or not threads_keep_bits(config.batch_size):
-        return (1,)
-    return (1, 2)
+    quota = cgroup_cpu_quota(root)
+    return max(1, min(cores, math.floor(quota))) if quota is not None else cores
 
 
-@functools.cache
-def threads_keep_bits(batch_size: int) -> bool:
-    """Whether one training step of the MLP gives the same gradients, bit for bit, on 1 and on 2 threads.
+def thread_count(cores: int | None = None) -> int:
+    """The intra-op threads of every run of this process, from the machine alone, never from its momentary load:
+    2 where the process may use at least TWO_THREADS_FROM_CORES cores, else 1.
 
-    True with MKL in its strict reproducible mode (MKL_CBWR, set in mnistlab/__init__.py); MKL's default splits the
-    matrix products' sums by thread count, and other BLAS libraries may. Where it is false, runs keep one thread.
+    Why not the load: 1 and 2 threads round differently (MKL splits a product's sums by thread count), so a choice
+    made from the load would make a run's weights depend on it. Why so many cores: a two-thread step waits for its
+    second thread, and another process busy on one core made steps 6–10× slower on 2 cores (BENCHMARKS.md).
     """
-    generator = torch.Generator().manual_seed(0)
-    model = build_model(RunConfig(batch_size=batch_size), generator)
-    x = torch.rand(batch_size, 784, generator=generator)
-    y = torch.randint(0, 10, (batch_size,), generator=generator)
-    threads = torch.get_num_threads()
-
-    def gradients(count: int) -> list:
-        torch.set_num_threads(count)
-        return model.forward_backward(x, y)[2]
-
-    try:
-        return all(torch.equal(a, b) for a, b in zip(gradients(1), gradients(2)))
-    finally:
-        torch.set_num_threads(threads)
+    return 2 if (usable_cores() if cores is None else cores) >= TWO_THREADS_FROM_CORES else 1
 
 
 def leave_cores_to_training() -> None:
-    """One intra-op thread for this process's work outside train(), which sets its own thread's count (ThreadPicker).
+    """One intra-op thread for this process's work outside train(), which sets its own thread's count.
 
     Clients call it first. OpenMP threads that another thread keeps make libgomp stop spinning, so that a run's second
-    thread costs more than it brings (1.6x slower); helpers made before train() flushes subnormals never flush them.
+    thread costs more than it brings; helpers made before train() flushes subnormals never flush them.
     """
     torch.set_num_threads(1)
 
 
-class ThreadPicker:
-    """Switches this thread between intra-op thread counts, keeping the one whose training steps run fastest.
-
-    Measured, not guessed (BENCHMARKS.md): a second thread makes a step ~1.4x faster on an idle 2-core CPU, but
-    1.6x slower while another thread of the process keeps OpenMP threads (libgomp then stops spinning), and 4-60x
-    slower while another process holds the other core. So tick() compares the mean step of windows, leaves a
-    count at once after a run of very slow steps, and tries the count that lost again later, less often each time
-    it loses again. Short stalls that hit any count (the app's page reruns holding the GIL) only end a window and
-    bring a retry soon. The count never changes a result: see thread_choices.
-    """
-
-    WINDOW = 32  # steps timed before choosing again
-    RETRY_EVERY = 32  # windows before the count that lost is tried again (~1000 steps); doubled, up to 8x, per loss
-    RETRY_SOON = 4  # windows before the count that stalled is tried again
-    STALL, STALLED_STEPS = 4.0, 5  # this many steps in a row this much slower than the other count's end a window
-
-    def __init__(self, choices: tuple[int, ...]):
-        self.choices, self.seconds_per_step = choices, {}
-        self.wait = self.countdown = self.RETRY_EVERY
-        self.use(choices[0], trial=True)  # one thread first: a second is kept only once it has proved faster
-
-    def use(self, threads: int, trial: bool = False) -> None:
-        """Set the count and start a new window."""
-        self.threads, self.trial, self.durations, self.last = threads, trial, [], None
-        self.rival = min((s for n, s in self.seconds_per_step.items() if n != threads), default=math.inf)
-        torch.set_num_threads(threads)
-
-    def tick(self, now: float) -> None:
-        """Call after each training step, with time.perf_counter()."""
-        if len(self.choices) == 1:
-            return
-        if self.last is not None:
-            self.durations.append(now - self.last)
-        self.last = now
-        recent = self.durations[-self.STALLED_STEPS:]
-        stalled = len(recent) == self.STALLED_STEPS and min(recent) > self.STALL * self.rival
-        if not stalled and len(self.durations) < self.WINDOW:
-            return
-        # the mean, for throughput, without the slowest step: the one that also holds an epoch's validation
-        timed = recent if stalled else sorted(self.durations)[:-1]
-        self.seconds_per_step[self.threads] = sum(timed) / len(timed)
-        untried = [n for n in self.choices if n not in self.seconds_per_step]
-        if untried:
-            return self.use(untried[0], trial=True)
-        best = min(self.seconds_per_step, key=self.seconds_per_step.get)
-        if self.trial:
-            self.wait = self.RETRY_EVERY if best == self.threads else min(2 * self.wait, 8 * self.RETRY_EVERY)
-            self.countdown = self.wait
-        elif stalled:
-            self.countdown = min(self.countdown, self.RETRY_SOON)
-        self.countdown -= 1
-        if self.countdown > 0:
-            return self.use(best)
-        self.use(next(n for n in self.choices if n != best), trial=True)
-
-
-@cpu_settings()
 def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], None] | None = None,
           should_stop: Callable[[], bool] | None = None, progress_interval: float = PROGRESS_INTERVAL) -> Run:
     """Train, validating every epoch; stops early on should_stop() or a non-finite loss. Returns the Run."""
     device = resolve_device(config.device)
+    with cpu_settings(thread_count()):
+        return train_on(device, config, data, on_progress, should_stop, progress_interval)
+
+
+def train_on(device: torch.device, config: RunConfig, data: Dataset, on_progress, should_stop,
+             progress_interval: float) -> Run:
+    """train()'s loop, under the CPU settings it chose."""
     generator = torch.Generator().manual_seed(config.seed)  # split, init and shuffling, drawn as the course draws them
     train_idx, val_idx = split_indices(len(data.train_y), config.val_fraction, generator)
     check_last_batch(config, len(train_idx))
@@ -202,16 +163,16 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
     for module in model.modules():
         if isinstance(module, SeededDropout):
             module.generator = torch.Generator(device).manual_seed(config.seed + 1)
-    optimizer = FusedAdam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    optimizer = optimizer_for(model, config, device)
     eval_mode = "no-eval" not in config.slips
     eval_batch = EVAL_BATCH if eval_mode else config.batch_size  # batch statistics make the slip batch-dependent
     keep_graphs = "loss-graph" in config.slips  # the course's `loss_train += loss`
     steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
-    threads = ThreadPicker(thread_choices(config, device))
     history, status, message, step = [], "completed", "", 0
     start = last_report = time.perf_counter()
     for epoch in range(config.epochs):
         epoch_start, loss_sum, seen = time.perf_counter(), 0.0, 0
+        model.train()  # validation leaves the model in eval mode
         finite_weights = {k: v.clone() for k, v in model.state_dict().items()}
         order = train_idx[course_shuffle(len(train_idx), generator)].to(device)
         targets_in_order, predicted = y[order], torch.empty_like(order)  # argmax into predicted: one op a step
@@ -220,19 +181,20 @@ def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], No
             if should_stop is not None and should_stop():
                 status, message = "stopped", f"Stopped by the user during epoch {epoch + 1}."
                 break
-            # index_select: a plain row gather, ~2.5× faster on CPU than x[batch]'s general indexing;
-            # forward_backward: loss.backward()'s gradients, bit for bit, without autograd's cost (6–18 % of a step)
-            logits, loss, gradients = model.forward_backward(x.index_select(0, batch), targets, keep_graphs)
+            images = x.index_select(0, batch)  # a plain row gather: faster on CPU than x[batch]'s general indexing
+            logits = model(images)
+            loss = F.cross_entropy(logits, targets)
             value = loss.item()
             if not math.isfinite(value) or value > DIVERGED_LOSS:
                 status, message = "diverged", divergence_message(value, epoch, step, config.lr)
                 break
-            torch.argmax(logits, 1, out=predictions)  # before Adam's pass over 4 MB moves the logits out of cache
-            optimizer.step(gradients)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            torch.argmax(logits.detach(), 1, out=predictions)
             loss_sum = loss_sum + (loss if keep_graphs else value) * len(batch)
             seen, step = seen + len(batch), step + 1
             now = time.perf_counter()
-            threads.tick(now)
             if on_progress is not None and now - last_report >= progress_interval:
                 last_report = now
                 eta = (now - start) / step * (config.epochs * steps_per_epoch - step)

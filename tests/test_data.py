@@ -174,10 +174,10 @@ def test_a_bad_decompressed_file_beside_its_gz_is_to_be_deleted(tmp_path):
 
 
 def test_a_file_that_cannot_be_opened_is_not_called_damaged(tiny_root, monkeypatch):
-    def unreadable(path):
-        raise PermissionError(13, "Permission denied", path)
+    def unreadable(path, dims):
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("torchvision.datasets.mnist.read_label_file", unreadable)
+    monkeypatch.setattr("mnistlab.data.read_idx", unreadable)
     with pytest.raises(DataError, match="cannot be used: Permission denied. Check its name and permissions"):
         load_dataset("mnist", tiny_root, download=False)
 

@@ -1,18 +1,22 @@
-import copy
 import dataclasses
 import math
-import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 import torch
 from torch.nn import functional as F
 
 from mnistlab.config import ConfigError, RunConfig, preset
+from mnistlab.lesson import load_lesson
 from mnistlab.data import split_indices
 from mnistlab.models import build_model
 from mnistlab import training
-from mnistlab.training import FusedAdam, ThreadPicker, cpu_settings, thread_choices, threads_keep_bits, train
+from mnistlab.data import course_shuffle
+from mnistlab.models import SeededDropout
+from mnistlab.training import cgroup_cpu_quota, cpu_settings, thread_count, train, usable_cores
 
 SMALL = dict(epochs=2, batch_size=32, hidden=(32, 32))
 
@@ -101,15 +105,17 @@ def test_a_non_finite_loss_stops_within_that_batch(tiny_data):
 
 
 def test_weights_a_bad_step_made_non_finite_are_replaced_by_finite_ones(tiny_data, monkeypatch):
-    step = FusedAdam.step
+    class PoisoningAdam(torch.optim.Adam):
+        steps = 0
 
-    def poisoning_step(self, gradients):
-        step(self, gradients)
-        if self.steps == 40:  # a step in the second epoch
-            with torch.no_grad():
-                self.parameters[0].fill_(float("inf"))
+        def step(self, closure=None):
+            super().step(closure)
+            self.steps += 1
+            if self.steps == 40:  # a step in the second epoch
+                with torch.no_grad():
+                    self.param_groups[0]["params"][0].fill_(float("inf"))
 
-    monkeypatch.setattr(FusedAdam, "step", poisoning_step)
+    monkeypatch.setattr(training, "optimizer_for", lambda model, config, device: PoisoningAdam(model.parameters()))
     run = train(preset("baseline", epochs=3, batch_size=16), tiny_data)
     assert run.status == "diverged" and 1 < run.history[-1]["epoch"] < 2
     assert all(torch.isfinite(p).all() for p in run.model.parameters())
@@ -191,28 +197,38 @@ def test_baseline_reaches_96_percent_on_real_mnist_in_two_epochs(mnist):
     assert run.history[-1]["val_loss"] < run.history[0]["val_loss"]
 
 
-@pytest.mark.parametrize("weight_decay, batchnorm", [(0.0, False), (0.01, True)])
-def test_the_engine_optimizer_is_torch_fused_adam_bit_for_bit(weight_decay, batchnorm):
-    # The engine's Adam must be torch's, exactly: same maths, only less bookkeeping.
-    reference = build_model(RunConfig(hidden=(32, 32), batchnorm=batchnorm), torch.Generator().manual_seed(0))
-    ours = copy.deepcopy(reference)
-    torch_adam = torch.optim.Adam(reference.parameters(), lr=1e-2, weight_decay=weight_decay, fused=True)
-    fused_adam = FusedAdam(ours.parameters(), lr=1e-2, weight_decay=weight_decay)
-    generator = torch.Generator().manual_seed(1)
-    for _ in range(50):
-        x, y = torch.rand(16, 784, generator=generator), torch.randint(0, 10, (16,), generator=generator)
-        torch_adam.zero_grad()
-        F.cross_entropy(reference(x), y).backward()
-        torch_adam.step()
-        fused_adam.step(torch.autograd.grad(F.cross_entropy(ours(x), y), list(ours.parameters())))
-    assert same_state(reference, ours)
+def course_style_loop(config: RunConfig, data) -> torch.nn.Module:
+    """The course's loop written out plainly, on the run's generators: what train() must compute, bit for bit."""
+    generator = torch.Generator().manual_seed(config.seed)
+    train_idx, _ = split_indices(len(data.train_y), config.val_fraction, generator)
+    model = build_model(config, generator)
+    for module in model.modules():
+        if isinstance(module, SeededDropout):
+            module.generator = torch.Generator().manual_seed(config.seed + 1)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay, fused=True)
+    with cpu_settings(thread_count()):  # the thread count rounds: the same as train()'s
+        for _ in range(config.epochs):
+            order = train_idx[course_shuffle(len(train_idx), generator)]
+            for batch in order.split(config.batch_size):
+                preds = model(data.train_x[batch])
+                loss = F.cross_entropy(preds, data.train_y[batch])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+    return model
+
+
+@pytest.mark.parametrize("variant", ["baseline", "l2", "dropout", "batchnorm"])
+def test_train_computes_the_plain_course_loop_bit_for_bit(tiny_data, variant):
+    config = preset(variant, seed=2, **SMALL)
+    assert same_state(train(config, tiny_data).model, course_style_loop(config, tiny_data))
 
 
 def test_cpu_settings_hold_inside_and_are_restored_after():
     threads = torch.get_num_threads()
     subnormal = torch.tensor([1e-39])
-    with cpu_settings():
-        assert torch.get_num_threads() == 1
+    with cpu_settings(2):
+        assert torch.get_num_threads() == 2
         flushed = subnormal.mul(1.0).item()
     assert torch.get_num_threads() == threads
     assert subnormal.mul(1.0).item() != 0.0  # flushing is off again outside
@@ -220,86 +236,85 @@ def test_cpu_settings_hold_inside_and_are_restored_after():
         assert flushed == 0.0
 
 
-def on_one_thread_and_on_two(config, data, monkeypatch) -> list:
-    """The run of config trained with the thread count pinned to 1, then to 2."""
-    runs = []
-    for threads in (1, 2):
-        monkeypatch.setattr(training, "thread_choices", lambda config, device: (threads,))
-        runs.append(train(config, data))
-    return runs
+@pytest.mark.parametrize("files, cores", [
+    ({"cpu.max": "max 100000\n"}, None),
+    ({"cpu.max": "100000 100000\n"}, 1.0),
+    ({"cpu.max": "150000 100000\n"}, 1.5),
+    ({"cpu.max": "400000 100000\n"}, 4.0),
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
+    ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 0.5),
+    ({"cpu,cpuacct/cpu.cfs_quota_us": "200000\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"}, 2.0),
+    ({"cpu.max": "garbage\n"}, None),
+    ({}, None),
+], ids=["v2-none", "v2-1", "v2-1.5", "v2-4", "v1-none", "v1-0.5", "v1-cpuacct-2", "unreadable", "no-cgroup"])
+def test_the_cgroup_quota_is_read_in_cores_from_v2_or_v1_files(tmp_path, files, cores):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert cgroup_cpu_quota(tmp_path) == cores
 
 
-@pytest.mark.parametrize("variant", ["baseline", "dropout"])
-@pytest.mark.slow
-def test_a_run_is_the_same_bit_for_bit_on_one_thread_and_on_two(tiny_data, variant, monkeypatch):
-    # The course's sizes, so that MKL splits its products between threads; L2 on, so every term of Adam counts.
-    one, two = on_one_thread_and_on_two(preset(variant, epochs=2, weight_decay=1e-3, seed=4), tiny_data, monkeypatch)
-    assert without_times(one.history) == without_times(two.history)
-    assert one.evaluation == two.evaluation
-    assert same_state(one.model, two.model)
+@pytest.mark.parametrize("quota, affinity, usable", [
+    (None, 16, 16), ("100000 100000", 16, 1), ("150000 100000", 16, 1), ("50000 100000", 16, 1),
+    ("250000 100000", 16, 2), ("800000 100000", 2, 2)])
+def test_usable_cores_are_the_affinity_capped_by_the_quota_rounded_down(tmp_path, monkeypatch, quota, affinity,
+                                                                         usable):
+    if quota is not None:
+        (tmp_path / "cpu.max").write_text(quota + "\n")
+    monkeypatch.setattr(training.os, "sched_getaffinity", lambda pid: set(range(affinity)), raising=False)
+    assert usable_cores(tmp_path) == usable
 
 
-def test_batchnorm_statistics_depend_on_the_thread_count_so_batchnorm_runs_keep_one_thread():
-    x = torch.rand(64, 256, generator=torch.Generator().manual_seed(0))
-    outputs = []
-    with cpu_settings():
-        for threads in (1, 2):
-            torch.set_num_threads(threads)
-            outputs.append(torch.nn.BatchNorm1d(256)(x))
-    assert not torch.equal(*outputs)  # if a torch release makes this equal, BatchNorm runs may take two threads
-    assert thread_choices(preset("batchnorm"), torch.device("cpu")) == (1,)
+@pytest.mark.parametrize("cores, threads", [(1, 1), (2, 1), (3, 1), (4, 2), (64, 2)])
+def test_the_thread_count_comes_from_the_cores_alone(cores, threads):
+    assert thread_count(cores) == threads
 
 
-def test_mkl_strict_mode_is_on_so_runs_may_use_a_second_thread():
-    if not torch.backends.mkl.is_available():
-        pytest.skip("torch without MKL: runs keep one thread")
-    assert threads_keep_bits(64)
-    two_cores = len(os.sched_getaffinity(0)) >= 2
-    assert thread_choices(preset("baseline"), torch.device("cpu")) == ((1, 2) if two_cores else (1,))
+def test_a_run_takes_the_thread_count_of_the_machine_and_gives_it_back(tiny_data, monkeypatch):
+    seen = []
+    monkeypatch.setattr(training, "usable_cores", lambda: 8)
+    monkeypatch.setattr(training, "optimizer_for",
+                        lambda model, config, device: seen.append(torch.get_num_threads()) or torch.optim.Adam(
+                            model.parameters()))
+    before = torch.get_num_threads()
+    train(preset("baseline", epochs=1, batch_size=100), tiny_data)
+    assert seen == [2] and torch.get_num_threads() == before
 
 
-def test_runs_keep_one_thread_where_the_thread_count_would_change_bits(monkeypatch):
-    monkeypatch.setattr(training, "threads_keep_bits", lambda batch_size: False)
-    assert thread_choices(preset("baseline"), torch.device("cpu")) == (1,)
-    assert thread_choices(preset("baseline"), torch.device("meta")) == (1,)  # not a CPU: the host does little
+def test_a_run_ending_leaves_the_thread_count_of_a_run_still_in_progress():
+    before = torch.get_num_threads()
+    first, second = cpu_settings(2), cpu_settings(2)
+    first.__enter__()
+    second.__enter__()
+    second.__exit__(None, None, None)
+    assert torch.get_num_threads() == 2  # the first run is still training
+    first.__exit__(None, None, None)
+    assert torch.get_num_threads() == before
 
 
-def test_the_thread_picker_keeps_the_faster_count_and_leaves_one_that_turns_slow():
-    with cpu_settings():
-        picker, clock, tries = ThreadPicker((1, 2)), [0.0], {1: 0, 2: 0}
+def test_a_seed_gives_the_same_run_while_another_process_keeps_a_core_busy(tiny_data):
+    config = preset("dropout", seed=7, **SMALL)
+    alone = train(config, tiny_data)
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        loaded = train(config, tiny_data)
+    finally:
+        busy.kill()
+        busy.wait()
+    assert without_times(loaded.history) == without_times(alone.history) and same_state(alone.model, loaded.model)
 
-        def steps(count: int, seconds: dict) -> None:
-            for _ in range(count):
-                clock[0] += seconds[picker.threads]
-                picker.tick(clock[0])
-                tries[picker.threads] += picker.trial and picker.last is None  # this tick began a try
 
-        assert picker.threads == 1 == torch.get_num_threads()  # one thread until a second has proved faster
-        idle = {1: 1.0e-3, 2: 0.7e-3}
-        steps(ThreadPicker.WINDOW + 1, idle)
-        assert picker.threads == 2 == torch.get_num_threads()
-        steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY * 2, idle)
-        assert picker.threads == 2 and tries[1] >= 1  # one thread was tried again, and lost
-        paused = {1: 50e-3, 2: 50e-3}  # the app's page rerun holds the GIL: every count stalls
-        steps(ThreadPicker.STALLED_STEPS - 1, paused)
-        assert picker.threads == 2  # a short stall is no reason to leave
-        steps(1, paused)
-        assert picker.threads == 1
-        steps(ThreadPicker.WINDOW * (ThreadPicker.RETRY_SOON + 1), idle)
-        assert picker.threads == 2  # back soon: it was not the thread count
-        loaded = {1: 1.0e-3, 2: 50e-3}  # another process took the second core
-        steps(ThreadPicker.STALLED_STEPS + 1, loaded)  # + 1: a window's first step has no start to time from
-        assert picker.threads == 1
-        tries[2] = 0
-        steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY * 15, loaded)
-        assert picker.threads == 1 and 2 <= tries[2] <= 5  # tried again, each try two steps long, less and less often
-        steps(ThreadPicker.WINDOW * ThreadPicker.RETRY_EVERY * 9, idle)  # the load went: the next retry wins
-        assert picker.threads == 2
+# The saved lessons were trained on 2 cores, so on one thread: the thread count and the CPU's kernels set the rounding.
+LESSON_THREADS = 1
 
 
 @pytest.mark.slow
-def test_real_mnist_gives_the_same_run_on_one_thread_and_on_two(mnist, monkeypatch):
-    # Real sizes everywhere: 750 steps of 64, validation in chunks of 4096 rows, the 10 000 test images.
-    one, two = on_one_thread_and_on_two(preset("dropout", epochs=1), mnist, monkeypatch)
-    assert without_times(one.history) == without_times(two.history)
-    assert one.evaluation == two.evaluation
+def test_the_saved_lessons_baseline_seed_0_run_is_retrained_exactly(mnist, monkeypatch):
+    # What a lecturer sees: the saved lesson's figures, then the same run trained live, the same to the last digit.
+    lesson = load_lesson(Path(__file__).parent.parent / "runs" / "lessons" / "mnist-3-seeds-5-epochs.json")
+    saved = next(run for run in lesson.runs
+                 if (run.variant, run.arm, run.seed, run.config.epochs) == ("baseline", "corrected", 0, 5))
+    monkeypatch.setattr(training, "thread_count", lambda: LESSON_THREADS)
+    live = train(saved.config.replace(device="cpu"), mnist)
+    assert without_times(live.history) == without_times(saved.history)
+    assert live.test_accuracy == saved.test_accuracy
