@@ -15,12 +15,39 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import torchvision
 
 from .runs import write_atomic
 
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
-SOURCES = {"mnist": torchvision.datasets.MNIST, "fashion-mnist": torchvision.datasets.FashionMNIST}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a data set's files are found and fetched: its folder (torchvision's name), classes, mirrors, .gz MD5s."""
+
+    folder: str
+    classes: tuple[str, ...]
+    mirrors: list[str]
+    resources: list[tuple[str, str]]
+
+
+# As torchvision.datasets.MNIST and FashionMNIST publish them: the app does not import torchvision (~170 MB of memory).
+SOURCES = {
+    "mnist": Source("MNIST", tuple(f"{d} - {n}" for d, n in enumerate(
+        "zero one two three four five six seven eight nine".split())),
+        ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"],
+        [("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+         ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
+         ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
+         ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c")]),
+    "fashion-mnist": Source("FashionMNIST", ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                                             "Sneaker", "Bag", "Ankle boot"),
+        ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
+        [("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+         ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
+         ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
+         ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")]),
+}
 IMAGE_SIDE = 28
 # SHA-256 of each decompressed raw file as published (../shared/data's SHA256SUMS): both sets name their files alike,
 # so a file of one set (or another file of the same set) under a name of the other is recognised and refused.
@@ -39,7 +66,7 @@ PUBLISHED_FILES = {
 DOWNLOAD_TIMEOUT = 30.0
 # MNIST's four .gz files ship with the repository (data/MNIST/raw, see its README.md): a fresh clone trains offline.
 SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data"
-SET_FOLDERS = {source.__name__ for source in SOURCES.values()}  # MNIST, FashionMNIST: torchvision's folder names
+SET_FOLDERS = {source.folder for source in SOURCES.values()}  # MNIST, FashionMNIST
 
 
 class DataError(RuntimeError):
@@ -82,7 +109,7 @@ def raw_folder(name: str, root: str | os.PathLike | None = None) -> Path:
     files, the data root's place, where a download puts them.
     """
     folder = data_dir(root)
-    below = SOURCES[name].__name__
+    below = SOURCES[name].folder
     named = folder.parent.name if folder.name == "raw" else folder.name
     if named in SET_FOLDERS:  # a set's folder: its data root is above it, where the other set's folder goes too
         expected = (folder.parent.parent if folder.name == "raw" else folder.parent) / below / "raw"
@@ -109,11 +136,11 @@ def missing_message(name: str, root: str | os.PathLike | None) -> str:
                 f"there ({files}) or {elsewhere} that has them.")
     return (f"{name} not found in {given}: its four files ({files}) are expected in {folder} (a data folder's "
             f"layout) or in the folder given itself. Put its four files there or {elsewhere} that has them: the folder "
-            f"of the four files, its {SOURCES[name].__name__}/ folder or the data folder above it.")
+            f"of the four files, its {SOURCES[name].folder}/ folder or the data folder above it.")
 
 
 def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, download: bool = True) -> Dataset:
-    """Load a data set through torchvision, decompressing .gz-only folders and downloading if allowed."""
+    """Load a data set from its raw files, decompressing .gz-only folders and downloading if allowed."""
     if name not in SOURCES:
         raise DataError(f"unknown data set {name!r}: choose one of {', '.join(SOURCES)}")
     raw = data_dir(root)
@@ -128,14 +155,14 @@ def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, dow
             download_raw(name, root)
         with tempfile.TemporaryDirectory(prefix="mnistlab-") as scratch:
             # A read-only folder (a shared copy, the shipped files) is decompressed into scratch space instead.
-            target = raw if os.access(raw, os.W_OK) else Path(scratch) / SOURCES[name].__name__ / "raw"
+            target = raw if os.access(raw, os.W_OK) else Path(scratch) / SOURCES[name].folder / "raw"
             files = {f: _decompressed(raw, target, f) for f in RAW_FILES}  # stem → (path to read, the user's file)
             train_x, train_y = _read_pair(name, files[RAW_FILES[0]], files[RAW_FILES[1]])
             test_x, test_y = _read_pair(name, files[RAW_FILES[2]], files[RAW_FILES[3]])
     except OSError as error:  # a name too long, a folder it may not enter: the folder's fault, not the data's
         raise DataError(f"{error.filename or raw} cannot be used: {error.strerror or error}. Check its name and "
                         "permissions, or choose another data folder.") from error
-    return Dataset(name, tuple(SOURCES[name].classes), _to_rows(train_x), train_y, _to_rows(test_x), test_y)
+    return Dataset(name, SOURCES[name].classes, _to_rows(train_x), train_y, _to_rows(test_x), test_y)
 
 
 def download_raw(name: str, root: str | os.PathLike | None = None, timeout: float = DOWNLOAD_TIMEOUT) -> None:

@@ -2,6 +2,8 @@ import gzip
 import hashlib
 import os
 import socket
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 from functools import partial
@@ -9,10 +11,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import torch
-import torchvision
 
 from conftest import idx_bytes, real_raw_folder, synthetic_digits, write_raw_folder
-from mnistlab.data import (RAW_FILES, SHIPPED_DATA, SOURCES, DataError, download_raw, load_dataset, raw_folder,
+from mnistlab.data import (RAW_FILES, SHIPPED_DATA, SOURCES, Source, DataError, download_raw, load_dataset, raw_folder,
                             split_indices)
 
 
@@ -243,9 +244,9 @@ def mirrors(tmp_path, monkeypatch, served: dict[str, bytes]):
                for folder in folders.values()]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    source = type("MNIST", (), {"classes": torchvision.datasets.MNIST.classes, "resources": [
-        (name, hashlib.md5(content).hexdigest()) for name, content in served.items()], "mirrors": [
-        f"http://127.0.0.1:{port}/" for port in (silent.getsockname()[1], *(s.server_address[1] for s in servers))]})
+    source = Source("MNIST", SOURCES["mnist"].classes, [
+        f"http://127.0.0.1:{port}/" for port in (silent.getsockname()[1], *(s.server_address[1] for s in servers))], [
+        (name, hashlib.md5(content).hexdigest()) for name, content in served.items()])
     monkeypatch.setitem(SOURCES, "mnist", source)
     try:
         yield
@@ -280,3 +281,15 @@ def test_a_failed_download_says_what_each_mirror_did_and_what_to_do(tmp_path, mo
     assert "Downloading train-images-idx3-ubyte.gz failed: " in message and "Put its four files there" in message
     assert "timed out" in message and "arrived damaged (wrong checksum)" in message
     assert not list((tmp_path / "data").rglob("*.gz"))  # nothing damaged was kept
+
+
+def test_the_sources_are_torchvisions_and_loading_imports_no_torchvision(tmp_path):
+    torchvision = pytest.importorskip("torchvision")  # a dev requirement (the bench's course loop), not the app's
+    for name, dataset in (("mnist", torchvision.datasets.MNIST), ("fashion-mnist", torchvision.datasets.FashionMNIST)):
+        assert (SOURCES[name].folder, SOURCES[name].classes) == (dataset.__name__, tuple(dataset.classes))
+        assert [tuple(pair) for pair in SOURCES[name].resources] == [tuple(pair) for pair in dataset.resources]
+    write_raw_folder(tmp_path)
+    code = (f"import sys; from mnistlab.data import load_dataset; load_dataset('mnist', {str(tmp_path)!r}, "
+            "download=False); print('torchvision' in sys.modules)")
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert child.stdout.strip() == "False"
