@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from . import i18n
 from .config import RunConfig
 from .lesson import VARIANT_NAMES, ArmSummary
 from .runs import Run
@@ -18,6 +19,7 @@ COLOURS = plotly.colors.qualitative.D3
 # the app's own font; one family name, as Plotly measures legends with it
 FONT = {"size": 20, "family": "Source Sans, sans-serif"}
 TRAIN, VAL = "#1F77B4", "#D62728"
+SEPARATORS = {"en": ".,", "fr": ",\u202f"}  # Plotly's decimal and thousands marks (hover texts) per language
 # Settings named in a run's label when they differ from the course baseline (dataset, device last).
 LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs", "batch_size", "val_fraction",
                 "seed", "slips", "dataset")
@@ -227,10 +229,11 @@ def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | 
     return _styled(figure, height=480)
 
 
-def probability_bars(readings: list, columns: int = 4) -> go.Figure:
+def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.Figure:
     """Each run's ten class probabilities (digits.Reading with probabilities) as bars, side by side, its guess in red.
 
     Horizontal bars, class 0 on top: Fashion-MNIST's class names stay readable. MNIST's '7 - seven' shows as '7'.
+    Numbers as `lang` writes them (97 % / 97,5 %).
     """
     n = len(readings)
     columns = max(1, min(columns, n))
@@ -238,7 +241,8 @@ def probability_bars(readings: list, columns: int = 4) -> go.Figure:
     titles = []
     for reading in readings:
         guess = reading.classes[reading.predicted].split(" - ")[0]
-        titles.append(f"{reading.label}<br><b>{guess}</b> ({100 * reading.probabilities[reading.predicted]:.0f} %)")
+        sure = i18n.percent(100 * reading.probabilities[reading.predicted], lang, 0)
+        titles.append(f"{reading.label}<br><b>{guess}</b> ({sure})")
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.12,
                            vertical_spacing=0.3 / rows)
     for i, reading in enumerate(readings):
@@ -250,8 +254,8 @@ def probability_bars(readings: list, columns: int = 4) -> go.Figure:
                                 cliponaxis=False, hovertemplate="%{y}: %{x:.1f} %<extra>" + reading.label + "</extra>"),
                          row=i // columns + 1, col=i % columns + 1)
     figure.update_xaxes(range=[0, 115], showticklabels=False, showgrid=False, fixedrange=True)
-    figure.update_yaxes(type="category", autorange="reversed", fixedrange=True, tickfont={"size": 16})
+    figure.update_yaxes(type="category", autorange="reversed", fixedrange=True, tickfont={"size": 18})
     for annotation in figure.layout.annotations:
         annotation.font.size = 18
-    figure.update_layout(dragmode=False)
+    figure.update_layout(dragmode=False, separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     return _styled(figure, height=70 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": 80, "b": 10})
