@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import textwrap
 
 import plotly.colors
 import plotly.graph_objects as go
@@ -233,7 +234,7 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
     """Each run's ten class probabilities (digits.Reading with probabilities) as bars, side by side, its guess in red.
 
     Horizontal bars, class 0 on top: Fashion-MNIST's class names stay readable. MNIST's '7 - seven' shows as '7'.
-    Numbers as `lang` writes them (97 % / 97,5 %).
+    Numbers as `lang` writes them (97 % / 97,5 %). A long run label wraps, so that side by side titles never overlap.
     """
     n = len(readings)
     columns = max(1, min(columns, n))
@@ -242,7 +243,9 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
     for reading in readings:
         guess = reading.classes[reading.predicted].split(" - ")[0]
         sure = i18n.percent(100 * reading.probabilities[reading.predicted], lang, 0)
-        titles.append(f"{reading.label}<br><b>{guess}</b> ({sure})")
+        label = "<br>".join(textwrap.wrap(reading.label, max(16, 72 // columns), break_on_hyphens=False))
+        titles.append(f"{label}<br><b>{guess}</b> ({sure})")
+    lines = max((title.count("<br>") + 1 for title in titles), default=2)
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.12,
                            vertical_spacing=0.3 / rows)
     for i, reading in enumerate(readings):
@@ -258,4 +261,5 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
     for annotation in figure.layout.annotations:
         annotation.font.size = 18
     figure.update_layout(dragmode=False, separators=SEPARATORS.get(lang, SEPARATORS["en"]))
-    return _styled(figure, height=70 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    top = 36 + 22 * lines  # px: the titles' lines at 18 px
+    return _styled(figure, height=top - 10 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": top, "b": 10})

@@ -1,4 +1,4 @@
-"""Draw: a digit drawn with the mouse, or a photo, read by every run of the session, their probabilities side by side."""
+"""Draw: a digit drawn with the mouse, or a photo, read by every run of the session, side by side."""
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas  # here, not in ui/: it can only be imported inside a running app
@@ -17,6 +17,9 @@ DATASET_TITLES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
 MOST_COLUMNS = 4  # runs side by side; more wrap onto a second row
 
 frame.served_by_app()
+# The widgets' own words at the page's size (Streamlit draws them at 7/8 of it): read from the back of a lecture hall.
+st.html("<style>[data-testid='stMain'] :is(label, button, [data-testid='stFileUploaderDropzoneInstructions']) "
+        ":is(p, span:not([data-testid='stIconMaterial'])) {font-size: 1rem;}</style>")
 lang = current()
 st.title(t("draw.title"))
 runs = sessions.session_runs()
@@ -27,11 +30,14 @@ if not runs:
     st.stop()
 
 datasets = sorted({run.config.dataset for run in runs.values()}, key=list(DATASET_TITLES).index)
-st.markdown(t("draw.intro"))
+intro_column, input_column = st.columns([3, 2], vertical_alignment="center")
+intro_column.markdown(t("draw.intro"))
 inputs = {m: t(f"draw.input.{m}") for m in (CANVAS, PHOTO)}
-mode = st.radio(t("draw.input"), list(inputs), index=0 if "mnist" in datasets else 1, horizontal=True,
-                format_func=inputs.get, key="draw.input", label_visibility="collapsed")
-source_column, seen_column, bars_column = st.columns([360, 220, 720], gap="medium")
+mode = input_column.radio(t("draw.input"), list(inputs), index=0 if "mnist" in datasets else 1, horizontal=True,
+                          format_func=inputs.get, key="draw.input", label_visibility="collapsed")
+if mode == CANVAS:
+    st.space("medium")  # room for the canvas's toolbar, which shows above it on hover
+source_column, seen_column, bars_column = st.columns([360, 250, 690], gap="medium")
 
 images, problem = {}, None
 with source_column:

@@ -14,8 +14,8 @@ STRINGS = {
     "draw.photo": "A photo of one digit (PNG or JPEG)",
     "draw.photo.help": "A dark digit on light paper, or a light one on a dark background, filling most of the picture.",
     "draw.photo.waiting": "Upload a photo of one digit: the runs read it as they read their data set's images.",
-    "draw.seen": "What the runs read: 28 × 28",
-    "draw.seen.dataset": "What {dataset} runs read: 28 × 28",
+    "draw.seen": "What the runs read (28\u00a0×\u00a028)",
+    "draw.seen.dataset": "What {dataset} runs read (28\u00a0×\u00a028)",
     "draw.no_runs": "No trained run yet: train one on the Train page, or upload a saved run (.zip) on the Results "
                     "page.",
     "draw.link.train": "Train a run",
