@@ -115,3 +115,19 @@ def test_the_page_speaks_french_from_the_url(app):
     app.radio(key="draw.input").set_value("photo").run()
     app.file_uploader(key="draw.photo").upload("one.jpg", photo_of_a_one(), "image/jpeg").run()
     assert bar_titles(app) == ["1. baseline<br><b>3</b> (94\u00a0%)"]
+
+
+def test_clear_gives_an_empty_canvas(app):
+    open_draw(app, {"1. baseline": sure_of(3)})
+    next(b for b in app.button if b.label == "Clear").click().run()
+    assert not app.exception and app.session_state["draw.canvas_version"] == 1
+    assert "The canvas is empty: draw a digit first." in texts(app.info)
+
+
+def test_a_session_of_fashion_runs_only_opens_on_the_photo_input(app):
+    open_draw(app, {"1. clothes": sure_of(8, "fashion-mnist")})
+    assert app.radio(key="draw.input").value == "photo"
+    app.radio(key="draw.input").set_value("canvas").run()
+    assert not app.exception
+    assert "No run of this session was trained on MNIST digits: upload a photo" in texts(app.info)
+    assert not app.get("plotly_chart")
