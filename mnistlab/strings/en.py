@@ -24,7 +24,6 @@ STRINGS = {
                                "“Upload a photo” to see them read one.",
     "draw.no_digit_runs": "No run of this session was trained on MNIST digits: upload a photo for its Fashion-MNIST "
                           "runs.",
-    "draw.readings": "What each run sees",
     "draw.none_read": "No run of this session could read this image.",
     "draw.skipped": "**{label}** is not shown: {reason}.",
     # the library's words for the draw page (mnistlab/digits.py)

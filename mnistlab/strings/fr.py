@@ -28,7 +28,6 @@ STRINGS = {
                                "en lire une.",
     "draw.no_digit_runs": "Aucun modèle de cette session n'a été entraîné sur les chiffres MNIST\u00a0: envoyez "
                           "une photo pour ses modèles Fashion-MNIST.",
-    "draw.readings": "Ce que voit chaque modèle",
     "draw.none_read": "Aucun modèle de cette session n'a pu lire cette image.",
     "draw.skipped": "**{label}** n'est pas affiché\u00a0: {reason}.",
     # les mots de la bibliothèque pour la page de dessin (mnistlab/digits.py)
