@@ -19,6 +19,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 from torch.nn import functional as F
 
 from .data import IMAGE_SIDE, SOURCES
+from .i18n import text
 from .runs import Run
 
 # A pixel is ink from this brightness (0 to 1) on: lower is antialiasing fringe, paper grain or JPEG noise.
@@ -72,14 +73,14 @@ class Reading:
                                                            key=self.probabilities.__getitem__)
 
 
-def ink_from_canvas(rgba) -> torch.Tensor:
+def ink_from_canvas(rgba, lang: str = "en") -> torch.Tensor:
     """A canvas's pixels (H × W × 4 uint8 RGBA, as streamlit-drawable-canvas's image_data) → ink, light on dark.
 
     Transparent pixels count as black; dark strokes on a light background are inverted. None (the canvas's value
-    before the first stroke) is blank.
+    before the first stroke) is blank. Messages in `lang` (mnistlab/strings).
     """
     if rgba is None:
-        raise BlankImageError("The canvas is empty: draw a digit first.")
+        raise BlankImageError(text(lang, "digits.empty_canvas"))
     pixels = np.asarray(rgba)
     if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or min(pixels.shape[:2]) < 1:
         raise ValueError(f"a canvas is an H × W × 4 RGBA array, not one of shape {pixels.shape}")
@@ -89,14 +90,14 @@ def ink_from_canvas(rgba) -> torch.Tensor:
         grey *= pixels[..., 3].astype(np.float32) / 255
     ink = light_on_dark(torch.from_numpy(grey))
     if not bool((ink > INK_THRESHOLD).any()):
-        raise BlankImageError("The canvas is empty: draw a digit first.")
+        raise BlankImageError(text(lang, "digits.empty_canvas"))
     return ink
 
 
-def ink_from_photo(file) -> torch.Tensor:
+def ink_from_photo(file, lang: str = "en") -> torch.Tensor:
     """An uploaded PNG or JPEG (bytes, a file object or a PIL image) → ink, light on dark, noise filtered.
 
-    Dark ink on light paper is inverted; the paper's level (read on the border) becomes black.
+    Dark ink on light paper is inverted; the paper's level (read on the border) becomes black. Messages in `lang`.
     """
     try:
         with warnings.catch_warnings():
@@ -106,8 +107,8 @@ def ink_from_photo(file) -> torch.Tensor:
             else:
                 photo = Image.open(io.BytesIO(file) if isinstance(file, (bytes, bytearray)) else file)
             if photo.width * photo.height > MAX_PHOTO_PIXELS:
-                raise ImageFileError(f"The image is {photo.width} × {photo.height} pixels: too large. Send one under "
-                                     f"{MAX_PHOTO_PIXELS // 1_000_000} megapixels.")
+                raise ImageFileError(text(lang, "digits.too_large", width=photo.width, height=photo.height,
+                                          megapixels=MAX_PHOTO_PIXELS // 1_000_000))
             photo.draft(photo.mode, (PHOTO_SIDE, PHOTO_SIDE))  # a JPEG decodes at a fraction of its size: faster
             photo = ImageOps.exif_transpose(photo)  # a phone's portrait photo stands up
             photo.thumbnail((PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
@@ -116,14 +117,13 @@ def ink_from_photo(file) -> torch.Tensor:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombWarning,
             Image.DecompressionBombError) as error:
-        raise ImageFileError(f"This file cannot be read as an image ({error}). Upload a PNG or JPEG.") from error
+        raise ImageFileError(text(lang, "digits.unreadable", error=error)) from error
     grey = grey.filter(ImageFilter.MedianFilter(3))  # specks of dust and JPEG noise, not strokes
     ink = light_on_dark(torch.from_numpy(np.asarray(grey, dtype=np.float32) / 255))
     paper = float(border_of(ink).median())
     contrast = float(ink.max()) - paper
     if contrast < MIN_CONTRAST:
-        raise BlankImageError("No digit found in this image: photograph a dark digit on light paper, or a light one "
-                              "on a dark background, filling most of the picture.")
+        raise BlankImageError(text(lang, "digits.no_digit"))
     ink = ((ink - paper) / contrast).clamp_(0, 1)
     return torch.where(ink > INK_THRESHOLD, ink, torch.zeros(()))
 
@@ -151,12 +151,12 @@ def light_on_dark(grey: torch.Tensor) -> torch.Tensor:
     return 1 - grey if float(border_of(grey).median()) > 0.5 else grey
 
 
-def model_image(ink: torch.Tensor, dataset: str = "mnist") -> ModelImage:
+def model_image(ink: torch.Tensor, dataset: str = "mnist", lang: str = "en") -> ModelImage:
     """Ink (H, W) in [0, 1], light on dark → the 28 × 28 image a run of `dataset` was trained on, and its row."""
     side, centring = FITS[dataset]
     mask = ink > INK_THRESHOLD
     if int(mask.sum()) < MIN_INK_PIXELS:
-        raise BlankImageError("Nothing to read: draw a digit first.")
+        raise BlankImageError(text(lang, "digits.nothing"))
     rows, cols = mask.any(1).nonzero().flatten(), mask.any(0).nonzero().flatten()
     box = ink[rows[0]: rows[-1] + 1, cols[0]: cols[-1] + 1]
     h, w = box.shape
@@ -177,33 +177,35 @@ def model_image(ink: torch.Tensor, dataset: str = "mnist") -> ModelImage:
     return ModelImage(dataset, image, image.reshape(1, -1).to(torch.float32).div_(255))
 
 
-def read_runs(runs: Mapping[str, Run], images: Mapping[str, ModelImage]) -> list[Reading]:
+def read_runs(runs: Mapping[str, Run], images: Mapping[str, ModelImage], lang: str = "en") -> list[Reading]:
     """Each run's class probabilities for the image of its data set, in the order of `runs`.
 
     A run whose data set has no image in `images` (a drawing is for MNIST runs only), or without a model (a run
     uploaded without its weights), is skipped, with the reason. The models are left as they were: evaluated in eval
-    mode, on a copy when one is in training mode.
+    mode, on a copy when one is in training mode. The reasons are in `lang`.
     """
     readings = []
     for label, run in runs.items():
         dataset = run.config.dataset
         classes = tuple(SOURCES[dataset].classes)
         if run.model is None:
-            readings.append(Reading(label, dataset, classes, skipped="no weights: its file held only its results"))
+            readings.append(Reading(label, dataset, classes, skipped=text(lang, "digits.no_weights")))
         elif dataset not in images:
             readings.append(Reading(label, dataset, classes,
-                                    skipped=f"trained on {dataset}: it reads {dataset_names(images)} images only"))
+                                    skipped=text(lang, "digits.other_dataset", dataset=dataset,
+                                                 readable=dataset_names(images, lang))))
         else:
             probabilities = class_probabilities(run.model, images[dataset].rows)
             if bool(torch.isfinite(probabilities).all()):
                 readings.append(Reading(label, dataset, classes, tuple(probabilities.tolist())))
             else:
-                readings.append(Reading(label, dataset, classes, skipped="its weights are not finite (it diverged)"))
+                readings.append(Reading(label, dataset, classes, skipped=text(lang, "digits.not_finite")))
     return readings
 
 
-def dataset_names(images: Mapping[str, ModelImage]) -> str:
-    return " or ".join(images) if images else "no"
+def dataset_names(images: Mapping[str, ModelImage], lang: str = "en") -> str:
+    """'mnist or fashion-mnist', in `lang`."""
+    return text(lang, "digits.or").join(images) if images else text(lang, "digits.no_images")
 
 
 @torch.no_grad()

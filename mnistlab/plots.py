@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from . import i18n
 from .config import describe, layer_sizes  # noqa: F401 (pages name runs through plots)
 from .lesson import GAP_NAME, VARIANT_NAMES, ArmSummary
 from .runs import Run
@@ -22,6 +23,7 @@ FONT = {"size": 20, "family": "Source Sans, sans-serif"}
 SMALLEST_TEXT = 18  # pixels: the least a projector's back row reads, for cell counts, bar labels, titles, hover
 DIVERGED_MARK = {"symbol": "x", "size": 16, "line": {"width": 2}}
 TRAIN, VAL = "#1F77B4", "#D62728"
+SEPARATORS = {"en": ".,", "fr": ",\u202f"}  # Plotly's decimal and thousands marks (hover texts) per language
 def live_point(progress: Progress) -> tuple[float, float]:
     """Where the epoch under way stands: (fractional epoch, mean training loss so far in it)."""
     steps_per_epoch = progress.steps / progress.epochs
@@ -303,10 +305,11 @@ def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | 
     return _styled(figure, height=480)
 
 
-def probability_bars(readings: list, columns: int = 4) -> go.Figure:
+def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.Figure:
     """Each run's ten class probabilities (digits.Reading with probabilities) as bars, side by side, its guess in red.
 
     Horizontal bars, class 0 on top: Fashion-MNIST's class names stay readable. MNIST's '7 - seven' shows as '7'.
+    Numbers as `lang` writes them (97 % / 97,5 %). A long run label wraps, so that side by side titles never overlap.
     """
     n = len(readings)
     columns = max(1, min(columns, n))
@@ -314,7 +317,10 @@ def probability_bars(readings: list, columns: int = 4) -> go.Figure:
     titles = []
     for reading in readings:
         guess = reading.classes[reading.predicted].split(" - ")[0]
-        titles.append(f"{reading.label}<br><b>{guess}</b> ({100 * reading.probabilities[reading.predicted]:.0f} %)")
+        sure = i18n.percent(100 * reading.probabilities[reading.predicted], lang, 0)
+        label = "<br>".join(textwrap.wrap(reading.label, max(16, 72 // columns), break_on_hyphens=False))
+        titles.append(f"{label}<br><b>{guess}</b> ({sure})")
+    lines = max((title.count("<br>") + 1 for title in titles), default=2)
     figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.12,
                            vertical_spacing=0.3 / rows)
     for i, reading in enumerate(readings):
@@ -326,8 +332,9 @@ def probability_bars(readings: list, columns: int = 4) -> go.Figure:
                                 cliponaxis=False, hovertemplate="%{y}: %{x:.1f} %<extra>" + reading.label + "</extra>"),
                          row=i // columns + 1, col=i % columns + 1)
     figure.update_xaxes(range=[0, 115], showticklabels=False, showgrid=False, fixedrange=True)
-    figure.update_yaxes(type="category", autorange="reversed", fixedrange=True, tickfont={"size": 16})
+    figure.update_yaxes(type="category", autorange="reversed", fixedrange=True, tickfont={"size": 18})
     for annotation in figure.layout.annotations:
         annotation.font.size = 18
-    figure.update_layout(dragmode=False)
-    return _styled(figure, height=70 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    figure.update_layout(dragmode=False, separators=SEPARATORS.get(lang, SEPARATORS["en"]))
+    top = 36 + 22 * lines  # px: the titles' lines at 18 px
+    return _styled(figure, height=top - 10 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": top, "b": 10})

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from .language import t
+
 ROOT = Path(__file__).parent.parent
 IN_APP = "app.page"  # set by app.py while it runs a page: a page run without it was served straight from pages/
 # The server's owner lets visitors save lessons into runs/lessons/ (every visitor's lecture mode) with this set to 1.
@@ -20,6 +22,7 @@ def navigation() -> st.Page:
         st.Page(ROOT / "pages/train.py", title="Train", icon=":material/play_circle:", default=True),
         st.Page(ROOT / "pages/results.py", title="Results", icon=":material/grid_on:"),
         st.Page(ROOT / "pages/compare.py", title="Compare", icon=":material/stacked_line_chart:"),
+        st.Page(ROOT / "pages/draw.py", title=t("nav.draw"), icon=":material/draw:"),
         st.Page(ROOT / "pages/data.py", title="Data", icon=":material/image:"),
         st.Page(ROOT / "pages/lesson.py", title="Lesson", icon=":material/school:"),
     ]
