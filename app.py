@@ -1,14 +1,16 @@
 """mnistlab's Streamlit app: `streamlit run app.py`. The frame every page shares, and the navigation to pages/."""
 import streamlit as st
 
-from ui import frame, live, sessions
+from ui import frame, language, live, sessions
 
 st.set_page_config(page_title="mnistlab", page_icon="🔢", layout="wide")
+language.keep_in_url()
 page = frame.navigation()
 frame.page_style()
+language.switch()
 sessions.keep_across_reloads()
 sessions.collect_finished()
-live.status_line(page.title)
+live.status_line(frame.page_name(page))
 st.session_state[frame.IN_APP] = True
 try:
     page.run()

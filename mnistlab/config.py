@@ -5,6 +5,8 @@ import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
+from .i18n import KeyedError
+
 DATASETS = ("mnist", "fashion-mnist")
 IN_FEATURES, CLASSES = 28 * 28, 10  # both data sets: 28 × 28 grey images, 10 classes
 # Training keeps 16 bytes per weight (the weight, its gradient, Adam's two moments): 400 MB at this limit, so that one
@@ -24,15 +26,16 @@ SLIPS = {
 }
 
 
-class ConfigError(ValueError):
-    """A setting outside its allowed range; the message says the range."""
+class ConfigError(KeyedError, ValueError):
+    """A setting outside its allowed range; the message (a key of mnistlab/strings) says the range."""
 
 
-def check(conditions: list[tuple[bool, str]], error: type[Exception] = ValueError) -> None:
-    """Raise error with the message of the first condition that does not hold."""
-    for holds, message in conditions:
+def check(conditions: list[tuple], error: type[Exception] = ValueError) -> None:
+    """Raise error with the message of the first condition that does not hold: (holds, message) or, for a
+    KeyedError, (holds, key, values)."""
+    for holds, message, *values in conditions:
         if not holds:
-            raise error(message)
+            raise error(message, **(values[0] if values else {}))
 
 
 def is_number(value) -> bool:
@@ -60,30 +63,29 @@ class RunConfig:
     def __post_init__(self):
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
         object.__setattr__(self, "slips", tuple(sorted(set(self.slips))))
+        many = len(self.hidden) > MAX_HIDDEN_LAYERS  # a typo's 500 layers are counted, not listed
         checks = [
-            (self.dataset in DATASETS, f"dataset must be one of {', '.join(DATASETS)} (got {self.dataset!r})"),
+            (self.dataset in DATASETS, "error.config.dataset", {"choices": ", ".join(DATASETS), "value": self.dataset}),
             (1 <= len(self.hidden) <= MAX_HIDDEN_LAYERS and all(1 <= h <= 4096 for h in self.hidden),
-             f"hidden sizes must be 1 to {MAX_HIDDEN_LAYERS} integers from 1 to 4096 (got "
-             f"{list(self.hidden) if len(self.hidden) <= MAX_HIDDEN_LAYERS else f'{len(self.hidden)} layers'})"),
-            (0.0 <= self.dropout < 1.0, f"dropout must be in [0, 1) (got {self.dropout})"),
-            (0.0 <= self.weight_decay <= 1.0, f"weight_decay must be in [0, 1] (got {self.weight_decay})"),
-            (0.0 < self.lr <= 10.0, f"learning rate must be in (0, 10] (got {self.lr})"),
-            (isinstance(self.epochs, int) and 1 <= self.epochs <= 100,
-             f"epochs must be an integer from 1 to 100 (got {self.epochs!r})"),
-            (isinstance(self.batch_size, int) and 1 <= self.batch_size <= 8192,
-             f"batch size must be an integer from 1 to 8192 (got {self.batch_size!r})"),
-            (0.0 < self.val_fraction < 1.0, f"validation fraction must be in (0, 1) (got {self.val_fraction})"),
-            (isinstance(self.seed, int) and 0 <= self.seed < 2**63,
-             f"seed must be an integer ≥ 0 (got {self.seed!r})"),
-            (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)} (got {self.device!r})"),
-            (set(self.slips) <= set(SLIPS), f"slips must be among {', '.join(SLIPS)} (got {list(self.slips)})"),
+             "error.config.hidden_count" if many else "error.config.hidden",
+             {"most": MAX_HIDDEN_LAYERS, "value": len(self.hidden) if many else list(self.hidden)}),
+            (0.0 <= self.dropout < 1.0, "error.config.dropout", {"value": self.dropout}),
+            (0.0 <= self.weight_decay <= 1.0, "error.config.weight_decay", {"value": self.weight_decay}),
+            (0.0 < self.lr <= 10.0, "error.config.lr", {"value": self.lr}),
+            (isinstance(self.epochs, int) and 1 <= self.epochs <= 100, "error.config.epochs", {"value": self.epochs}),
+            (isinstance(self.batch_size, int) and 1 <= self.batch_size <= 8192, "error.config.batch_size",
+             {"value": self.batch_size}),
+            (0.0 < self.val_fraction < 1.0, "error.config.val_fraction", {"value": self.val_fraction}),
+            (isinstance(self.seed, int) and 0 <= self.seed < 2**63, "error.config.seed", {"value": self.seed}),
+            (self.device in DEVICES, "error.config.device", {"choices": ", ".join(DEVICES), "value": self.device}),
+            (set(self.slips) <= set(SLIPS), "error.config.slips",
+             {"choices": ", ".join(SLIPS), "value": list(self.slips)}),
             ("shared-bn" not in self.slips or (self.batchnorm and len(set(self.hidden)) == 1),
-             "the shared-bn slip needs BatchNorm on and equal hidden sizes"),
-            (self.weights <= MAX_WEIGHTS,
-             f"hidden layers of {', '.join(map(str, self.hidden))} make {self.weights / 1e6:.1f} million weights, and "
-             f"a run trains up to {MAX_WEIGHTS // 1_000_000} million (memory): use fewer or narrower hidden layers"),
-            (not self.batchnorm or self.batch_size != 1,
-             "BatchNorm normalises over a batch, so it needs batches of 2 rows or more (got batch size 1)"),
+             "error.config.shared_bn", {}),
+            (self.weights <= MAX_WEIGHTS, "error.config.weights",
+             {"sizes": ", ".join(map(str, self.hidden)), "millions": self.weights / 1e6,
+              "most": MAX_WEIGHTS // 1_000_000}),
+            (not self.batchnorm or self.batch_size != 1, "error.config.batchnorm_batch", {}),
         ]
         check(checks, ConfigError)
 
@@ -105,7 +107,7 @@ class RunConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = set(values) - known
         if unknown:
-            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+            raise ConfigError("error.config.unknown", names=", ".join(sorted(unknown)))
         return cls(**values)
 
 
@@ -121,7 +123,7 @@ PRESETS = {
 def preset(name: str, **changes) -> RunConfig:
     """The course's config for a variant, with optional changes."""
     if name not in PRESETS:
-        raise ConfigError(f"variant must be one of {', '.join(PRESETS)} (got {name!r})")
+        raise ConfigError("error.config.variant", choices=", ".join(PRESETS), value=name)
     return RunConfig(**{**PRESETS[name], **changes})
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from .i18n import KeyedError, Phrase, phrase
 from .runs import write_atomic
 
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -69,8 +70,8 @@ SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data"
 SET_FOLDERS = {source.folder for source in SOURCES.values()}  # MNIST, FashionMNIST
 
 
-class DataError(RuntimeError):
-    """The data set cannot be loaded; the message says which folder and files to fix."""
+class DataError(KeyedError, RuntimeError):
+    """The data set cannot be loaded; the message (a key of mnistlab/strings) says which folder and files to fix."""
 
 
 @dataclass(frozen=True)
@@ -126,32 +127,35 @@ def _present(folder: Path, stem: str) -> bool:
 
 
 def missing_message(name: str, root: str | os.PathLike | None) -> str:
+    """Which files are missing where, and how to provide them, in English (missing_error's message)."""
+    return str(missing_error(name, root))
+
+
+def missing_error(name: str, root: str | os.PathLike | None) -> DataError:
     """Which files are missing where, and how to provide them (root: the folder the caller named, if any)."""
     folder, given = raw_folder(name, root), data_dir(root)
     files = ", ".join(f + ".gz" for f in RAW_FILES)
-    elsewhere = "choose a data folder" if root is not None else "point MNISTLAB_DATA_DIR at a folder"
+    elsewhere = phrase("error.data.elsewhere_folder" if root is not None else "error.data.elsewhere_env")
     missing = [f + ".gz" for f in RAW_FILES if not _present(folder, f)]
     if len(missing) < len(RAW_FILES):
-        return (f"{name} is incomplete in {folder}: {', '.join(missing) or 'nothing'} missing. Put its four files "
-                f"there ({files}) or {elsewhere} that has them.")
-    return (f"{name} not found in {given}: its four files ({files}) are expected in {folder} (a data folder's "
-            f"layout) or in the folder given itself. Put its four files there or {elsewhere} that has them: the folder "
-            f"of the four files, its {SOURCES[name].folder}/ folder or the data folder above it.")
+        return DataError("error.data.incomplete", name=name, folder=folder,
+                         missing=", ".join(missing) or phrase("error.data.nothing"), files=files, elsewhere=elsewhere)
+    return DataError("error.data.not_found", name=name, given=given, files=files, folder=folder, elsewhere=elsewhere,
+                     set_folder=SOURCES[name].folder)
 
 
 def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, download: bool = True) -> Dataset:
     """Load a data set from its raw files, decompressing .gz-only folders and downloading if allowed."""
     if name not in SOURCES:
-        raise DataError(f"unknown data set {name!r}: choose one of {', '.join(SOURCES)}")
+        raise DataError("error.data.unknown", name=name, choices=", ".join(SOURCES))
     raw = data_dir(root)
     try:
         if raw.exists() and not raw.is_dir():
-            raise DataError(f"{raw} is not a folder: give the folder that holds {name}'s four files, or the data "
-                            "folder above it.")
+            raise DataError("error.data.not_folder", folder=raw, name=name)
         raw = raw_folder(name, root)
         if not all(_present(raw, f) for f in RAW_FILES):
             if not download:
-                raise DataError(missing_message(name, root))
+                raise missing_error(name, root)
             download_raw(name, root)
         with tempfile.TemporaryDirectory(prefix="mnistlab-") as scratch:
             # A read-only folder (a shared copy, the shipped files) is decompressed into scratch space instead.
@@ -160,8 +164,7 @@ def load_dataset(name: str = "mnist", root: str | os.PathLike | None = None, dow
             train_x, train_y = _read_pair(name, files[RAW_FILES[0]], files[RAW_FILES[1]])
             test_x, test_y = _read_pair(name, files[RAW_FILES[2]], files[RAW_FILES[3]])
     except OSError as error:  # a name too long, a folder it may not enter: the folder's fault, not the data's
-        raise DataError(f"{error.filename or raw} cannot be used: {error.strerror or error}. Check its name and "
-                        "permissions, or choose another data folder.") from error
+        raise DataError("error.data.unusable", path=error.filename or raw, reason=error.strerror or error) from error
     return Dataset(name, SOURCES[name].classes, _to_rows(train_x), train_y, _to_rows(test_x), test_y)
 
 
@@ -187,10 +190,11 @@ def download_raw(name: str, root: str | os.PathLike | None = None, timeout: floa
                 raw.mkdir(parents=True, exist_ok=True)
                 write_atomic(raw / filename, content)
             except OSError as error:
-                raise DataError(f"{filename} was downloaded but cannot be written into {raw}: {error}") from error
+                raise DataError("error.data.unwritable", file=filename, folder=raw, reason=error) from error
             break
         else:
-            raise DataError(f"{missing_message(name, root)} Downloading {filename} failed: {'; '.join(failures)}")
+            raise DataError("error.data.download_failed", missing=missing_error(name, root), file=filename,
+                            failures="; ".join(failures))
 
 
 def _decompressed(raw: Path, target: Path, stem: str) -> tuple[Path, Path]:
@@ -207,10 +211,10 @@ def _decompressed(raw: Path, target: Path, stem: str) -> tuple[Path, Path]:
     except BaseException as error:  # an error or a Ctrl-C: no half-written file is left behind
         partial.unlink(missing_ok=True)
         if isinstance(error, (gzip.BadGzipFile, EOFError, zlib.error)):
-            raise DataError(f"{compressed} is damaged or truncated ({error}). Delete it and copy or download it "
-                            "again.") from error
+            raise DataError("error.data.damaged_gz", file=compressed, reason=error) from error
         if isinstance(error, OSError):
-            raise DataError(f"{compressed} cannot be decompressed into {target}: {error.strerror or error}.") from error
+            raise DataError("error.data.undecompressable", file=compressed, folder=target,
+                            reason=error.strerror or error) from error
         raise
     partial.replace(target / stem)
     return target / stem, compressed
@@ -225,21 +229,20 @@ def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) 
         except OSError:  # cannot be opened (permissions): load_dataset says so, rather than call the file damaged
             raise
         except Exception as error:
-            raise _refused(path, origin, f"{origin} is not a valid IDX {kind} file (truncated or wrong file).",
-                           name) from error
+            raise _refused(path, origin, phrase(f"error.data.not_idx_{kind}", file=origin), name) from error
         published = PUBLISHED_FILES.get(hashlib.sha256(path.read_bytes()).hexdigest())
         if published is not None and published != (name, path.name):
-            raise _refused(path, origin, f"{origin} is {published[0]}'s {published[1]}, not {name}'s {path.name}.",
-                           name)
+            raise _refused(path, origin, phrase("error.data.other_file", file=origin, owner=published[0],
+                                                owner_file=published[1], name=name, expected=path.name), name)
     (_, images_origin), (_, labels_origin) = images, labels
     x, y = tensors[0], tensors[1].long()  # labels as int64, as the losses take them
     if tuple(x.shape[1:]) != (IMAGE_SIDE, IMAGE_SIDE):
-        raise DataError(f"{images_origin} holds {tuple(x.shape[1:])} images, not 28×28: it is not {name}.")
+        raise DataError("error.data.not_28", file=images_origin, shape=tuple(x.shape[1:]), name=name)
     if len(x) != len(y) or len(y) == 0:
-        raise DataError(f"{images_origin.name} has {len(x)} images but {labels_origin.name} has {len(y)} labels: one "
-                        "of them is from another data set or truncated.")
+        raise DataError("error.data.count_mismatch", images=images_origin.name, n_images=len(x),
+                        labels=labels_origin.name, n_labels=len(y))
     if int(y.min()) < 0 or int(y.max()) > 9:
-        raise DataError(f"{labels_origin} has labels outside 0–9: it is not {name}.")
+        raise DataError("error.data.labels", file=labels_origin, name=name)
     return x, y
 
 
@@ -258,15 +261,15 @@ def read_idx(path: Path, dims: int) -> torch.Tensor:
     return torch.frombuffer(bytearray(content[header:]), dtype=torch.uint8).view(shape)
 
 
-def _refused(path: Path, origin: Path, problem: str, name: str) -> DataError:
+def _refused(path: Path, origin: Path, problem: Phrase, name: str) -> DataError:
     """The error for a bad file, with how to mend it. What was just decompressed from a bad .gz is deleted, so that
     the good .gz the user puts in its place is decompressed anew; a decompressed file beside its .gz need only go."""
     if origin.suffix == ".gz":
         path.unlink(missing_ok=True)
-        return DataError(f"{problem} Replace it with the original {origin.name} of {name}.")
+        return DataError("error.data.replace", problem=problem, file=origin.name, name=name)
     if (origin.parent / (origin.name + ".gz")).exists():
-        return DataError(f"{problem} Delete it: it is decompressed again from {origin.name}.gz.")
-    return DataError(f"{problem} Replace it with the original {origin.name} of {name}.")
+        return DataError("error.data.delete", problem=problem, file=origin.name)
+    return DataError("error.data.replace", problem=problem, file=origin.name, name=name)
 
 
 def _to_rows(images: torch.Tensor) -> torch.Tensor:
@@ -278,7 +281,7 @@ def split_sizes(n: int, val_fraction: float) -> tuple[int, int]:
     """How many of n samples the split keeps for training and for validation."""
     n_val = int(round(n * val_fraction))
     if n_val < 1 or n - n_val < 1:
-        raise DataError(f"a validation fraction of {val_fraction} leaves no sample on one side of {n}")
+        raise DataError("error.data.split", value=val_fraction, n=n)
     return n - n_val, n_val
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import string
+from dataclasses import dataclass, field
 
 from .strings import en, fr
 
@@ -28,6 +29,49 @@ def text(lang: str, key: str, **values) -> str:
     if template is None:
         raise KeyError(f"no string {key!r} in mnistlab/strings")
     return string.Formatter().vformat(template, (), _Values(values)) if values else template
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words to say later, in the reader's language: a key of mnistlab/strings and its values (a part of a message)."""
+    key: str
+    values: dict = field(default_factory=dict)
+
+    def in_language(self, lang: str) -> str:
+        return text(lang, self.key, **_said(self.values, lang))
+
+    def __str__(self) -> str:
+        return self.in_language(DEFAULT)
+
+
+def phrase(key: str, **values) -> Phrase:
+    return Phrase(key, values)
+
+
+def _said(values: dict, lang: str) -> dict:
+    """The values, those that are phrases or keyed errors said in lang."""
+    return {name: value.in_language(lang) if isinstance(value, (Phrase, KeyedError)) else value
+            for name, value in values.items()}
+
+
+class KeyedError(Exception):
+    """An error whose message is a key of mnistlab/strings and its values: str() is the English (the CLI's), and
+    in_language(lang) the same message in another language. A value that is a Phrase or a KeyedError is said in that
+    language too. A plain message (not a key) is kept as given, in English: code not yet converted still works."""
+
+    def __init__(self, key: str, /, **values):
+        self.key, self.values = (key if key in LANGUAGES[DEFAULT] else None), values
+        super().__init__(key if self.key is None else text(DEFAULT, key, **_said(values, DEFAULT)))
+
+    def in_language(self, lang: str) -> str:
+        return str(self) if self.key is None else text(lang, self.key, **_said(self.values, lang))
+
+    def __reduce__(self):  # pickling (a job's error crossing a process) rebuilds it from its key and values
+        return _rebuild, (type(self), self.key or str(self), self.values)
+
+
+def _rebuild(kind: type, key: str, values: dict) -> KeyedError:
+    return kind(key, **values)
 
 
 def language_of(requested: str | None = None, locale: str | None = None) -> str:

@@ -13,7 +13,8 @@ from typing import Callable
 
 from .config import DATASETS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
-from .runs import Run, record_conditions, write_atomic
+from .i18n import KeyedError
+from .runs import Run, reason_of, record_conditions, write_atomic
 from .training import Progress, check_last_batch, resolve_device, train
 
 # The course's printed test accuracies (%), one run each.
@@ -44,8 +45,8 @@ GRAPH_NOTE = ("loss.backward() already frees each batch's activations, so what `
               "epoch resets it; the bytes are the heap given back when that chain is freed.")
 
 
-class LessonFileError(ValueError):
-    """A lesson file that cannot be read; the message says what is wrong."""
+class LessonFileError(KeyedError, ValueError):
+    """A lesson file that cannot be read; the message (a key of mnistlab/strings) says what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,9 @@ class LessonPlan:
         object.__setattr__(self, "slips", tuple(sorted(set(self.slips))))
         object.__setattr__(self, "variants", tuple(v for v in PRESETS if v in self.variants))
         if not (isinstance(self.seeds, int) and 1 <= self.seeds <= MAX_SEEDS):
-            raise ConfigError(f"seeds must be an integer from 1 to {MAX_SEEDS} (got {self.seeds!r})")
+            raise ConfigError("error.lesson.seeds", most=MAX_SEEDS, value=self.seeds)
         if not self.variants:
-            raise ConfigError(f"variants must be some of {', '.join(PRESETS)}")
+            raise ConfigError("error.lesson.variants", choices=", ".join(PRESETS))
         preset("batchnorm", epochs=self.epochs, slips=self.slips, device=self.device)  # a run's own checks
 
     @property
@@ -156,9 +157,9 @@ class Lesson:
     @classmethod
     def from_dict(cls, values: dict) -> "Lesson":
         if values.get("format") != FILE_FORMAT:
-            raise ValueError(f'it is not a lesson file (a lesson file says "format": "{FILE_FORMAT}")')
+            raise LessonFileError("error.lesson_file.format", format=FILE_FORMAT)
         if values.get("version") != FILE_VERSION:
-            raise ValueError(f"lesson file version {values.get('version')!r} is not {FILE_VERSION}")
+            raise LessonFileError("error.lesson_file.version", value=values.get("version"), version=FILE_VERSION)
         if values["status"] not in ("completed", "stopped"):
             raise ValueError(f"unknown lesson status {values['status']!r}")
         plan = dict(values["plan"])
@@ -493,14 +494,13 @@ def lesson_from_bytes(data: bytes, name: str = "upload") -> Lesson:
     try:
         values = json.loads(data)
     except (ValueError, RecursionError) as error:  # undecodable bytes, broken JSON, or nested beyond Python's stack
-        raise LessonFileError(f"{name} is not a saved mnistlab lesson: it is not JSON text ({error})") from error
+        raise LessonFileError("error.lesson_file.not_json", name=name, reason=error) from error
     try:
         if not isinstance(values, dict):
-            raise ValueError("it holds no JSON object")
+            raise LessonFileError("error.file.no_object")
         return Lesson.from_dict(values)
     except Exception as error:  # any file can be opened: its values fail in many ways (ConfigError, OverflowError...)
-        reason = f"missing {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
-        raise LessonFileError(f"{name} is not a saved mnistlab lesson: {reason}") from error
+        raise LessonFileError("error.lesson_file.invalid", name=name, reason=reason_of(error)) from error
 
 
 def save_lesson(lesson: Lesson, path: str | Path) -> Path:
@@ -517,7 +517,7 @@ def load_lesson(path: str | Path) -> Lesson:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise LessonFileError(f"{path} cannot be read: {error.strerror or error}") from error
+        raise LessonFileError("error.file.unreadable", file=path, reason=error.strerror or error) from error
     return lesson_from_bytes(data, path.name)
 
 

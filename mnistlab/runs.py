@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from .config import RunConfig, check, describe, is_number
+from .i18n import KeyedError, Phrase, phrase
 from .evaluation import Evaluation
 from .models import build_model
 
@@ -32,8 +33,8 @@ MAX_ZIP_ENTRIES = 8  # a run has two; room for what an archiver adds (__MACOSX/�
 MAX_ZIP_RATIO = 100  # inflated ÷ stored, for entries over 1 MiB: zeros deflate ~1000×, a real run's entries < 10×
 
 
-class RunFileError(ValueError):
-    """A saved run that cannot be read; the message says what is wrong."""
+class RunFileError(KeyedError, ValueError):
+    """A saved run that cannot be read; the message (a key of mnistlab/strings) says what is wrong."""
 
 
 @dataclass
@@ -65,7 +66,7 @@ class Run:
     def from_dict(cls, values: dict, model: nn.Module | None = None) -> "Run":
         """The Run to_dict gave; ValueError, KeyError or TypeError saying what does not fit."""
         if not isinstance(values, dict):
-            raise ValueError("it holds no JSON object")
+            raise RunFileError("error.file.no_object")
         evaluation = values.get("evaluation")
         run = cls(RunConfig.from_dict(values["config"]), values["history"], values["status"],
                   values.get("message", ""), None if evaluation is None else Evaluation.from_dict(evaluation), model,
@@ -106,13 +107,13 @@ def load_run(folder: str | os.PathLike) -> Run:
     try:
         values = json.loads((folder / RUN_FILE).read_text())
     except (OSError, ValueError, RecursionError) as error:
-        raise RunFileError(f"{folder / RUN_FILE} cannot be read as a saved run: {error}") from error
+        raise RunFileError("error.run.unreadable", file=folder / RUN_FILE, reason=error) from error
     try:
         weights = (folder / WEIGHTS_FILE).read_bytes()
     except FileNotFoundError:
         weights = None
     except OSError as error:
-        raise RunFileError(f"{folder / WEIGHTS_FILE} cannot be read: {error}") from error
+        raise RunFileError("error.file.unreadable", file=folder / WEIGHTS_FILE, reason=error) from error
     return _run_from(values, weights, str(folder))
 
 
@@ -134,13 +135,13 @@ def run_from_zip(data: bytes, name: str = "upload") -> Run:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             refused = archive_refusal(archive.infolist())
             if refused:
-                raise RunFileError(f"{name} is refused: {refused}. A run saved by this app stays far below that.")
+                raise RunFileError("error.run.refused", name=name, reason=refused)
             values = json.loads(archive.read(RUN_FILE))
             weights = archive.read(WEIGHTS_FILE) if WEIGHTS_FILE in archive.namelist() else None
     except RunFileError:
         raise
     except Exception as error:  # any file can be uploaded: zlib, encryption, JSON nesting... each fails its own way
-        raise RunFileError(f"{name} is not a saved mnistlab run (a .zip with {RUN_FILE}): {error}") from error
+        raise RunFileError("error.run.not_a_run", name=name, file=RUN_FILE, reason=error) from error
     return _run_from(values, weights, name)
 
 
@@ -194,9 +195,15 @@ def _run_from(values: dict, weights: bytes | None, name: str) -> Run:
             model.load_state_dict(torch.load(io.BytesIO(weights), weights_only=True))
             run.model = model.eval()
     except Exception as error:  # the JSON's values and the pickled weights, from any file, fail in many ways
-        reason = f"missing {error}" if isinstance(error, KeyError) else str(error) or type(error).__name__
-        raise RunFileError(f"{name} does not hold a valid mnistlab run: {reason}") from error
+        raise RunFileError("error.run.invalid", name=name, reason=reason_of(error)) from error
     return run
+
+
+def reason_of(error: Exception) -> Phrase | Exception | str:
+    """What went wrong reading a file, to end its message: a missing key's name, the error itself, or its kind."""
+    if isinstance(error, KeyError):
+        return phrase("error.file.missing", what=error)
+    return error if isinstance(error, KeyedError) or str(error) else type(error).__name__
 
 
 def write_atomic(path: Path, content: bytes) -> None:

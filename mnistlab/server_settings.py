@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from .config import RunConfig
+from . import i18n
+from .i18n import KeyedError
 
 MAX_EPOCHS = "MNISTLAB_MAX_EPOCHS"
 MAX_RUNS_PER_SESSION = "MNISTLAB_MAX_RUNS_PER_SESSION"
@@ -21,8 +23,9 @@ RUNS_RANGE = (1, 1000)
 YES, NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
-class SettingsError(ValueError):
-    """An owner's setting that cannot be read; the message names the variable and what it accepts."""
+class SettingsError(KeyedError, ValueError):
+    """An owner's setting that cannot be read; the message (a key of mnistlab/strings) names the variable and what it
+    accepts."""
 
 
 @dataclass(frozen=True)
@@ -33,16 +36,14 @@ class ServerSettings:
     max_runs_per_session: int | None = None  # running and waiting together
     allow_lesson_save: bool = False
 
-    def refuse_run(self, config: RunConfig, active_runs: int) -> str | None:
-        """Why a session that has active_runs running or waiting may not queue this run, said so that the visitor
-        knows what to do; None when it may."""
+    def refuse_run(self, config: RunConfig, active_runs: int, lang: str = "en") -> str | None:
+        """Why a session that has active_runs running or waiting may not queue this run, said in lang so that the
+        visitor knows what to do; None when it may."""
         if self.max_epochs is not None and config.epochs > self.max_epochs:
-            return (f"This server allows at most {self.max_epochs} epochs per run (asked: {config.epochs}): "
-                    f"choose {self.max_epochs} or fewer.")
+            return i18n.text(lang, "server.max_epochs", most=self.max_epochs, asked=config.epochs)
         if self.max_runs_per_session is not None and active_runs >= self.max_runs_per_session:
-            runs = "run" if self.max_runs_per_session == 1 else "runs"
-            return (f"This server lets each session have {self.max_runs_per_session} {runs} running or waiting at "
-                    f"once: wait for one to finish, or stop one.")
+            key = "server.max_runs_one" if self.max_runs_per_session == 1 else "server.max_runs"
+            return i18n.text(lang, key, most=self.max_runs_per_session)
         return None
 
 
@@ -56,8 +57,7 @@ def whole_number(environ: Mapping[str, str], name: str, low: int, high: int) -> 
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        raise SettingsError(f"{name} must be a whole number from {low} to {high}, or unset for no cap "
-                            f"(got {text!r})")
+        raise SettingsError("error.server.whole_number", name=name, low=low, high=high, value=text)
     return value
 
 
@@ -67,8 +67,7 @@ def switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
     if not text:
         return default
     if text not in YES + NO:
-        raise SettingsError(f"{name} must be 1 (on) or 0 (off) (also accepted: {', '.join(YES[1:] + NO[1:])}); "
-                            f"got {environ[name]!r}")
+        raise SettingsError("error.server.switch", name=name, accepted=", ".join(YES[1:] + NO[1:]), value=environ[name])
     return text in YES
 
 

@@ -5,33 +5,33 @@ import streamlit as st
 from mnistlab import plots
 from mnistlab.data import split_sizes
 from ui import data_cache, frame, widgets
+from ui.language import number, t
 
 SAMPLES_PER_CLASS = 3
 
 frame.served_by_app()
-st.title("The data")
+st.title(t("data.title"))
 left, right = st.columns(2)
 with left:
     name = widgets.dataset_choice("data")
 with right:
     val_fraction = widgets.val_fraction_choice("data")
-st.caption("These two settings are the Train page's: the next run uses what is chosen here.")
+st.caption(t("data.shared_settings"))
 data = data_cache.require_dataset(name)
 classes = data_cache.class_names(data)
 
 train_size, val_size = split_sizes(len(data.train_y), val_fraction)
 columns = st.columns(3)
-columns[0].metric("Training images", f"{train_size:,}".replace(",", " "))
-columns[1].metric("Validation images", f"{val_size:,}".replace(",", " "))
-columns[2].metric("Test images", f"{len(data.test_y):,}".replace(",", " "))
-st.caption("Training and validation share the 60 000 images of the training file; the test file is kept apart "
-           "and used once, after training.")
+columns[0].metric(t("data.train_images"), number(train_size, 0))
+columns[1].metric(t("data.val_images"), number(val_size, 0))
+columns[2].metric(t("data.test_images"), number(len(data.test_y), 0))
+st.caption(t("data.split_note", total=number(len(data.train_y), 0)))
 
-st.subheader("Sample images")
+st.subheader(t("data.samples"))
 first_of_each = [(data.train_y == c).nonzero().flatten()[:SAMPLES_PER_CLASS] for c in range(10)]
 picks = [int(indices[row]) for row in range(SAMPLES_PER_CLASS) for indices in first_of_each]  # one class per column
 widgets.chart(plots.digit_grid(data.images("train", picks), [classes[int(data.train_y[i])] for i in picks], columns=10),
           key="samples")
-st.subheader("Images per class")
+st.subheader(t("data.per_class"))
 widgets.chart(plots.class_counts_figure(torch.bincount(data.train_y, minlength=10).tolist(),
                                     torch.bincount(data.test_y, minlength=10).tolist(), classes), key="counts")

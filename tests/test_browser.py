@@ -99,7 +99,7 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             page.set_viewport_size(PROJECTOR)
 
             go_to(page, "Data")
-            expect(page.get_by_test_id("stMetric").filter(has_text="Validation images")).to_contain_text("12 000",
+            expect(page.get_by_test_id("stMetric").filter(has_text="Validation images")).to_contain_text("12,000",
                                                                                                        timeout=30_000)
             shot(page, "5-data")
 

@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from app_server import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from app_server import CHROMIUM_ARGS, ROOT, running_app
 from mnistlab import RunConfig, train
 from mnistlab.data import data_dir
 from mnistlab.runs import run_to_zip
@@ -65,11 +65,11 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
-def test_a_digit_drawn_with_the_mouse_is_read_by_the_sessions_run(saved_runs, capsys):
+def test_a_digit_drawn_with_the_mouse_is_read_by_the_sessions_run(saved_runs, chromium, capsys):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with running_app(data_dir().resolve(), SCREENSHOTS.parent / "streamlit-draw.log") as url, \
             sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport=LAPTOP)
             page.goto(url + "/draw")

@@ -1,9 +1,12 @@
 """The two languages: the same keys, the same {values}, numbers as each language writes them."""
+import pickle
 import string
 
 import pytest
 
 from mnistlab import i18n
+from mnistlab.config import ConfigError, RunConfig
+from mnistlab.lesson import LessonFileError, lesson_from_bytes
 
 
 def fields(template: str) -> set[str]:
@@ -40,3 +43,24 @@ def test_a_key_reads_in_its_language_and_an_unknown_key_is_an_error():
     assert i18n.text("fr", "app.language") == "Langue"
     with pytest.raises(KeyError):
         i18n.text("en", "no.such.key")
+
+
+def test_a_library_error_reads_english_for_the_cli_and_french_for_the_app():
+    with pytest.raises(ConfigError) as refused:
+        RunConfig(epochs=0)
+    assert str(refused.value) == "epochs must be an integer from 1 to 100 (got 0)"
+    assert refused.value.in_language("fr") == "le nombre d'époques doit être un entier de 1 à 100 (reçu 0)"
+    copied = pickle.loads(pickle.dumps(refused.value))  # a job's error may cross a process
+    assert type(copied) is ConfigError and copied.in_language("fr") == refused.value.in_language("fr")
+
+
+def test_an_error_inside_an_error_is_said_in_the_same_language():
+    with pytest.raises(LessonFileError) as refused:
+        lesson_from_bytes(b"[1]", "cours.json")
+    assert str(refused.value) == "cours.json is not a saved mnistlab lesson: it holds no JSON object"
+    assert refused.value.in_language("fr") == ("cours.json n'est pas une leçon mnistlab enregistrée : il ne contient "
+                                               "aucun objet JSON")
+
+
+def test_a_plain_message_not_yet_a_key_is_kept_as_given():
+    assert ConfigError("some words").in_language("fr") == str(ConfigError("some words")) == "some words"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from mnistlab import i18n
+
 from .language import t
 
 ROOT = Path(__file__).parent.parent
@@ -19,14 +21,19 @@ ALLOW_LESSON_SAVE = "MNISTLAB_ALLOW_LESSON_SAVE"
 def navigation() -> st.Page:
     """The app's pages in its top bar; returns the one to run."""
     pages = [
-        st.Page(ROOT / "pages/train.py", title="Train", icon=":material/play_circle:", default=True),
-        st.Page(ROOT / "pages/results.py", title="Results", icon=":material/grid_on:"),
-        st.Page(ROOT / "pages/compare.py", title="Compare", icon=":material/stacked_line_chart:"),
+        st.Page(ROOT / "pages/train.py", title=t("nav.train"), icon=":material/play_circle:", default=True),
+        st.Page(ROOT / "pages/results.py", title=t("nav.results"), icon=":material/grid_on:"),
+        st.Page(ROOT / "pages/compare.py", title=t("nav.compare"), icon=":material/stacked_line_chart:"),
         st.Page(ROOT / "pages/draw.py", title=t("nav.draw"), icon=":material/draw:"),
-        st.Page(ROOT / "pages/data.py", title="Data", icon=":material/image:"),
-        st.Page(ROOT / "pages/lesson.py", title="Lesson", icon=":material/school:"),
+        st.Page(ROOT / "pages/data.py", title=t("nav.data"), icon=":material/image:"),
+        st.Page(ROOT / "pages/lesson.py", title=t("nav.lesson"), icon=":material/school:"),
     ]
     return st.navigation(pages, position="top")
+
+
+def page_name(page: st.Page) -> str:
+    """The page's English title whatever the session's language (the status line tells pages apart by it)."""
+    return i18n.text(i18n.DEFAULT, f"nav.{page.url_path or 'train'}")
 
 
 def served_by_app() -> None:

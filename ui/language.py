@@ -1,11 +1,13 @@
 """The session's language: ?lang= in the URL (a lecturer's link keeps it), else the browser's, else English."""
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from mnistlab import i18n
 
-LANG_PARAM, LANG_KEY = "lang", "language"
+LANG_PARAM, LANG_KEY, SWITCH_KEY = "lang", "language", "language.switch"
 
 
 def current() -> str:
@@ -17,9 +19,53 @@ def current() -> str:
     return lang
 
 
+def keep_in_url() -> None:
+    """Write the session's language into the URL's ?lang= on every rerun: changing page clears the URL's parameters,
+    and a link copied from the address bar then opens in the language it was shown in."""
+    if st.query_params.get(LANG_PARAM) != current():
+        st.query_params[LANG_PARAM] = current()
+
+
+def switch() -> None:
+    """EN | FR at the top right of every page; a click changes this session's language only (its runs stay)."""
+    st.session_state[SWITCH_KEY] = current()
+    with st.container(key="language-switch"):
+        st.segmented_control(t("app.language"), list(i18n.LANGUAGES), key=SWITCH_KEY, required=True,
+                             format_func=str.upper, label_visibility="collapsed", on_change=_switched)
+    # over the top bar, left of Streamlit's menu: it takes no height from the page
+    st.html("<style>.st-key-language-switch {position: fixed; top: 0.55rem; right: 4.5rem; z-index: 999991; "
+            "width: auto;}</style>")
+
+
+def _switched() -> None:
+    st.session_state[LANG_KEY] = st.session_state[SWITCH_KEY]
+
+
 def t(key: str, **values) -> str:
     """The string `key` in this session's language (mnistlab/strings), with {values} filled in."""
     return i18n.text(current(), key, **values)
+
+
+def message(error: Exception) -> str:
+    """An error's message in this session's language: a keyed error (mnistlab.i18n.KeyedError) is said in it, any
+    other as it reads."""
+    return error.in_language(current()) if isinstance(error, i18n.KeyedError) else str(error)
+
+
+def labels(prefix: str) -> Callable[[object], str]:
+    """A widget's format_func: an option's words, the key prefix + option, in this session's language.
+
+    The language is read now, not when called: Streamlit may call a format_func outside the session (AppTest does).
+    """
+    lang = current()
+    return lambda option: i18n.text(lang, f"{prefix}{option}")
+
+
+def compact() -> Callable[[float], str]:
+    """A widget's format_func: a setting's value as short as it goes (1e-05, 0.001), with this session's decimal
+    mark (the language read now, as labels())."""
+    comma = current() == "fr"
+    return lambda value: f"{value:g}".replace(".", ",") if comma else f"{value:g}"
 
 
 def percent(value: float | None, digits: int = 2) -> str:

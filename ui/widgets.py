@@ -10,7 +10,7 @@ from mnistlab.config import DATASETS, PRESETS, SLIPS, ConfigError, RunConfig, pr
 from mnistlab.runs import Run
 from mnistlab.training import resolve_device
 
-from .data_cache import DATASET_NAMES
+from .language import compact, current, labels, message, number, t
 from .sessions import LAST_FINISHED, SETTINGS, session_runs
 
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -42,21 +42,23 @@ def _apply_preset(key: str) -> None:
 
 def setting(name: str, widget: Callable, label: str, key: str = "train", **options) -> Any:
     """One settings widget bound to settings()[name]: its value survives page changes."""
-    widget_key = f"{key}.{name}"
-    if widget_key not in st.session_state:
-        st.session_state[widget_key] = settings()[name]
+    widget_key, shown_in = f"{key}.{name}", f"{key}.{name}.language"
+    # set again after a language switch too: the browser keeps showing an option in the words it was chosen in
+    if widget_key not in st.session_state or st.session_state.get(shown_in) != current():
+        st.session_state[widget_key], st.session_state[shown_in] = settings()[name], current()
     value = widget(label, key=widget_key, **options)
     settings()[name] = value
     return value
 
 
 def dataset_choice(key: str = "train") -> str:
-    return setting("dataset", st.selectbox, "Data set", key, options=DATASETS, format_func=DATASET_NAMES.get)
+    return setting("dataset", st.selectbox, t("form.dataset"), key, options=DATASETS,
+                   format_func=labels("dataset."))
 
 
 def val_fraction_choice(key: str = "train") -> float:
-    return setting("val_fraction", st.slider, "Validation fraction", key, min_value=0.05, max_value=0.5, step=0.05,
-                   help="Share of the 60 000 training images held out to validate each epoch.")
+    return setting("val_fraction", st.slider, t("form.val_fraction"), key, min_value=0.05, max_value=0.5, step=0.05,
+                   help=t("form.val_fraction.help", total=number(60_000, 0)))
 
 
 def config_form(key: str = "train") -> RunConfig | None:
@@ -65,34 +67,32 @@ def config_form(key: str = "train") -> RunConfig | None:
     with left:
         dataset_name = dataset_choice(key)
     with right:
-        setting("variant", st.selectbox, "Course variant", key, options=list(PRESETS),
-                format_func=lambda v: {"l2": "L2", "batchnorm": "BatchNorm"}.get(v, v.capitalize()),
-                on_change=_apply_preset, args=(key,),
-                help="Choosing a variant fills every setting with the course's values for it.")
+        setting("variant", st.selectbox, t("form.variant"), key, options=list(PRESETS),
+                format_func=labels("variant."), on_change=_apply_preset, args=(key,),
+                help=t("form.variant.help"))
     left, right = st.columns(2)
     with left:
         # number inputs without bounds: a value out of range gets RunConfig's message (Start disabled); with bounds,
         # Streamlit keeps showing it in red while a run would take the last valid value
-        epochs = setting("epochs", st.number_input, "Epochs", key, step=1)
-        lr = setting("lr", st.select_slider, "Learning rate (Adam)", key, options=LEARNING_RATES,
-                     format_func=lambda v: f"{v:g}")
-        dropout = setting("dropout", st.slider, "Dropout p", key, min_value=0.0, max_value=0.9, step=0.05)
-        batch_size = setting("batch_size", st.select_slider, "Batch size", key, options=BATCH_SIZES)
+        epochs = setting("epochs", st.number_input, t("form.epochs"), key, step=1)
+        lr = setting("lr", st.select_slider, t("form.lr"), key, options=LEARNING_RATES, format_func=compact())
+        dropout = setting("dropout", st.slider, t("form.dropout"), key, min_value=0.0, max_value=0.9, step=0.05)
+        batch_size = setting("batch_size", st.select_slider, t("form.batch_size"), key, options=BATCH_SIZES)
     with right:
-        weight_decay = setting("weight_decay", st.select_slider, "Weight decay (L2)", key, options=WEIGHT_DECAYS,
-                               format_func=lambda v: f"{v:g}")
-        batchnorm = setting("batchnorm", st.toggle, "BatchNorm", key)
-        seed = setting("seed", st.number_input, "Seed", key, step=1)
+        weight_decay = setting("weight_decay", st.select_slider, t("form.weight_decay"), key, options=WEIGHT_DECAYS,
+                               format_func=compact())
+        batchnorm = setting("batchnorm", st.toggle, t("form.batchnorm"), key)
+        seed = setting("seed", st.number_input, t("form.seed"), key, step=1)
         val_fraction = val_fraction_choice(key)
-    with st.expander("More: hidden layers, the course's slips"):
-        hidden_text = setting("hidden", st.text_input, "Hidden layer sizes", key,
-                              help="Comma-separated widths, e.g. 256, 256 (the course's MLP is 784-256-256-10).")
-        slips = setting("slips", st.multiselect, "Reproduce the course's slips", key, options=list(SLIPS),
-                        format_func=lambda s: f"{s}: {SLIPS[s]}")
+    with st.expander(t("form.more")):
+        hidden_text = setting("hidden", st.text_input, t("form.hidden"), key, help=t("form.hidden.help"))
+        slip_words = labels("slip.")
+        slips = setting("slips", st.multiselect, t("form.slips"), key, options=list(SLIPS),
+                        format_func=lambda s: f"{s}: {slip_words(s)}")
     try:
         hidden = tuple(int(part) for part in hidden_text.replace(";", ",").split(",") if part.strip())
     except ValueError:
-        st.error(f"Hidden layer sizes must be whole numbers separated by commas, like 256, 256 (got {hidden_text!r}).")
+        st.error(t("form.hidden_not_numbers", value=hidden_text))
         return None
     try:
         config = RunConfig(dataset=dataset_name, hidden=hidden, dropout=float(dropout), batchnorm=bool(batchnorm),
@@ -100,9 +100,9 @@ def config_form(key: str = "train") -> RunConfig | None:
                            batch_size=int(batch_size), val_fraction=float(val_fraction), seed=int(seed),
                            slips=tuple(slips))
     except ConfigError as error:
-        st.error(f"This setting cannot be used: {error}.")
+        st.error(t("form.config_error", error=message(error)))
         return None
-    st.caption(f"Device: **{resolve_device(config.device)}** · run name: **{plots.describe(config)}**")
+    st.caption(t("form.device_line", device=resolve_device(config.device), name=plots.describe(config)))
     return config
 
 
@@ -182,7 +182,7 @@ def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], A
     try:
         value = parse(upload.getvalue(), upload.name)
     except errors as error:
-        st.error(f"This file cannot be opened: {error}")
+        st.error(t("files.cannot_open", error=message(error)))
         return None
     st.session_state[f"{key}.opened"] = upload.file_id
     return value, upload.name

@@ -2,6 +2,11 @@
 STRINGS = {
     # --- app frame
     "app.language": "Langue",
+    "nav.train": "Entraîner",
+    "nav.results": "Résultats",
+    "nav.compare": "Comparer",
+    "nav.data": "Données",
+    "nav.lesson": "Leçon",
     # --- draw page
     "nav.draw": "Dessiner",
     "draw.title": "Dessinez un chiffre",
@@ -46,4 +51,131 @@ STRINGS = {
     # --- inside page
     # --- results, compare, lesson (verdicts and charts)
     # --- queue and server
+    # --- errors: settings (mnistlab/config.py, lesson plan)
+    "error.config.dataset": "le jeu de données doit être l'un de {choices} (reçu {value!r})",
+    "error.config.hidden": "les tailles des couches cachées doivent être de 1 à {most} entiers de 1 à 4096 (reçu "
+                           "{value})",
+    "error.config.hidden_count": "les tailles des couches cachées doivent être de 1 à {most} entiers de 1 à 4096 "
+                                 "(reçu {value} couches)",
+    "error.config.dropout": "le taux de Dropout doit être dans [0, 1[ (reçu {value})",
+    "error.config.weight_decay": "le coefficient de régularisation L2 (weight_decay) doit être dans [0, 1] (reçu "
+                                 "{value})",
+    "error.config.lr": "le taux d'apprentissage doit être dans ]0, 10] (reçu {value})",
+    "error.config.epochs": "le nombre d'époques doit être un entier de 1 à 100 (reçu {value!r})",
+    "error.config.batch_size": "la taille de lot doit être un entier de 1 à 8192 (reçu {value!r})",
+    "error.config.val_fraction": "la part du jeu de validation doit être dans ]0, 1[ (reçu {value})",
+    "error.config.seed": "la graine doit être un entier ≥ 0 (reçu {value!r})",
+    "error.config.device": "le périphérique doit être l'un de {choices} (reçu {value!r})",
+    "error.config.slips": "les erreurs du cours doivent être parmi {choices} (reçu {value})",
+    "error.config.shared_bn": "l'erreur shared-bn demande BatchNorm activée et des couches cachées de même taille",
+    "error.config.weights": "des couches cachées de {sizes} font {millions:.1f} millions de poids, et un "
+                            "entraînement en accepte au plus {most} millions (mémoire) : utilisez moins de couches "
+                            "cachées, ou des couches plus étroites",
+    "error.config.batchnorm_batch": "BatchNorm normalise sur un lot : il lui faut des lots de 2 exemples ou plus "
+                                    "(reçu une taille de lot de 1)",
+    "error.config.unknown": "réglages inconnus : {names}",
+    "error.config.variant": "la variante doit être l'une de {choices} (reçu {value!r})",
+    "error.lesson.seeds": "le nombre de graines doit être un entier de 1 à {most} (reçu {value!r})",
+    "error.lesson.variants": "les variantes doivent être choisies parmi {choices}",
+    # --- errors: data (mnistlab/data.py)
+    "error.data.unknown": "jeu de données {name!r} inconnu : choisissez l'un de {choices}",
+    "error.data.not_folder": "{folder} n'est pas un dossier : indiquez le dossier qui contient les quatre fichiers "
+                             "de {name}, ou le dossier de données au-dessus.",
+    "error.data.elsewhere_folder": "choisissez un dossier de données",
+    "error.data.elsewhere_env": "faites pointer MNISTLAB_DATA_DIR vers un dossier",
+    "error.data.nothing": "rien",
+    "error.data.incomplete": "{name} est incomplet dans {folder} : il manque {missing}. Placez-y ses quatre "
+                             "fichiers ({files}) ou {elsewhere} qui les contient.",
+    "error.data.not_found": "{name} introuvable dans {given} : ses quatre fichiers ({files}) sont attendus dans "
+                            "{folder} (l'organisation d'un dossier de données) ou dans le dossier indiqué lui-même. "
+                            "Placez-y ses quatre fichiers ou {elsewhere} qui les contient : le dossier des quatre "
+                            "fichiers, son dossier {set_folder}/ ou le dossier de données au-dessus.",
+    "error.data.unusable": "{path} est inutilisable : {reason}. Vérifiez son nom et ses droits d'accès, ou "
+                           "choisissez un autre dossier de données.",
+    "error.data.unwritable": "{file} a été téléchargé mais ne peut pas être écrit dans {folder} : {reason}",
+    "error.data.download_failed": "{missing} Le téléchargement de {file} a échoué : {failures}",
+    "error.data.damaged_gz": "{file} est endommagé ou tronqué ({reason}). Supprimez-le, puis copiez-le ou "
+                             "téléchargez-le à nouveau.",
+    "error.data.undecompressable": "{file} ne peut pas être décompressé dans {folder} : {reason}.",
+    "error.data.not_idx_image": "{file} n'est pas un fichier d'images IDX valide (tronqué, ou mauvais fichier).",
+    "error.data.not_idx_label": "{file} n'est pas un fichier d'étiquettes IDX valide (tronqué, ou mauvais fichier).",
+    "error.data.other_file": "{file} est le fichier {owner_file} de {owner}, pas le fichier {expected} de {name}.",
+    "error.data.replace": "{problem} Remplacez-le par le fichier {file} d'origine de {name}.",
+    "error.data.delete": "{problem} Supprimez-le : il sera décompressé à nouveau depuis {file}.gz.",
+    "error.data.not_28": "{file} contient des images {shape}, pas 28×28 : ce n'est pas {name}.",
+    "error.data.count_mismatch": "{images} contient {n_images} images mais {labels} contient {n_labels} étiquettes "
+                                 ": l'un des deux vient d'un autre jeu de données ou est tronqué.",
+    "error.data.labels": "{file} contient des étiquettes hors de 0–9 : ce n'est pas {name}.",
+    "error.data.split": "une part de validation de {value} ne laisse aucun exemple d'un côté sur {n}",
+    # --- errors: saved runs and lessons (runs.py, lesson.py)
+    "error.file.unreadable": "{file} ne peut pas être lu : {reason}",
+    "error.file.no_object": "il ne contient aucun objet JSON",
+    "error.file.missing": "il manque {what}",
+    "error.run.unreadable": "{file} ne peut pas être lu comme un entraînement enregistré : {reason}",
+    "error.run.refused": "{name} est refusé : {reason}. Un entraînement enregistré par cette application reste bien "
+                         "en dessous.",
+    "error.run.not_a_run": "{name} n'est pas un entraînement mnistlab enregistré (un .zip contenant {file}) : {reason}",
+    "error.run.invalid": "{name} ne contient pas d'entraînement mnistlab valide : {reason}",
+    "error.lesson_file.format": "ce n'est pas un fichier de leçon (un fichier de leçon indique \"format\": "
+                                "\"{format}\")",
+    "error.lesson_file.version": "la version {value!r} du fichier de leçon n'est pas {version}",
+    "error.lesson_file.not_json": "{name} n'est pas une leçon mnistlab enregistrée : ce n'est pas du texte JSON "
+                                  "({reason})",
+    "error.lesson_file.invalid": "{name} n'est pas une leçon mnistlab enregistrée : {reason}",
+    # --- server owner's settings (mnistlab/server_settings.py)
+    "server.max_epochs": "Ce serveur autorise au plus {most} époques par entraînement (demandé : {asked}) : "
+                         "choisissez-en {most} ou moins.",
+    "server.max_runs_one": "Ce serveur permet à chaque session d'avoir {most} entraînement en cours ou en attente à "
+                           "la fois : attendez qu'il se termine, ou arrêtez-le.",
+    "server.max_runs": "Ce serveur permet à chaque session d'avoir {most} entraînements en cours ou en attente à la "
+                       "fois : attendez qu'un se termine, ou arrêtez-en un.",
+    "error.server.whole_number": "{name} doit être un nombre entier de {low} à {high}, ou ne pas être défini (pas "
+                                 "de limite) (reçu {value!r})",
+    "error.server.switch": "{name} doit valoir 1 (activé) ou 0 (désactivé) (aussi acceptés : {accepted}) ; reçu "
+                           "{value!r}",
+    # --- data page and the settings form (pages/data.py, ui/widgets.py)
+    "data.title": "Les données",
+    "data.shared_settings": "Ces deux réglages sont ceux de la page Entraîner : le prochain entraînement utilise ce "
+                            "qui est choisi ici.",
+    "data.train_images": "Images d'entraînement",
+    "data.val_images": "Images de validation",
+    "data.test_images": "Images de test",
+    "data.split_note": "Les jeux d'entraînement et de validation se partagent les {total} images du fichier "
+                       "d'entraînement ; le fichier de test est mis à part et utilisé une seule fois, après "
+                       "l'entraînement.",
+    "data.samples": "Exemples d'images",
+    "data.per_class": "Images par classe",
+    "dataset.mnist": "MNIST (chiffres)",
+    "dataset.fashion-mnist": "Fashion-MNIST (vêtements)",
+    "form.dataset": "Jeu de données",
+    "form.val_fraction": "Part de validation",
+    "form.val_fraction.help": "Part des {total} images d'entraînement mise de côté pour la validation à chaque époque.",
+    "form.variant": "Variante du cours",
+    "form.variant.help": "Choisir une variante remplit chaque réglage avec les valeurs du cours pour cette variante.",
+    "variant.baseline": "Référence",
+    "variant.l2": "L2",
+    "variant.dropout": "Dropout",
+    "variant.batchnorm": "BatchNorm",
+    "form.epochs": "Époques",
+    "form.lr": "Taux d'apprentissage (Adam)",
+    "form.dropout": "Dropout p",
+    "form.batch_size": "Taille du batch",
+    "form.weight_decay": "Régularisation L2 (weight decay)",
+    "form.batchnorm": "BatchNorm",
+    "form.seed": "Graine",
+    "form.more": "Plus : couches cachées, erreurs du cours",
+    "form.hidden": "Tailles des couches cachées",
+    "form.hidden.help": "Largeurs séparées par des virgules, par ex. 256, 256 (le MLP du cours est 784-256-256-10).",
+    "form.slips": "Reproduire les erreurs du cours",
+    "slip.no-eval": "valider et tester sans model.eval() : le dropout reste actif, la BatchNorm utilise les "
+                    "statistiques du batch",
+    "slip.shared-bn": "une seule couche BatchNorm (bn1) appliquée aux deux couches cachées",
+    "slip.loss-graph": "additionner les tenseurs de perte (loss_train += loss) au lieu de leurs valeurs : une "
+                       "chaîne de nœuds autograd, une douzaine par batch, reste en mémoire jusqu'à la fin de "
+                       "l'époque",
+    "form.hidden_not_numbers": "Les tailles des couches cachées doivent être des nombres entiers séparés par des "
+                               "virgules, comme 256, 256 (reçu {value!r}).",
+    "form.config_error": "Ce réglage est inutilisable : {error}.",
+    "form.device_line": "Périphérique : **{device}** · nom de l'entraînement : **{name}**",
+    "files.cannot_open": "Ce fichier ne peut pas être ouvert : {error}",
 }
