@@ -11,6 +11,7 @@ from mnistlab.runs import Run
 from mnistlab.training import resolve_device
 
 from .data_cache import DATASET_NAMES
+from .language import current, t
 from .sessions import LAST_FINISHED, SETTINGS, session_runs
 
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -69,6 +70,9 @@ def config_form(key: str = "train") -> RunConfig | None:
                 format_func=lambda v: {"l2": "L2", "batchnorm": "BatchNorm"}.get(v, v.capitalize()),
                 on_change=_apply_preset, args=(key,),
                 help="Choosing a variant fills every setting with the course's values for it.")
+        # choosing the variant already shown fires no change: this puts its values back after any edit
+        st.button(t("train.course_values"), key=f"{key}.course-values", on_click=_apply_preset, args=(key,),
+                  help=t("train.course_values_help"), icon=":material/restart_alt:")
     left, right = st.columns(2)
     with left:
         # number inputs without bounds: a value out of range gets RunConfig's message (Start disabled); with bounds,
@@ -150,9 +154,11 @@ def run_summary(label: str, run: Run) -> None:
                            + (f": {run.message}" if run.message else f" in {run.seconds:.0f} s."))
     columns = st.columns(4)
     columns[0].metric("Test accuracy", "—" if run.test_accuracy is None else f"{run.test_accuracy:.2f} %")
-    best = f"{min(r['val_loss'] for r in run.history):.4g}" if run.history else "—"  # a diverged run's is huge
-    columns[1].metric("Best validation loss", best)
-    columns[2].metric("Epochs done", f"{run.history[-1]['epoch']:g}" if run.history else "0")
+    best = min((r["val_loss"] for r in run.history), default=None)
+    columns[1].metric("Best validation loss", "—" if best is None else  # a diverged run's is huge: 9.1 × 10⁷
+                      f"{best:.4g}" if best < 1e4 else plots.power_text(best))
+    done, how = plots.epochs_reached(run, current())
+    columns[2].metric("Epochs done", done, how or None, delta_color="off", delta_arrow="off")
     columns[3].metric("Training time", f"{run.seconds:.1f} s")
 
 
@@ -163,6 +169,19 @@ def chart(figure, key: str | None = None, **options):
     figure.update_layout(width=figure.layout.width or 800)
     return st.plotly_chart(figure, key=key, theme=None, height=figure.layout.height,
                            config={"displaylogo": False, "displayModeBar": False}, **options)
+
+
+def table(rows: list[dict]) -> None:
+    """Rows as an HTML table (st.dataframe draws on a canvas, in a type smaller than the page's that no setting
+    enlarges; the page style sets this one's at 18 px), each number written as the library rounded it."""
+    def written(value):
+        if value is None:
+            return "—"
+        if isinstance(value, float):  # 97.69, not pandas' 97.6900; a comma in French
+            return str(value).replace(".", ",") if current() == "fr" else str(value)
+        return value
+
+    st.table([{name: written(value) for name, value in row.items()} for row in rows], hide_index=True)
 
 
 def count(n: int, noun: str) -> str:
