@@ -40,7 +40,6 @@ def plan_form() -> LessonPlan | None:
         return None
     st.caption(f"{widgets.count(len(plan.tasks()), 'training run')} of {widgets.count(plan.epochs, 'epoch')} each, "
                "one after another.")
-    st.caption(default_duration())
     return plan
 
 
@@ -193,6 +192,7 @@ frame.served_by_app()
 st.title("The course in one click")
 st.caption("The course compares its four variants on one run each. Here each is trained on several seeds, so a "
            "difference can be set against what changing the seed alone does.")
+st.caption(default_duration())
 run_column, lecture_column = st.columns([3, 2], gap="large")
 with lecture_column:  # first: a lesson loaded here folds the run form away in this same rerun
     lecture_mode()
@@ -213,4 +213,4 @@ shown = st.session_state.get(SHOWN)
 if shown is not None:
     draw_lesson(shown["lesson"], shown["source"])
 elif job is None:
-    st.info(f"{t('lesson.press_run')} {default_duration()}")
+    st.info(t("lesson.press_run"))

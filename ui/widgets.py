@@ -1,6 +1,8 @@
 """The settings form and the widgets pages share: run picker, confusion filter, run summary, charts, file uploads."""
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, Callable
 
 import streamlit as st
@@ -173,15 +175,23 @@ def chart(figure, key: str | None = None, **options):
 
 def table(rows: list[dict]) -> None:
     """Rows as an HTML table (st.dataframe draws on a canvas, in a type smaller than the page's that no setting
-    enlarges; the page style sets this one's at 18 px), each number written as the library rounded it."""
+    enlarges; the page style sets this one's at 18 px): numbers as the library rounded them, text as it is written."""
     def written(value):
         if value is None:
             return "—"
-        if isinstance(value, float):  # 97.69, not pandas' 97.6900; a comma in French
-            return str(value).replace(".", ",") if current() == "fr" else str(value)
-        return value
+        if isinstance(value, float):  # 97.69, not pandas' 97.6900; a diverged run's loss as 9.1 × 10⁷
+            shown = plots.power_text(value) if abs(value) >= 1e5 or not math.isfinite(value) else f"{value:g}"
+            return shown.replace(".", ",") if current() == "fr" else shown
+        return markdown_escaped(value) if isinstance(value, str) else value
 
     st.table([{name: written(value) for name, value in row.items()} for row in rows], hide_index=True)
+
+
+def markdown_escaped(value: str) -> str:
+    """Text that Markdown shows as it is (st.table reads its cells as Markdown: '1. baseline' became a list)."""
+    value = re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", value)
+    value = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", value)  # "1. " opens a numbered list
+    return re.sub(r"^([-+#])(?=\s)", r"\\\1", value)  # "- " a list, "# " a heading
 
 
 def count(n: int, noun: str) -> str:
