@@ -209,7 +209,7 @@ def per_class_figure(per_class_accuracy: list[float], classes: list[str]) -> go.
     if start > 0:  # said only where it is not where a reader expects it
         figure.update_layout(title={"text": f"axis starts at {start:g} %, not 0", "font": {"size": SMALLEST_TEXT},
                                     "x": 0, "xref": "paper", "xanchor": "left", "y": 0.98})
-    return _styled(figure, height=420, legend=False, margin={"l": 60, "r": 10, "t": 40, "b": 50})
+    return _styled(figure, height=420, legend=False, margin={"l": 80, "r": 10, "t": 40, "b": 50})  # l: its title
 
 
 def axis_start(values: list[float]) -> float:
