@@ -144,7 +144,8 @@ def overlay(runs: dict[str, Run]) -> go.Figure:
 
 
 def epochs_done(run: Run, lang: str = "en") -> str:
-    """How far a run got, in words: '5 of 5', '1 of 5 (stopped in epoch 2)', '0 of 5 (diverged at step 2 in epoch 1)'."""
+    """How far a run got, in words: '5 of 5', '1 of 5 (stopped in epoch 2)', '0 of 5 (diverged at step 2 in epoch 1)'.
+    """
     count, how = epochs_reached(run, lang)
     return text(lang, "epochs.with_note", count=count, note=how) if how else count
 

@@ -198,7 +198,8 @@ def made_lesson(accuracies: dict[str, list[float]]) -> bytes:
 
 
 def verdict_of(page, variant: str) -> str:
-    return next(line for m in page.markdown for line in str(m.value).splitlines() if line.startswith(f"- **{variant}**"))
+    lines = [line for m in page.markdown for line in str(m.value).splitlines()]
+    return next(line for line in lines if line.startswith(f"- **{variant}**"))
 
 
 def test_two_seeds_give_no_verdict_however_far_apart(page):

@@ -38,15 +38,16 @@ def served_by_app() -> None:
         st.stop()
 
 
-# What a lecturer points at reads at the body's size (theme.baseFontSize, 18 px) from the back of a room: Streamlit draws
-# captions, tables, metric and widget labels, inputs' and sliders' values, buttons and links a size smaller, and no
-# theme option sets them.
-PROJECTOR_TEXT = ("[data-testid='stCaptionContainer'], [data-testid='stTable'] th, [data-testid='stTable'] td, "
-                  "[data-testid='stMetricLabel'] p, [data-testid='stMetricDelta'] div, [data-testid='stWidgetLabel'] p, "
-                  "button [data-testid='stMarkdownContainer'] p, summary [data-testid='stMarkdownContainer'] p, "
-                  "[data-testid='stSliderThumbValue'] p, [data-testid='stSliderTickBar'] p, [data-testid='stTopNav'] p, "
-                  "[data-testid='stPageLink-NavLink'] *, [data-testid='stSelectbox'] input, "
-                  "[data-testid='stNumberInput'] input, [data-testid='stTextInput'] input")
+# What a lecturer points at reads at the body's size (theme.baseFontSize, 18 px) from the back of a room: Streamlit
+# draws captions, tables, metric and widget labels, inputs' and sliders' values, buttons and links a size smaller, and
+# no theme option sets them.
+PROJECTOR_TEXT = ", ".join((
+    "[data-testid='stCaptionContainer']", "[data-testid='stTable'] th", "[data-testid='stTable'] td",
+    "[data-testid='stMetricLabel'] p", "[data-testid='stMetricDelta'] div", "[data-testid='stWidgetLabel'] p",
+    "[data-testid='stSliderThumbValue'] p", "[data-testid='stSliderTickBar'] p", "[data-testid='stSelectbox'] input",
+    "[data-testid='stNumberInput'] input", "[data-testid='stTextInput'] input", "[data-testid='stTopNav'] p",
+    "[data-testid='stPageLink-NavLink'] *", "button [data-testid='stMarkdownContainer'] p",
+    "summary [data-testid='stMarkdownContainer'] p"))
 
 # A metric's note ("stopped in epoch 2") wraps under its value instead of ending in "…".
 WRAPPED = "[data-testid='stMetricDelta'] p"
