@@ -15,7 +15,7 @@ picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
     widgets.run_summary(label, run)
-    with st.expander(t("results.curves"), expanded=run.status != "completed"):  # a run that ended early: its curves
+    with st.expander(t("results.curves"), expanded=run.status != "completed"):  # open where they say why it ended
         widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs, diverged=run.status == "diverged"),
                       key="results-curves")
     evaluation = run.evaluation
