@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .config import MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, preset
+from .config import DEFAULT_SEEDS, MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, preset
 
 if TYPE_CHECKING:
     from .lesson import Lesson, LessonProgress
@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--save", metavar="DIR", type=path, help="save run.json and weights.pt into DIR")
     run.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of a summary")
     course = commands.add_parser("course", help="the four course variants over several seeds, slips side by side")
-    course.add_argument("--seeds", type=int, default=3, help=f"seeds per variant, 1 to {MAX_SEEDS} (default 3)")
+    course.add_argument("--seeds", type=int, default=DEFAULT_SEEDS,
+                        help=f"seeds per variant, 1 to {MAX_SEEDS} (default {DEFAULT_SEEDS})")
     course.add_argument("--epochs", type=int, default=5, help="epochs per run (default 5, as the course)")
     course.add_argument("--slip", action="append", default=[], choices=list(SLIPS),
                         help="reproduce a course slip in a 'course' arm beside the corrected one (repeatable)")

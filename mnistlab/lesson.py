@@ -7,11 +7,12 @@ import json
 import math
 import statistics
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .config import DATASETS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
+from . import i18n
+from .config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
 from .i18n import KeyedError
 from .runs import Run, reason_of, record_conditions, write_atomic
@@ -25,19 +26,22 @@ LESSONS_DIR = Path(__file__).resolve().parent.parent / "runs" / "lessons"
 FILE_FORMAT, FILE_VERSION = "mnistlab-lesson", 1
 # A verdict is "real" only where chance alone would produce it less than 1 time in 20.
 ALPHA = 0.05
-# 4 seeds per variant is the fewest with which the exact test can reach 1 in 20 at all (only complete separation: 1 in
-# 35); 5 also allows one overlapping seed (1 in 63), so an effect 3 seed-spreads large (Dropout's ~0.4 point against a
-# ~0.13 spread) is called real in ~97 % of lessons instead of ~85 % (simulated with normal seeds).
-DEFAULT_SEEDS = 5
-VERDICT_RULE = ("A difference counts as real only when chance alone would produce one as large less than 1 time in 20: "
-                "an exact, two-sided permutation test over the seeds (every way of dealing the seeds' test accuracies "
-                "into two groups of the same sizes). With 3 seeds per variant the best it can give is 1 in 10, so a "
-                "verdict needs at least 4 (every seed above every other: 1 in 35). The interval is Welch's 95 % t "
-                "interval for the difference of means; it assumes the seeds' accuracies spread normally.")
+
+
+def verdict_rule(lang: str = "en") -> str:
+    """The rule every verdict follows, in lang (its sentences are kept in short parts in the string tables)."""
+    return " ".join(i18n.text(lang, f"verdict.rule.{part}") for part in range(1, 7))
+
+
+def gap_note(lang: str = "en") -> str:
+    """What the gap is and what it shows, in one sentence."""
+    return " ".join(i18n.text(lang, f"gap.note.{part}") for part in (1, 2))
+
+
+VERDICT_RULE = verdict_rule()
 # One definition of the gap, named the same in every table and figure.
-GAP_NAME = "gap (val − train loss)"
-GAP_NOTE = ("Gap: validation loss minus training loss at the last epoch; it widens when the model starts to learn its "
-            "training images by heart (overfitting).")
+GAP_NAME = i18n.text("en", "gap.name")
+GAP_NOTE = gap_note()
 JOINT_NOTE = ("With several slips on, a variant's difference is their joint effect: switch one on alone to measure it "
               "alone.")
 GRAPH_NOTE = ("loss.backward() already frees each batch's activations, so what `loss_train += loss` keeps alive is the "
@@ -293,24 +297,54 @@ class Verdict:
 
     @property
     def short(self) -> str:
+        """The verdict in a table cell, in English (cell(lang) in another language)."""
+        return self.cell()
+
+    def cell(self, lang: str = "en") -> str:
         """The verdict in a table cell: the difference and its interval, then real, can't tell, or the seeds needed."""
         if self.difference is None:
             return "—"
-        head = f"{self.difference:+.2f}" + ("" if self.low is None else f" [{self.low:+.2f}, {self.high:+.2f}]")
+        head = _signed(self.difference, lang) + ("" if self.low is None else
+                                                  f" [{_signed(self.low, lang)} ; {_signed(self.high, lang)}]"
+                                                  if lang == "fr" else f" [{self.low:+.2f}, {self.high:+.2f}]")
         if self.kind == "too-few-seeds":
-            return f"{head} · can't tell with {_seed_count(self.seeds)}: need {self.needed}"
-        judged = "real" if self.real else "can't tell"
-        return f"{head} · {judged} (chance {chance_text(self.chance)})"
+            return i18n.text(lang, "verdict.cell_too_few", head=head, seeds=seed_count(self.seeds, lang),
+                        needed=self.needed)
+        return i18n.text(lang, "verdict.cell_real" if self.real else "verdict.cell_not_shown", head=head,
+                    chance=chance_text(self.chance, lang))
+
+    def sentence(self, reference_name: str, lang: str = "en") -> str:
+        """The verdict as a sentence: the difference against reference_name, its 95 % interval, and what it means."""
+        if self.difference is None:
+            return i18n.text(lang, "verdict.no_run")
+        spread = "" if self.low is None else i18n.text(lang, "verdict.interval", low=_signed(self.low, lang),
+                                                  high=_signed(self.high, lang))
+        head = i18n.text(lang, "verdict.head", difference=_signed(self.difference, lang), reference=reference_name,
+                    spread=spread)
+        chance = chance_text(self.chance, lang)
+        if self.kind == "too-few-seeds":
+            return i18n.text(lang, "verdict.too_few", head=head, seeds=seed_count(self.seeds, lang), chance=chance,
+                        needed=self.needed)
+        return i18n.text(lang, "verdict.real" if self.real else "verdict.not_shown", head=head, chance=chance)
 
 
-def chance_text(p: float) -> str:
+def _signed(value: float, lang: str) -> str:
+    """+0.40, or +0,40 in French."""
+    written = f"{value:+.2f}"
+    return written.replace(".", ",") if lang == "fr" else written
+
+
+def chance_text(p: float, lang: str = "en") -> str:
     """A permutation p as a lecturer says it: '1 in 35'; 'more often than not' from 1 in 2 on."""
-    return f"1 in {round(1 / p)}" if p < 0.5 else "more often than not"
+    return i18n.text(lang, "verdict.one_in", n=round(1 / p)) if p < 0.5 else i18n.text(lang, "verdict.often")
 
 
-def _seed_count(seeds: tuple[int, int]) -> str:
+def seed_count(seeds: tuple[int, int], lang: str = "en") -> str:
+    """'2 seeds', '1 seed', '1 and 3 seeds'."""
     n, m = seeds
-    return f"{n} seed{'s' * (n != 1)}" if n == m else f"{n} and {m} seeds"
+    if n != m:
+        return i18n.text(lang, "verdict.seeds_two", n=n, m=m)
+    return i18n.text(lang, "verdict.seed_one" if n == 1 else "verdict.seeds", n=n)
 
 
 @functools.lru_cache(maxsize=256)
@@ -367,21 +401,17 @@ def t_quantile(probability: float, freedom: float) -> float:
 def verdict(summary: ArmSummary, reference: ArmSummary, reference_name: str = "the baseline") -> Verdict:
     """The difference of means, its 95 % interval and the permutation test's verdict (VERDICT_RULE)."""
     if summary.mean is None or reference.mean is None:
-        return Verdict(None, None, None, "no completed run to compare")
+        return Verdict(None, None, None, i18n.text("en", "verdict.no_run"))
     ours, theirs = summary.test_accuracy, reference.test_accuracy
     difference, seeds, needed = summary.mean - reference.mean, (len(ours), len(theirs)), seeds_needed()
     low, high = welch_interval(ours, theirs) if min(seeds) >= 2 else (None, None)
-    spread = "" if low is None else f" (95 % interval {low:+.2f} to {high:+.2f})"
-    head = f"{difference:+.2f} points vs {reference_name}{spread}"
     chance = permutation_p(ours, theirs)
-    odds = f"chance alone: {chance_text(chance)}"
     if smallest_chance(*seeds) >= ALPHA:
-        return Verdict(difference, None, chance, f"{head}: can't tell with {_seed_count(seeds)} ({odds}): need at "
-                       f"least {needed} per variant", "too-few-seeds", low, high, seeds, needed)
-    real = chance < ALPHA
-    said = "real" if real else "can't tell"
-    return Verdict(difference, real, chance, f"{head}: {said}, {odds}",
-                   "real" if real else "not-shown", low, high, seeds, needed)
+        judged = Verdict(difference, None, chance, "", "too-few-seeds", low, high, seeds, needed)
+    else:
+        judged = Verdict(difference, chance < ALPHA, chance, "", "real" if chance < ALPHA else "not-shown", low, high,
+                         seeds, needed)
+    return replace(judged, text=judged.sentence(reference_name))
 
 
 @dataclass(frozen=True)
@@ -412,8 +442,8 @@ def slip_effects(lesson: Lesson, summaries: dict | None = None) -> list[SlipEffe
     return effects
 
 
-def table(summaries: dict[str, dict[str, ArmSummary]]) -> list[dict]:
-    """One row per variant and arm: what the page's table and the command's summary show."""
+def table(summaries: dict[str, dict[str, ArmSummary]], lang: str = "en") -> list[dict]:
+    """One row per variant and arm: what the page's table and the command's summary show (verdicts in lang)."""
     rows, baseline = [], summaries.get("baseline")
     for variant, arms in summaries.items():
         for arm, summary in arms.items():
@@ -421,8 +451,8 @@ def table(summaries: dict[str, dict[str, ArmSummary]]) -> list[dict]:
             rows.append({
                 "variant": VARIANT_NAMES[variant], "arm": arm, "seeds": len(summary.seeds),
                 "test accuracy %": _plus_minus(summary.mean, summary.std), "course's number %": summary.published,
-                "vs baseline": "—" if judged is None else judged.short,
-                GAP_NAME: None if summary.train_val_gap is None else round(summary.train_val_gap, 4),
+                "vs baseline": "—" if judged is None else judged.cell(lang),
+                i18n.text(lang, "gap.name"): None if summary.train_val_gap is None else round(summary.train_val_gap, 4),
                 "seconds per run": None if summary.seconds is None else round(summary.seconds, 1)})
     return rows
 
@@ -457,13 +487,13 @@ def default_lesson_seconds(folder: str | Path | None = None) -> float | None:
     return estimated_seconds(LessonPlan(), lessons)
 
 
-def duration_text(seconds: float | None) -> str:
+def duration_text(seconds: float | None, lang: str = "en") -> str:
     """A duration for a sentence: 'about 40 seconds', 'about 3 minutes'; 'not measured' when None."""
     if seconds is None:
-        return "not measured"
+        return i18n.text(lang, "duration.unknown")
     if seconds < 90:
-        return f"about {max(10, round(seconds, -1)):.0f} seconds"
-    return f"about {round(seconds / 60)} minutes"
+        return i18n.text(lang, "duration.seconds", n=f"{max(10, round(seconds, -1)):.0f}")
+    return i18n.text(lang, "duration.minutes", n=round(seconds / 60))
 
 
 def size_text(n_bytes: float | None) -> str:

@@ -13,9 +13,10 @@ from plotly.subplots import make_subplots
 
 from . import i18n
 from .config import describe, layer_sizes  # noqa: F401 (pages name runs through plots)
-from .lesson import GAP_NAME, VARIANT_NAMES, ArmSummary
+from .i18n import text
+from .lesson import VARIANT_NAMES, ArmSummary
 from .runs import Run
-from .training import Progress
+from .training import DIVERGED_LOSS, Progress
 
 COLOURS = plotly.colors.qualitative.D3
 # the app's own font; one family name, as Plotly measures legends with it
@@ -58,6 +59,13 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
         figure.update_yaxes(range=[0, 100], row=1, col=2)
     _epoch_axis(figure, epochs or max(x + live_x, default=1))
     return _styled(figure, height=440)
+
+
+def blew_up(history: list[dict] | tuple) -> bool:
+    """Whether a history's last epoch holds a loss the training loop calls diverged (above DIVERGED_LOSS, or not
+    finite): what a live chart knows of a divergence before the run itself is returned."""
+    return bool(history) and any(not math.isfinite(history[-1][k]) or history[-1][k] > DIVERGED_LOSS
+                                 for k in ("train_loss", "val_loss"))
 
 
 def _loss_top(values: list[float]) -> float:
@@ -137,19 +145,26 @@ def overlay(runs: dict[str, Run]) -> go.Figure:
     return _styled(figure, height=520)
 
 
-def epochs_done(run: Run) -> str:
-    """How far a run got, in words: '5 of 5', '1 of 5 (stopped in epoch 2)', 'diverged at step 2 (epoch 1)'."""
-    planned = run.config.epochs
+def epochs_done(run: Run, lang: str = "en") -> str:
+    """How far a run got, in words: '5 of 5', '1 of 5 (stopped in epoch 2)', '0 of 5 (diverged at step 2 in epoch 1)'.
+    """
+    count, how = epochs_reached(run, lang)
+    return text(lang, "epochs.with_note", count=count, note=how) if how else count
+
+
+def epochs_reached(run: Run, lang: str = "en") -> tuple[str, str]:
+    """The whole epochs done of those planned ('1 of 5'), and how the run ended short of them ('' when it did not)."""
     reached = run.history[-1]["epoch"] if run.history else 0.0
     whole = math.floor(reached + 1e-9)
+    count = text(lang, "epochs.of", done=whole, planned=run.config.epochs)
     if run.status == "completed":
-        return f"{whole} of {planned}"
+        return count, ""
     if run.status == "diverged":
         step = re.search(r"\(step (\d+)\)", run.message)  # as training.divergence_message words it
-        at = f"at step {step.group(1)} " if step else ""
-        return f"diverged {at}(epoch {whole + 1}), {whole} of {planned} done"
-    partial = "" if reached == whole else f" ({run.status} in epoch {whole + 1})"
-    return f"{whole} of {planned}{partial or f' ({run.status})'}"
+        return count, (text(lang, "epochs.diverged_at", step=step.group(1), epoch=whole + 1) if step
+                       else text(lang, "epochs.diverged_in", epoch=whole + 1))
+    within = reached != whole  # ended inside an epoch
+    return count, text(lang, f"epochs.{run.status}_in" if within else f"epochs.{run.status}", epoch=whole + 1)
 
 
 def confusion_figure(confusion: list[list[int]], classes: list[str],
@@ -194,9 +209,10 @@ def per_class_figure(per_class_accuracy: list[float], classes: list[str]) -> go.
                               hovertemplate="%{x}: %{y:.2f} %<extra></extra>"))  # inside: above, they met the top tick
     figure.update_yaxes(title_text="test accuracy (%)", range=[start, 100.5])
     figure.update_xaxes(type="category", tickangle=-45 if any(len(c) > 2 for c in classes) else 0)
-    figure.update_layout(title={"text": f"axis starts at {start:g} %, not 0", "font": {"size": SMALLEST_TEXT},
-                                "x": 0, "xref": "paper", "xanchor": "left", "y": 0.98})
-    return _styled(figure, height=420, legend=False, margin={"l": 60, "r": 10, "t": 40, "b": 50})
+    if start > 0:  # said only where it is not where a reader expects it
+        figure.update_layout(title={"text": f"axis starts at {start:g} %, not 0", "font": {"size": SMALLEST_TEXT},
+                                    "x": 0, "xref": "paper", "xanchor": "left", "y": 0.98})
+    return _styled(figure, height=420, legend=False, margin={"l": 80, "r": 10, "t": 40, "b": 50})  # l: its title
 
 
 def axis_start(values: list[float]) -> float:
@@ -246,7 +262,7 @@ def class_counts_figure(train_counts: list[int], test_counts: list[int], classes
     return _styled(figure, height=380)
 
 
-def compare_rows(runs: dict[str, Run]) -> list[dict]:
+def compare_rows(runs: dict[str, Run], lang: str = "en") -> list[dict]:
     """One row per run: the settings that differ between the runs, then what each run reached."""
     configs = [dataclasses.asdict(run.config) for run in runs.values()]
     differing = [name for name in configs[0] if len({repr(c[name]) for c in configs}) > 1] if configs else []
@@ -256,8 +272,8 @@ def compare_rows(runs: dict[str, Run]) -> list[dict]:
         row = {"run": label, **{name: _cell(config[name]) for name in differing}}
         row["best val loss"] = _rounded(min((r["val_loss"] for r in run.history), default=None), 4)
         row["test accuracy (%)"] = _rounded(run.test_accuracy, 2)
-        row[GAP_NAME] = None if last is None else round(last["val_loss"] - last["train_loss"], 4)
-        row["epochs done"] = epochs_done(run)
+        row[text(lang, "gap.name")] = None if last is None else round(last["val_loss"] - last["train_loss"], 4)
+        row["epochs done"] = epochs_done(run, lang)
         row["time (s)"] = round(run.seconds, 1)
         row["status"] = run.status
         rows.append(row)

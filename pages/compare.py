@@ -2,7 +2,9 @@
 import streamlit as st
 
 from mnistlab import plots
+from mnistlab.lesson import gap_note
 from ui import frame, sessions, widgets
+from ui.language import current, t
 
 frame.served_by_app()
 st.title("Compare runs")
@@ -13,9 +15,8 @@ if not runs:
 shown = {label: run for label, run in runs.items() if run.history}
 if shown:
     widgets.chart(plots.overlay(shown), key="overlay")
-st.dataframe(plots.compare_rows(runs), hide_index=True, width="stretch")
-st.caption("Only the settings that differ between runs are listed. Gap: train minus validation accuracy at the "
-           "last epoch, in percentage points; a large gap means the model learnt its training images by heart.")
+widgets.table(plots.compare_rows(runs, current()))
+st.caption(f"{t('compare.differing')} {gap_note(current())}")
 with st.form("remove-runs", border=False):
     doomed = st.multiselect("Remove runs", list(runs), placeholder="Choose runs to remove")
     if st.form_submit_button("Remove") and doomed:

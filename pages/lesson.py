@@ -5,11 +5,13 @@ import streamlit as st
 
 from mnistlab import jobs, plots
 from mnistlab.config import SLIPS, ConfigError
-from mnistlab.lesson import (COURSE, CORRECTED, GRAPH_NOTE, JOINT_NOTE, LESSONS_DIR, MAX_SEEDS, VARIANT_NAMES,
-                             VERDICT_RULE, Lesson, LessonFileError, LessonPlan, LessonProgress, file_name,
-                             lesson_from_bytes, lesson_to_bytes, load_lesson, save_lesson, saved_lessons,
-                             size_text, slip_effects, summarize, table, verdict)
+from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, GRAPH_NOTE, JOINT_NOTE, LESSONS_DIR, MAX_SEEDS,
+                             VARIANT_NAMES, Lesson, LessonFileError, LessonPlan, LessonProgress, default_lesson_seconds,
+                             duration_text, file_name, gap_note, lesson_from_bytes, lesson_to_bytes, load_lesson,
+                             save_lesson, saved_lessons, size_text, slip_effects, summarize, table, verdict,
+                             verdict_rule)
 from ui import data_cache, frame, live, sessions, widgets
+from ui.language import current, t
 
 SLIP_SWITCHES = {"no-eval": "No model.eval()", "shared-bn": "bn1 used twice", "loss-graph": "loss_train += loss"}
 ARM_TITLES = {COURSE: "As in the course (slips on)", CORRECTED: "Corrected"}
@@ -20,7 +22,7 @@ def plan_form() -> LessonPlan | None:
     """Seeds, epochs and the slip switches; the plan they make, or None after saying what is wrong."""
     left, right = st.columns(2)
     # without bounds, as on the Train page: a value out of range gets LessonPlan's message
-    seeds = left.number_input("Seeds per variant", value=3, step=1, key="lesson.seeds",
+    seeds = left.number_input("Seeds per variant", value=DEFAULT_SEEDS, step=1, key="lesson.seeds",
                               help=f"Each variant is trained once per seed (0, 1, 2…, up to {MAX_SEEDS}): the spread "
                                    "is chance.")
     epochs = right.number_input("Epochs per run", value=5, step=1, key="lesson.epochs")
@@ -39,6 +41,15 @@ def plan_form() -> LessonPlan | None:
     st.caption(f"{widgets.count(len(plan.tasks()), 'training run')} of {widgets.count(plan.epochs, 'epoch')} each, "
                "one after another.")
     return plan
+
+
+def default_duration() -> str:
+    """How long the default lesson takes on this server, from the times its saved lessons recorded."""
+    seconds, default = default_lesson_seconds(), LessonPlan()
+    if seconds is None:
+        return t("lesson.default_unmeasured")
+    return t("lesson.default_takes", seeds=default.seeds, epochs=default.epochs, runs=len(default.tasks()),
+             duration=duration_text(seconds, current()))
 
 
 def progress_line(job: jobs.Job) -> tuple[float, str]:
@@ -107,14 +118,14 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     if lesson.status == "stopped":
         st.warning(f"{lesson.message} The curves and the table count the finished runs only.")
     draw_bands(lesson, key="lesson")
-    st.dataframe(table(summaries), hide_index=True, width="stretch")
-    st.caption("Test accuracy: mean ± standard deviation over seeds. Course's number: the one run the course printed. "
-               "Train–val gap: validation loss minus training loss at the last epoch (mean over seeds).")
+    widgets.table(table(summaries, current()))
+    st.caption(f"{t('lesson.table_note')} {t('lesson.vs_note')} {gap_note(current())}")
     if "baseline" in summaries:
-        st.markdown("**Verdicts (corrected code):**\n" + "\n".join(
-            f"- **{VARIANT_NAMES[v]}**: {verdict(arms[CORRECTED], summaries['baseline'][CORRECTED]).text}"
+        baseline = summaries["baseline"][CORRECTED]
+        st.markdown(t("lesson.verdicts") + "\n" + "\n".join(
+            f"- **{VARIANT_NAMES[v]}**: {verdict(arms[CORRECTED], baseline).sentence(t('verdict.baseline'), current())}"
             for v, arms in summaries.items() if v != "baseline"))
-        st.caption(VERDICT_RULE)
+        st.caption(verdict_rule(current()))
     if plan.slips:
         draw_slip_effects(lesson, summaries)
     left, right = st.columns(2)
@@ -137,10 +148,10 @@ def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
     st.subheader("The course's slips, measured (course − corrected, same seeds)")
     st.markdown("\n".join(f"- **{SLIP_SWITCHES[slip]}**: {SLIPS[slip]}." for slip in lesson.plan.slips))
     effects = slip_effects(lesson, summaries)
-    st.dataframe([{"variant": VARIANT_NAMES[e.variant], "slips on": ", ".join(e.slips),
-                   "test accuracy (points)": e.verdict.short,
-                   "validation loss, last epoch": None if e.val_loss_difference is None
-                   else f"{e.val_loss_difference:+.4f}"} for e in effects], hide_index=True, width="stretch")
+    widgets.table([{"variant": VARIANT_NAMES[e.variant], "slips on": ", ".join(e.slips),
+                    "test accuracy (points)": e.verdict.cell(current()),
+                    "validation loss, last epoch": None if e.val_loss_difference is None
+                    else f"{e.val_loss_difference:+.4f}"} for e in effects])
     if len(lesson.plan.slips) > 1:
         st.caption(JOINT_NOTE)
     held = [e for e in effects if e.graph_nodes is not None]
@@ -181,6 +192,7 @@ frame.served_by_app()
 st.title("The course in one click")
 st.caption("The course compares its four variants on one run each. Here each is trained on several seeds, so a "
            "difference can be set against what changing the seed alone does.")
+st.caption(default_duration())
 run_column, lecture_column = st.columns([3, 2], gap="large")
 with lecture_column:  # first: a lesson loaded here folds the run form away in this same rerun
     lecture_mode()
@@ -201,4 +213,4 @@ shown = st.session_state.get(SHOWN)
 if shown is not None:
     draw_lesson(shown["lesson"], shown["source"])
 elif job is None:
-    st.info("Press **Run the lesson** (a few minutes for 3 seeds × 5 epochs), or show saved results in lecture mode.")
+    st.info(t("lesson.press_run"))

@@ -2,10 +2,12 @@
 import streamlit as st
 
 from mnistlab import plots
-from mnistlab.runs import RunFileError, run_from_zip, run_to_zip
+from mnistlab.runs import RunFileError, download_name, run_from_zip, run_identity, run_to_zip
 from ui import data_cache, frame, sessions, widgets
+from ui.language import t
 
 GALLERY_SIZE = 24
+ALREADY_HERE = "results.already-here"  # the label of a run uploaded again, said once after the rerun that shows it
 
 frame.served_by_app()
 st.title("Results")
@@ -13,6 +15,9 @@ picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
     widgets.run_summary(label, run)
+    with st.expander(t("results.curves"), expanded=run.status != "completed"):  # open where they say why it ended
+        widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs, diverged=run.status == "diverged"),
+                      key="results-curves")
     evaluation = run.evaluation
     if evaluation is None:
         st.info("This run has no test results: it ended before it could be tested.")
@@ -48,14 +53,21 @@ if picked is not None:
             st.caption("Each image: true → predicted class, and the model's confidence in its wrong answer.")
             widgets.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles), key="gallery")
     st.download_button("Download this run (.zip: settings, curves, test results, weights)",
-                       data=lambda: run_to_zip(run), file_name=f"mnistlab-run-{label.split('.')[0]}.zip",
+                       data=lambda: run_to_zip(run), file_name=download_name(run),
                        mime="application/zip", on_click="ignore")
 
 st.divider()
 opened = widgets.opened_file("Open a saved run (.zip downloaded from this app)", "zip", "upload-run", run_from_zip,
                          RunFileError)
+if ALREADY_HERE in st.session_state:
+    st.info(t("results.already_here", label=st.session_state.pop(ALREADY_HERE)))
 if opened is not None:
     uploaded, _ = opened
-    uploaded_label = sessions.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
-    st.session_state[sessions.LAST_FINISHED] = uploaded_label
+    identity = run_identity(uploaded)  # the same file uploaded twice (or a run of this session) is kept once
+    same = next((name for name, run in sessions.session_runs().items() if run_identity(run) == identity), None)
+    if same is None:
+        same = sessions.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
+    else:
+        st.session_state[ALREADY_HERE] = same
+    st.session_state[sessions.LAST_FINISHED] = same
     st.rerun()

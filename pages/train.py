@@ -22,7 +22,8 @@ with live_column:
         if label in runs:
             run = runs[label]
             widgets.run_summary(label, run)
-            widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs), key="last-curves")
+            widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs,
+                                                diverged=run.status == "diverged"), key="last-curves")
             st.page_link("pages/results.py", label="See its confusion matrix and mistakes on **Results**",
                          icon=":material/arrow_forward:")
         else:

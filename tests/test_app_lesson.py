@@ -9,7 +9,9 @@ from streamlit.testing.v1 import AppTest
 import mnistlab.lesson
 from conftest import write_raw_folder
 from mnistlab import jobs
-from mnistlab.lesson import LessonPlan, lesson_to_bytes, run_lesson, save_lesson
+from mnistlab.config import preset
+from mnistlab.lesson import (CORRECTED, DEFAULT_SEEDS, Lesson, LessonPlan, LessonRun, lesson_to_bytes, run_lesson,
+                             save_lesson)
 from ui import frame, sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
@@ -77,7 +79,7 @@ def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons, 
     assert not page.exception
     assert "Showing **the lesson trained in this session**" in texts(page.info)
     assert len(page.get("plotly_chart")) == 2  # as in the course | corrected
-    rows = page.dataframe[0].value
+    rows = page.table[0].value
     assert len(rows) == 8 and set(rows["arm"]) == {"corrected", "course"} and set(rows["seeds"]) == {2}
     assert "can't tell with 2 seeds" in texts(page.markdown)  # 2 seeds can never reach 1 in 20
     assert [m.label for m in page.metric] == ["Baseline", "L2", "Dropout", "BatchNorm"]  # the loss-graph memory
@@ -95,7 +97,7 @@ def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):
     job = start(page, seeds=10, epochs=100)
     stop_once(page, job, lambda: (job.progress and job.progress.finished) or job.done_event.is_set())
     assert "Stopped by the user after" in texts(page.warning)
-    assert len(page.get("plotly_chart")) == 1 and len(page.dataframe[0].value) == 4
+    assert len(page.get("plotly_chart")) == 1 and len(page.table[0].value) == 4
 
 
 def test_a_number_out_of_range_says_so_and_cannot_run(page):
@@ -120,7 +122,7 @@ def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page,
     job = start(page, seeds=1, epochs=1)
     stop_once(page, job, lambda: job.state != jobs.QUEUED)  # Stop shows once it runs (Cancel before)
     assert "The lesson was stopped before any of its runs finished: there is nothing new to show." in texts(page.info)
-    assert "Showing **mine.json (uploaded)**" in texts(page.info) and len(page.dataframe[0].value) == 4
+    assert "Showing **mine.json (uploaded)**" in texts(page.info) and len(page.table[0].value) == 4
 
 
 def other_page():
@@ -154,7 +156,7 @@ def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, t
     assert not page.exception
     shown = texts(page.info)
     assert "Showing **before-the-lecture.json**, made **2025-01-02 03:04:05**" in shown and "slips: shared-bn" in shown
-    assert len(page.get("plotly_chart")) == 2 and len(page.dataframe[0].value) == 8
+    assert len(page.get("plotly_chart")) == 2 and len(page.table[0].value) == 8
     reloaded = AppTest.from_file(APP, default_timeout=60)  # a reload in lecture mode shows the same results
     reloaded.query_params["session"] = page.query_params["session"]
     reloaded.run().switch_page("pages/lesson.py").run()
@@ -183,3 +185,53 @@ def test_a_bad_upload_says_what_is_wrong_and_changes_nothing(page, content, mess
     assert not page.exception
     assert f"This file cannot be opened: {message}" in texts(page.error)
     assert "lesson.shown" not in page.session_state
+
+
+def made_lesson(accuracies: dict[str, list[float]]) -> bytes:
+    """A lesson file whose runs reached the given test accuracies (seed i of each variant: accuracies[variant][i])."""
+    seeds = len(accuracies["baseline"])
+    history = [{"epoch": 1.0, "train_loss": 0.2, "train_accuracy": 94.0, "val_loss": 0.25, "val_accuracy": 93.0,
+                "seconds": 1.0}]
+    runs = [LessonRun(variant, CORRECTED, seed, preset(variant, epochs=1, seed=seed), "completed", "", history,
+                      accuracy, 2.0) for variant, values in accuracies.items() for seed, accuracy in enumerate(values)]
+    return lesson_to_bytes(Lesson(LessonPlan(seeds=seeds, epochs=1), "mnist", runs, seconds=40.0))
+
+
+def verdict_of(page, variant: str) -> str:
+    lines = [line for m in page.markdown for line in str(m.value).splitlines()]
+    return next(line for line in lines if line.startswith(f"- **{variant}**"))
+
+
+def test_two_seeds_give_no_verdict_however_far_apart(page):
+    """Every seed above every seed of the baseline with 2 seeds happens 1 time in 3 by chance alone: not a verdict."""
+    lesson = made_lesson({"baseline": [97.0, 97.1], "l2": [97.0, 97.1], "dropout": [97.0, 97.1],
+                          "batchnorm": [98.4, 98.5]})
+    page.file_uploader(key="lesson.upload").set_value(("two.json", lesson, "application/json")).run()
+    assert not page.exception
+    said = verdict_of(page, "BatchNorm")
+    assert "+1.40 points vs the baseline" in said and "can't tell with 2 seeds" in said and "need at least 4" in said
+    assert "real" not in said
+    assert "can't tell with 2 seeds: need 4" in page.table[0].value["vs baseline"].iloc[-1]
+    assert "chance alone would produce one as large less than 1 time in 20" in texts(page.caption)
+
+
+def test_five_separated_seeds_are_called_real_with_their_chance_and_interval(page):
+    lesson = made_lesson({"baseline": [97.0, 97.1, 97.2, 97.05, 97.15], "l2": [97.2, 96.9, 97.1, 97.0, 97.05],
+                          "dropout": [97.0, 97.1, 97.2, 97.05, 97.15], "batchnorm": [97.5, 97.6, 97.7, 97.55, 97.65]})
+    page.file_uploader(key="lesson.upload").set_value(("five.json", lesson, "application/json")).run()
+    assert not page.exception
+    said = verdict_of(page, "BatchNorm")
+    assert "+0.50 points vs the baseline (95 % interval +0." in said and "real, chance alone: 1 in 126" in said
+    assert "can't tell, chance alone: more often than not" in verdict_of(page, "Dropout")  # the same accuracies
+    assert "Gap: validation loss minus training loss" in texts(page.caption)
+    assert page.number_input(key="lesson.seeds").value == DEFAULT_SEEDS
+
+
+def test_the_page_says_how_long_the_default_lesson_takes_here(page, lessons):
+    assert "not known yet" in texts(page.caption)  # no saved lesson: nothing measured
+    lessons.mkdir()
+    (lessons / "saved.json").write_bytes(made_lesson({v: [97.0] * 5 for v in ("baseline", "l2", "dropout",
+                                                                               "batchnorm")}))
+    page.run()  # 2 s per one-epoch run: 20 runs × 5 epochs × 2 s
+    assert f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes about 3 minutes here." in \
+        texts(page.caption)

@@ -91,8 +91,9 @@ def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
 
     app.switch_page("pages/compare.py").run()
     assert not app.exception
-    table = app.dataframe[0].value
-    assert list(table["run"]) == [label] and table["test accuracy (%)"][0] == round(run.test_accuracy, 2)
+    table = app.table[0].value
+    assert list(table["run"]) == [label.replace(". ", "\\. ", 1)]  # escaped: Markdown made "1. " a numbered list
+    assert table["test accuracy (%)"][0] == f"{round(run.test_accuracy, 2):g}"
 
     app.multiselect[0].set_value([label])
     app.button[0].click().run()
@@ -235,7 +236,7 @@ def test_results_gallery_filters_mistakes_by_true_and_predicted_class(app):
     app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
     app.switch_page("pages/results.py").run()
     assert not app.exception
-    assert "(3 of 3)" in texts(app.subheader) and charts(app) == 3
+    assert "(3 of 3)" in texts(app.subheader) and charts(app) == 4  # curves, confusion, per class, gallery
     app.selectbox(key="filter.true").set_value(7)
     app.selectbox(key="filter.predicted").set_value(1).run()
     assert "(2 of 3)" in texts(app.subheader)
@@ -315,3 +316,41 @@ def test_a_damaged_upload_says_which_file_and_does_not_loop(tmp_path, monkeypatc
     assert not app.exception
     assert "t10k-labels-idx1-ubyte.gz is damaged or truncated" in texts(app.error)
     st.cache_resource.clear()
+
+
+def test_compare_with_a_diverged_run_keeps_the_others_scale_and_says_how_far_each_got(app):
+    blown = HISTORY[:1] + [{"epoch": 1.0013, "train_loss": 8.0e2, "train_accuracy": 10.0, "val_loss": 9.1e7,
+                            "val_accuracy": 9.8, "seconds": 0.1}]
+    app.session_state["runs"] = {
+        "1. baseline": Run(RunConfig(epochs=1), HISTORY[:1], "completed", seconds=2.0),
+        "2. lr 10": Run(RunConfig(lr=10.0, epochs=2), blown, "diverged",
+                        "The training loss grew to 9.1 × 10⁷ at epoch 2 (step 2): the run diverged.", seconds=1.0)}
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception
+    layout = json.loads(app.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["yaxis"]["range"][1] < 1  # the loss axis fits the healthy run (0.9), not the diverged 9.1e7
+    assert layout["yaxis2"]["title"]["text"] == "accuracy (%)"  # accuracy overlaid beside the loss
+    table = app.table[0].value
+    assert list(table["epochs done"]) == ["1 of 1", "1 of 2 (diverged at step 2 in epoch 2)"]
+    assert "Gap: validation loss minus training loss" in texts(app.caption)
+
+
+def test_course_values_put_back_the_chosen_variants_settings(app):
+    app.selectbox(key="train.variant").set_value("dropout").run()
+    app.slider(key="train.dropout").set_value(0.5)
+    app.number_input(key="train.epochs").set_value(2).run()
+    app.selectbox(key="train.variant").set_value("dropout").run()  # the variant already shown: no change fires
+    assert app.slider(key="train.dropout").value == 0.5
+    app.button(key="train.course-values").click().run()
+    assert not app.exception
+    assert app.slider(key="train.dropout").value == 0.2 and app.number_input(key="train.epochs").value == 5
+
+
+def test_the_same_run_uploaded_twice_is_kept_once(app):
+    data = run_to_zip(Run(RunConfig(epochs=1), HISTORY[:1], "completed", seconds=1.0, created="2026-11-29T08:12:00"))
+    app.switch_page("pages/results.py").run()
+    app.file_uploader(key="upload-run").set_value(("run.zip", data, "application/zip")).run()
+    (label,) = app.session_state["runs"]
+    app.file_uploader(key="upload-run").set_value(("run (1).zip", data, "application/zip")).run()
+    assert not app.exception and list(app.session_state["runs"]) == [label]
+    assert f"This run is already in this session as **{label}**" in texts(app.info)

@@ -87,9 +87,9 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             expect(page.get_by_test_id("stMetric").filter(has_text=f"{value:.2f} %")).to_be_visible(timeout=30_000)
             heading = page.get_by_text("Misclassified test images")
             expect(heading).to_be_visible()
-            expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)  # per class, confusion, gallery
+            expect(page.get_by_test_id("stPlotlyChart")).to_have_count(4)  # curves, per class, confusion, gallery
             everything = int(re.search(r"of (\d+)\)", heading.inner_text()).group(1))
-            cell = page.get_by_test_id("stPlotlyChart").nth(0).locator(".scatterlayer .point").nth(4 * 10 + 9)
+            cell = page.locator(".st-key-confusion .scatterlayer .point").nth(4 * 10 + 9)
             cell.click(force=True)  # true 4, predicted 9: a transparent marker over the heatmap's cell
             expect(heading).not_to_contain_text(f"({everything} of", timeout=30_000)
             expect(page.get_by_text("4→9").first).to_be_visible()
@@ -128,9 +128,10 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             shot(page, "8-stopped")
 
             go_to(page, "Compare")
-            table = page.get_by_test_id("stDataFrame")
+            table = page.get_by_test_id("stTable")
             expect(table).to_be_visible(timeout=30_000)
-            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(4)  # 2 runs × 2
+            traces = page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")
+            expect(traces).to_have_count(8)  # 2 runs × loss and accuracy × train and validation
             shot(page, "9-compare")
 
             # A reload, or a link to a page's own URL, goes through the app's navigation as a click does, and the
@@ -139,7 +140,7 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             page.reload()
             expect(page.get_by_test_id("stTopNav").get_by_role("link", name="Lesson")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("heading", name="Compare runs")).to_be_visible()
-            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(4,
+            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(8,
                                                                                                  timeout=30_000)
             shot(page, "10-compare-reloaded")
         finally:

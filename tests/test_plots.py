@@ -77,7 +77,7 @@ def test_epochs_done_says_how_far_a_run_got():
     stopped = [dict(HISTORY[0]), dict(HISTORY[1], epoch=1.844)]
     assert plots.epochs_done(Run(RunConfig(), stopped, "stopped")) == "1 of 5 (stopped in epoch 2)"
     assert plots.epochs_done(Run(RunConfig(), HISTORY, "stopped")) == "2 of 5 (stopped)"
-    assert plots.epochs_done(DIVERGED) == "diverged at step 2 (epoch 1), 0 of 5 done"
+    assert plots.epochs_done(DIVERGED) == "0 of 5 (diverged at step 2 in epoch 1)"
     assert plots.epochs_done(Run(RunConfig(), [], "stopped")) == "0 of 5 (stopped)"
 
 

@@ -48,9 +48,25 @@ def served_by_app() -> None:
         st.stop()
 
 
+# What a lecturer points at reads at the body's size (theme.baseFontSize, 18 px) from the back of a room: Streamlit
+# draws captions, tables, metric and widget labels, inputs' and sliders' values, buttons and links a size smaller, and
+# no theme option sets them.
+PROJECTOR_TEXT = ", ".join((
+    "[data-testid='stCaptionContainer']", "[data-testid='stTable'] th", "[data-testid='stTable'] td",
+    "[data-testid='stMetricLabel'] p", "[data-testid='stMetricDelta'] div", "[data-testid='stWidgetLabel'] p",
+    "[data-testid='stSliderThumbValue'] p", "[data-testid='stSliderTickBar'] p", "[data-testid='stSelectbox'] input",
+    "[data-testid='stNumberInput'] input", "[data-testid='stTextInput'] input", "[data-testid='stTopNav'] p",
+    "[data-testid='stPageLink-NavLink'] *", "button [data-testid='stMarkdownContainer'] p",
+    "summary [data-testid='stMarkdownContainer'] p"))
+
+# A metric's note ("stopped in epoch 2") wraps under its value instead of ending in "…".
+WRAPPED = "[data-testid='stMetricDelta'] p"
+
+
 def page_style() -> None:
-    """Less empty space above each page's title: the projector's height is precious."""
-    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 4rem;}</style>")
+    """Less empty space above each page's title (the projector's height is precious), and no text below 18 px."""
+    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 4rem;} "
+            f"{PROJECTOR_TEXT} {{font-size: 1rem;}} {WRAPPED} {{white-space: normal;}}</style>")
 
 
 def lesson_saving_allowed() -> bool:

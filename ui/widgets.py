@@ -1,6 +1,8 @@
 """The settings form and the widgets pages share: run picker, confusion filter, run summary, charts, file uploads."""
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, Callable
 
 import streamlit as st
@@ -70,6 +72,9 @@ def config_form(key: str = "train") -> RunConfig | None:
         setting("variant", st.selectbox, t("form.variant"), key, options=list(PRESETS),
                 format_func=labels("variant."), on_change=_apply_preset, args=(key,),
                 help=t("form.variant.help"))
+        # choosing the variant already shown fires no change: this puts its values back after any edit
+        st.button(t("train.course_values"), key=f"{key}.course-values", on_click=_apply_preset, args=(key,),
+                  help=t("train.course_values_help"), icon=":material/restart_alt:")
     left, right = st.columns(2)
     with left:
         # number inputs without bounds: a value out of range gets RunConfig's message (Start disabled); with bounds,
@@ -150,9 +155,11 @@ def run_summary(label: str, run: Run) -> None:
                            + (f": {run.message}" if run.message else f" in {run.seconds:.0f} s."))
     columns = st.columns(4)
     columns[0].metric("Test accuracy", "—" if run.test_accuracy is None else f"{run.test_accuracy:.2f} %")
-    best = f"{min(r['val_loss'] for r in run.history):.4g}" if run.history else "—"  # a diverged run's is huge
-    columns[1].metric("Best validation loss", best)
-    columns[2].metric("Epochs done", f"{run.history[-1]['epoch']:g}" if run.history else "0")
+    best = min((r["val_loss"] for r in run.history), default=None)
+    columns[1].metric("Best validation loss", "—" if best is None else  # a diverged run's is huge: 9.1 × 10⁷
+                      f"{best:.4g}" if best < 1e4 else plots.power_text(best))
+    done, how = plots.epochs_reached(run, current())
+    columns[2].metric("Epochs done", done, how or None, delta_color="off", delta_arrow="off")
     columns[3].metric("Training time", f"{run.seconds:.1f} s")
 
 
@@ -163,6 +170,27 @@ def chart(figure, key: str | None = None, **options):
     figure.update_layout(width=figure.layout.width or 800)
     return st.plotly_chart(figure, key=key, theme=None, height=figure.layout.height,
                            config={"displaylogo": False, "displayModeBar": False}, **options)
+
+
+def table(rows: list[dict]) -> None:
+    """Rows as an HTML table (st.dataframe draws on a canvas, in a type smaller than the page's that no setting
+    enlarges; the page style sets this one's at 18 px): numbers as the library rounded them, text as it is written."""
+    def written(value):
+        if value is None:
+            return "—"
+        if isinstance(value, float):  # 97.69, not pandas' 97.6900; a diverged run's loss as 9.1 × 10⁷
+            shown = plots.power_text(value) if abs(value) >= 1e5 or not math.isfinite(value) else f"{value:g}"
+            return shown.replace(".", ",") if current() == "fr" else shown
+        return markdown_escaped(value) if isinstance(value, str) else value
+
+    st.table([{name: written(value) for name, value in row.items()} for row in rows], hide_index=True)
+
+
+def markdown_escaped(value: str) -> str:
+    """Text that Markdown shows as it is (st.table reads its cells as Markdown: '1. baseline' became a list)."""
+    value = re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", value)
+    value = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", value)  # "1. " opens a numbered list
+    return re.sub(r"^([-+#])(?=\s)", r"\\\1", value)  # "- " a list, "# " a heading
 
 
 def count(n: int, noun: str) -> str:
