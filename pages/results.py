@@ -1,9 +1,9 @@
 """Results: one run's test accuracy, confusion matrix and its worst mistakes; download or upload a run."""
 import streamlit as st
 
-from mnistlab import plots
+from mnistlab import inside, plots
 from mnistlab.runs import RunFileError, run_from_zip, run_to_zip
-from ui import data_cache, frame, sessions, widgets
+from ui import data_cache, frame, language, sessions, widgets
 
 GALLERY_SIZE = 24
 
@@ -13,6 +13,7 @@ picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
     widgets.run_summary(label, run)
+    st.markdown(inside.overfitting_sentence(run.history, language.current()))
     evaluation = run.evaluation
     if evaluation is None:
         st.info("This run has no test results: it ended before it could be tested.")
