@@ -63,7 +63,7 @@ def per_layer_figure(runs: dict[str, Run], key: str, title_key: str, count: int,
 def weight_norms_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
     """Each layer's weight norm ‖W‖₂ over the epochs, runs overlaid (L2 below the baseline)."""
     count = max((len(linears(run)) or len(run.config.hidden) + 1 for run in runs.values()), default=3)
-    finals = lambda run: [float(linear.weight.norm()) for linear in linears(run)]  # noqa: E731
+    finals = lambda run: [float(linear.weight.detach().norm()) for linear in linears(run)]  # noqa: E731
     return per_layer_figure(runs, "weight_norms", "inside.norms.axis", count, layer_names(count, lang), finals, lang)
 
 
