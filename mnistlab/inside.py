@@ -150,7 +150,8 @@ def overfitting_sentence(history: list[dict], lang: str = "en") -> str:
     values = {"best": epoch_text(best, lang), "best_loss": i18n.number(at_best["val_loss"], lang, 4),
               "rise": i18n.percent(100 * OVERFIT_RISE, lang, 0)}
     if start is None:
-        return i18n.text(lang, "inside.overfit.no", **values)
+        last = best == max(row["epoch"] for row in history if math.isfinite(row["val_loss"]))
+        return i18n.text(lang, "inside.overfit.still_falling" if last else "inside.overfit.no", **values)
     row = next(row for row in history if row["epoch"] == start)
     return i18n.text(lang, "inside.overfit.yes", start=epoch_text(start, lang),
                      loss=i18n.number(row["val_loss"], lang, 4),

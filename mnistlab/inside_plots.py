@@ -57,7 +57,7 @@ def per_layer_figure(runs: dict[str, Run], key: str, title_key: str, count: int,
     figure.update_yaxes(title_text=i18n.text(lang, title_key), col=1)
     figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     _titles_readable(figure)
-    return _styled(figure, height=height)
+    return _legend_above_titles(_styled(figure, height=height + 50))
 
 
 def weight_norms_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
@@ -107,7 +107,7 @@ def batchnorm_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
                         title_text=i18n.text(lang, "inside.epoch"))
     figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     _titles_readable(figure)
-    return _styled(figure, height=400)
+    return _legend_above_titles(_styled(figure, height=450))
 
 
 def modes_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
@@ -159,7 +159,7 @@ def histograms_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
     figure.update_yaxes(title_text=i18n.text(lang, "inside.hist.share"), col=1, rangemode="tozero")
     figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     _titles_readable(figure)
-    return _styled(figure, height=380)
+    return _legend_above_titles(_styled(figure, height=430))
 
 
 def templates_figure(run: Run, count: int = TEMPLATES, columns: int = 8, lang: str = "en") -> go.Figure:
@@ -191,3 +191,8 @@ def templates_figure(run: Run, count: int = TEMPLATES, columns: int = 8, lang: s
 def _titles_readable(figure: go.Figure) -> None:
     for annotation in figure.layout.annotations or ():
         annotation.font.size = SMALLEST_TEXT
+
+
+def _legend_above_titles(figure: go.Figure) -> go.Figure:
+    """The legend over the plots' own titles rather than on them."""
+    return figure.update_layout(legend={"y": 1.14}, margin={"t": 110})

@@ -56,7 +56,7 @@ STRINGS = {
                     "circles at the last epoch, histograms, templates).",
     "inside.norms": "Weight norms",
     "inside.norms.caption": "The L2 norm ‖W‖ of each layer's weights after each epoch. L2 regularisation pulls every "
-                            "weight towards 0: its lines stay below the baseline's.",
+                            "weight towards 0, the harder the larger it is: compare its lines with the baseline's.",
     "inside.norms.axis": "weight norm ‖W‖",
     "inside.modes": "Train mode vs eval mode",
     "inside.modes.caption": "Accuracy on the first {rows} validation images, in eval mode (solid: model.eval()) and "
@@ -93,7 +93,9 @@ STRINGS = {
     "inside.epoch": "epoch",
     "inside.overfit.none_yet": "No finished epoch yet: nothing to say about overfitting.",
     "inside.overfit.no": "No sign of overfitting: the validation loss is lowest at epoch {best} ({best_loss}) and "
-                         "never rose more than {rise} above it afterwards while the training loss fell.",
+                         "stayed within {rise} of it after.",
+    "inside.overfit.still_falling": "No sign of overfitting: the validation loss is lowest at the last epoch, {best} "
+                                    "({best_loss}).",
     "inside.overfit.yes": "The run started to overfit at epoch {start}: its validation loss ({loss}) is {above} "
                           "above its best ({best_loss}, epoch {best}) while the training loss kept falling.",
     "plots.steps": "train, every 25 steps",

@@ -62,7 +62,8 @@ STRINGS = {
                     "montrent est tracé (cercles vides à la dernière époque, histogrammes, motifs).",
     "inside.norms": "Normes des poids",
     "inside.norms.caption": "La norme L2 ‖W‖ des poids de chaque couche après chaque époque. La régularisation L2 "
-                            "tire chaque poids vers 0\u00a0: ses courbes restent sous celles du modèle de base.",
+                            "tire chaque poids vers 0, d'autant plus fort qu'il est grand\u00a0: comparez ses "
+                            "courbes à celles du modèle de base.",
     "inside.norms.axis": "norme des poids ‖W‖",
     "inside.modes": "Mode entraînement ou mode évaluation",
     "inside.modes.caption": "Précision sur les {rows} premières images du jeu de validation, en mode évaluation "
@@ -103,8 +104,9 @@ STRINGS = {
     "inside.epoch": "époque",
     "inside.overfit.none_yet": "Aucune époque terminée\u00a0: rien à dire du surapprentissage.",
     "inside.overfit.no": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse à "
-                         "l'époque {best} ({best_loss}) et n'est jamais remontée de plus de {rise} ensuite pendant "
-                         "que la perte d'entraînement baissait.",
+                         "l'époque {best} ({best_loss}) et reste ensuite à moins de {rise} au-dessus.",
+    "inside.overfit.still_falling": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse "
+                                    "à la dernière, l'époque {best} ({best_loss}).",
     "inside.overfit.yes": "L'exécution commence à surapprendre à l'époque {start}\u00a0: sa perte de validation "
                           "({loss}) dépasse de {above} sa meilleure valeur ({best_loss}, époque {best}) alors que "
                           "la perte d'entraînement continue de baisser.",
