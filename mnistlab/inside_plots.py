@@ -119,12 +119,13 @@ def modes_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
         for key, dash, mode in (("val_accuracy_eval_probe", None, "eval"), ("val_accuracy_train_probe", "dash",
                                                                             "train")):
             epochs, values = series(run.history, key)
-            if epochs:
+            if epochs:  # one legend entry per run: the caption says which line is which mode
                 name = f"{label} · {i18n.text(lang, 'inside.mode.' + mode)}"
-                figure.add_trace(go.Scatter(x=epochs, y=[v[0] for v in values], name=name, mode="lines+markers",
+                figure.add_trace(go.Scatter(x=epochs, y=[v[0] for v in values], name=label, mode="lines+markers",
                                             line={"color": colour, "dash": dash, "width": 3 if dash is None else 2},
                                             marker={"size": 9, "symbol": "circle" if dash is None else "circle-open"},
-                                            legendgroup=label, hovertemplate="%{y:.2f} %<extra>" + name + "</extra>"))
+                                            legendgroup=label, showlegend=dash is None,
+                                            hovertemplate="%{y:.2f} %<extra>" + name + "</extra>"))
     epochs = max((_final_epoch(run) for run in runs.values()), default=1)
     figure.update_xaxes(range=[0.5, math.ceil(epochs) + 0.5], dtick=1 if epochs <= 12 else None,
                         title_text=i18n.text(lang, "inside.epoch"))
@@ -185,7 +186,7 @@ def templates_figure(run: Run, count: int = TEMPLATES, columns: int = 8, lang: s
                                   hovertemplate=hover + "<extra></extra>"))
     figure.update_xaxes(visible=False, constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    return _styled(figure, height=max(200, 90 * rows), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+    return _styled(figure, height=max(200, 140 * rows), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
 def _titles_readable(figure: go.Figure) -> None:

@@ -3,7 +3,7 @@ import streamlit as st
 
 from mnistlab import inside, inside_plots
 from ui import frame, sessions, widgets
-from ui.language import current, t
+from ui.language import current, number, t
 
 RUNS_KEY = "inside.runs"
 
@@ -30,15 +30,12 @@ if older:
 st.subheader(t("inside.norms"))
 st.caption(t("inside.norms.caption"))
 widgets.chart(inside_plots.weight_norms_figure(shown, lang), key="inside-norms")
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader(t("inside.modes"))
-    st.caption(t("inside.modes.caption", rows=inside.PROBE_ROWS))
-    widgets.chart(inside_plots.modes_figure(shown, lang), key="inside-modes")
-with right:
-    st.subheader(t("inside.dead"))
-    st.caption(t("inside.dead.caption", rows=inside.PROBE_ROWS))
-    widgets.chart(inside_plots.dead_units_figure(shown, lang), key="inside-dead")
+st.subheader(t("inside.modes"))
+st.caption(t("inside.modes.caption", rows=number(inside.PROBE_ROWS, 0)))
+widgets.chart(inside_plots.modes_figure(shown, lang), key="inside-modes")
+st.subheader(t("inside.dead"))
+st.caption(t("inside.dead.caption", rows=number(inside.PROBE_ROWS, 0)))
+widgets.chart(inside_plots.dead_units_figure(shown, lang), key="inside-dead")
 normalised = {label: run for label, run in shown.items() if run.config.batchnorm}
 st.subheader(t("inside.bn"))
 if normalised:
