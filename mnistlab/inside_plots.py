@@ -141,8 +141,9 @@ def histograms_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
     count = max((len(layers) for layers in drawn.values()), default=3)
     figure = make_subplots(rows=1, cols=count, subplot_titles=layer_names(count, lang), horizontal_spacing=0.06)
     for layer in range(count):
-        weights = {label: layers[layer].weight.detach().flatten() for label, layers in drawn.items()
-                   if layer < len(layers)}
+        weights = {label: w[w.isfinite()] for label, layers in drawn.items() if layer < len(layers)
+                   for w in [layers[layer].weight.detach().flatten()]}  # an uploaded run's NaN drawn as nothing
+        weights = {label: w for label, w in weights.items() if len(w)}
         if not weights:
             continue
         # the range holding 99.9 % of every run's weights: one outlier does not squash the histogram

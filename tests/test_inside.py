@@ -1,10 +1,11 @@
 """The figures recorded inside a run: present and sane, free of side effects on the run; the overfitting rule."""
+import copy
 import json
 
 import pytest
 import torch
 
-from mnistlab import inside
+from mnistlab import inside, inside_plots
 from mnistlab.config import preset
 from mnistlab.inside import overfitting_epoch, overfitting_sentence
 from mnistlab.models import MLP
@@ -135,3 +136,16 @@ def test_the_overfitting_sentence_gives_the_epochs_in_both_languages():
     assert "époque 3" in overfitting_sentence(rows, "fr") and "0,3000" in overfitting_sentence(rows, "fr")
     assert "lowest at the last epoch, 2 " in overfitting_sentence(history((0.5, 0.4), (0.3, 0.3)), "en")
     assert "stayed within 2\u00a0% of it" in overfitting_sentence(history((0.5, 0.4), (0.3, 0.3), (0.2, 0.301)), "en")
+
+
+def test_every_figure_draws_a_run_whose_weights_are_not_finite(runs):
+    # an uploaded run may hold anything its config allows: the page draws what it can rather than fail
+    broken = copy.deepcopy(runs["batchnorm"])
+    with torch.no_grad():
+        broken.model.hidden[0].weight[0, :10] = float("nan")
+        broken.model.out.weight.fill_(float("inf"))
+    shown = {"broken": broken, "baseline": runs["baseline"]}
+    for figure in (inside_plots.weight_norms_figure, inside_plots.dead_units_figure, inside_plots.batchnorm_figure,
+                   inside_plots.modes_figure, inside_plots.histograms_figure):
+        assert figure(shown, "fr").data
+    assert inside_plots.templates_figure(broken).data
