@@ -16,6 +16,7 @@ from .config import describe, layer_sizes  # noqa: F401 (pages name runs through
 from .i18n import text
 from .lesson import VARIANT_NAMES, ArmSummary
 from .runs import Run
+from .inside import best_epoch, step_curve
 from .training import DIVERGED_LOSS, Progress
 
 COLOURS = plotly.colors.qualitative.D3
@@ -33,8 +34,11 @@ def live_point(progress: Progress) -> tuple[float, float]:
 
 
 def training_curves(history: list[dict], live: tuple[float, float] | None = None,
-                    epochs: int | None = None, diverged: bool = False) -> go.Figure:
-    """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss.
+                    epochs: int | None = None, diverged: bool = False, steps: tuple | list = (),
+                    lang: str = "en") -> go.Figure:
+    """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss, `steps`
+    (the epoch under way's smoothed loss) extends the finished epochs' step curve; the best validation epoch is
+    marked and the train–validation loss gap shaded.
     A diverged run's last (blown-up) epoch does not set the scale: it is drawn clipped at the top and marked."""
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12)
     x = [row["epoch"] for row in history]
@@ -51,6 +55,12 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
                                         1, column)
         figure.update_yaxes(title_text=metric + unit, row=1, col=column)
     figure.update_yaxes(rangemode="tozero", row=1, col=1)  # a loss is never negative
+    _overfitting_marks(figure, healthy, VAL, lang)
+    curve = step_curve(history, steps)
+    if curve:
+        figure.add_trace(go.Scatter(x=[p[0] for p in curve], y=[p[1] for p in curve], mode="lines",
+                                    name=i18n.text(lang, "plots.steps"), line={"width": 1.5, "color": TRAIN},
+                                    opacity=0.55, hovertemplate=i18n.text(lang, "plots.steps.hover")), 1, 1)
     if diverged and history:
         top = _loss_top([row[k] for row in healthy for k in ("train_loss", "val_loss")] + live_y)
         _mark_diverged(figure, history[-1]["epoch"], max(history[-1]["train_loss"], history[-1]["val_loss"]), top,
@@ -102,11 +112,14 @@ def _epoch_axis(figure: go.Figure, epochs: float) -> None:
                         title_text="epoch")
 
 
-def overlay(runs: dict[str, Run]) -> go.Figure:
+def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
     """Loss (left) and accuracy (right) per epoch of every run: validation solid, train dashed, one colour per run.
     The scales fit the runs that did not diverge; a diverged run is drawn clipped at the edge and marked ✕."""
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
     healthy = [run for run in runs.values() if run.status != "diverged"]
+    for i, (label, run) in enumerate(runs.items()):  # beneath the curves; a diverged run's blown-up loss is not shaded
+        if run.status != "diverged":
+            _overfitting_marks(figure, run.history, COLOURS[i % len(COLOURS)], lang, label)
     losses = [row[k] for run in healthy for row in run.history for k in ("train_loss", "val_loss")]
     accuracies = [row[k] for run in healthy for row in run.history for k in ("train_accuracy", "val_accuracy")]
     top = _loss_top(losses)
@@ -354,3 +367,28 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
     figure.update_layout(dragmode=False, separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     top = 36 + 22 * lines  # px: the titles' lines at 18 px
     return _styled(figure, height=top - 10 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": top, "b": 10})
+
+
+def _overfitting_marks(figure: go.Figure, history: list[dict], colour: str, lang: str = "en",
+                       group: str | None = None) -> None:
+    """On the loss plot (row 1, col 1): the train–validation gap shaded, the best validation epoch starred. With
+    `group` (a run's label in an overlay) both join its legend entry, without entries of their own."""
+    rows = [row for row in history if math.isfinite(row["train_loss"]) and math.isfinite(row["val_loss"])]
+    best = best_epoch(rows)
+    if best is None:
+        return
+    red, green, blue = plotly.colors.hex_to_rgb(colour) if colour.startswith("#") else (214, 39, 40)
+    x = [row["epoch"] for row in rows]
+    figure.add_trace(go.Scatter(x=x + x[::-1], y=[r["train_loss"] for r in rows] + [r["val_loss"] for r in rows][::-1],
+                                fill="toself", mode="lines", line={"width": 0}, hoverinfo="skip",
+                                fillcolor=f"rgba({red},{green},{blue},{0.08 if group else 0.14})",
+                                name=group or i18n.text(lang, "plots.gap"), legendgroup=group or "gap",
+                                showlegend=group is None), 1, 1)
+    at_best = next(row for row in rows if row["epoch"] == best)
+    figure.add_trace(go.Scatter(x=[best], y=[at_best["val_loss"]], mode="markers",
+                                name=group or i18n.text(lang, "plots.best"),
+                                marker={"symbol": "star", "size": 22, "color": colour,
+                                        "line": {"width": 1.5, "color": "#111111"}},
+                                legendgroup=group or "best", showlegend=group is None,
+                                hovertemplate=i18n.text(lang, "plots.best.hover") + (
+                                    f"<extra>{group}</extra>" if group else "<extra></extra>")), 1, 1)

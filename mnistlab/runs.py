@@ -23,7 +23,10 @@ from .models import build_model
 STATUSES = ("completed", "stopped", "diverged", "failed")
 RUN_FILE, WEIGHTS_FILE = "run.json", "weights.pt"
 ROW_NUMBERS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")  # in every history row
-ROW_EXTRAS = ("seconds", "graph_nodes", "graph_bytes")  # numbers or null where a row has them
+ROW_EXTRAS = ("seconds", "graph_nodes", "graph_bytes", "val_accuracy_eval_probe",
+              "val_accuracy_train_probe")  # numbers or null where a row has them
+ROW_LISTS = ("weight_norms", "dead_units", "bn_running_mean", "bn_running_var")  # lists of numbers where a row has them
+ROW_POINTS = ("step_losses",)  # lists of [x, y] number pairs where a row has them (mnistlab.inside)
 # An uploaded .zip is refused by what its directory declares, before anything is inflated. The largest run allowed
 # (MAX_WEIGHTS float32 weights) saves a weights.pt of about 100 MB, which deflate shrinks by ~1.1×, and a run.json of
 # ~0.1 MB at 100 epochs (~9× smaller zipped): these limits sit well above both and far below a server's memory.
@@ -82,11 +85,20 @@ def record_conditions(status, history, seconds) -> list[tuple[bool, str]]:
     numbers, at least one epoch when it completed, seconds as a number."""
     rows = isinstance(history, list) and all(
         isinstance(row, dict) and all(is_number(row.get(k)) for k in ROW_NUMBERS)
-        and all(row.get(k) is None or is_number(row[k]) for k in ROW_EXTRAS) for row in history)
+        and all(row.get(k) is None or is_number(row[k]) for k in ROW_EXTRAS)
+        and all(row.get(k) is None or numbers(row[k]) for k in ROW_LISTS)
+        and all(row.get(k) is None or (isinstance(row[k], list) and all(numbers(p, 2) for p in row[k]))
+                for k in ROW_POINTS) for row in history)
     return [(status in STATUSES, f"unknown status {status!r}"),
             (rows, f"each history row needs the numbers {', '.join(ROW_NUMBERS)}"),
             (status != "completed" or (rows and len(history) > 0), "a completed run has no epoch in its history"),
             (is_number(seconds), "seconds is not a number")]
+
+
+def numbers(values, length: int | None = None) -> bool:
+    """A list of numbers (of `length` of them, when given)."""
+    return (isinstance(values, list) and all(is_number(v) for v in values)
+            and (length is None or len(values) == length))
 
 
 def save_run(run: Run, folder: str | os.PathLike) -> Path:

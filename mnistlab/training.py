@@ -17,6 +17,7 @@ from torch.nn import functional as F
 from .config import ConfigError, RunConfig
 from .data import Dataset, course_shuffle, split_indices
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
+from .inside import PROBE_ROWS, STEP_WINDOW, StepLosses, epoch_figures
 from .memory import release_graph
 from .models import SeededDropout, build_model
 from .runs import Run
@@ -42,6 +43,7 @@ class Progress:
     elapsed: float
     eta: float
     history: tuple  # rows of the epochs finished so far
+    step_losses: tuple = ()  # the epoch under way's smoothed training loss: (fractional epoch, loss) points
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -168,6 +170,7 @@ def train_on(device: torch.device, config: RunConfig, data: Dataset, on_progress
     eval_batch = EVAL_BATCH if eval_mode else config.batch_size  # batch statistics make the slip batch-dependent
     keep_graphs = "loss-graph" in config.slips  # the course's `loss_train += loss`
     steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
+    step_losses = StepLosses(len(train_idx))  # the loss curve within epochs, a point every STEP_WINDOW steps
     history, status, message, step = [], "completed", "", 0
     start = last_report = time.perf_counter()
     for epoch in range(config.epochs):
@@ -194,12 +197,15 @@ def train_on(device: torch.device, config: RunConfig, data: Dataset, on_progress
             torch.argmax(logits.detach(), 1, out=predictions)
             loss_sum = loss_sum + (loss if keep_graphs else value) * len(batch)
             seen, step = seen + len(batch), step + 1
+            if step % STEP_WINDOW == 0:
+                step_losses.add(epoch, loss_sum, seen)
             now = time.perf_counter()
             if on_progress is not None and now - last_report >= progress_interval:
                 last_report = now
                 eta = (now - start) / step * (config.epochs * steps_per_epoch - step)
                 on_progress(Progress(epoch, config.epochs, step, config.epochs * steps_per_epoch,
-                                     mean_of(loss_sum, seen), now - start, eta, tuple(history)))
+                                     mean_of(loss_sum, seen), now - start, eta, tuple(history),
+                                     tuple(step_losses.points)))
         if status == "diverged" and not all(p.isfinite().all() for p in model.parameters()):
             model.load_state_dict(finite_weights)
         if seen:  # a stopped or diverged epoch still keeps the part it did
@@ -208,7 +214,9 @@ def train_on(device: torch.device, config: RunConfig, data: Dataset, on_progress
             history.append({"epoch": round(epoch + seen / len(train_idx), 4), "train_loss": mean_of(loss_sum, seen),
                             "train_accuracy": percent(correct, seen), "val_loss": val_loss,
                             "val_accuracy": val_acc, "seconds": time.perf_counter() - epoch_start,
-                            **release_graph(loss_sum)})  # measured, then freed as the course's next-epoch reset would
+                            **release_graph(loss_sum),  # measured, then freed as the course's next-epoch reset would
+                            **epoch_figures(model, x_val[:PROBE_ROWS], y_val[:PROBE_ROWS], config.batch_size),
+                            "step_losses": step_losses.take()})  # what the Inside page draws (mnistlab.inside)
             if on_progress is not None:
                 on_progress(Progress(epoch, config.epochs, step, config.epochs * steps_per_epoch,
                                      history[-1]["train_loss"], time.perf_counter() - start, 0.0, tuple(history)))

@@ -1,9 +1,9 @@
 """Results: one run's test accuracy, confusion matrix and its worst mistakes; download or upload a run."""
 import streamlit as st
 
-from mnistlab import plots
+from mnistlab import inside, plots
 from mnistlab.runs import RunFileError, download_name, run_from_zip, run_identity, run_to_zip
-from ui import data_cache, frame, sessions, widgets
+from ui import data_cache, frame, language, sessions, widgets
 from ui.language import t
 
 GALLERY_SIZE = 24
@@ -15,6 +15,7 @@ picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
     widgets.run_summary(label, run)
+    st.markdown(inside.overfitting_sentence(run.history, language.current()))
     with st.expander(t("results.curves"), expanded=run.status != "completed"):  # open where they say why it ended
         widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs, diverged=run.status == "diverged"),
                       key="results-curves")

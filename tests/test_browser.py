@@ -80,7 +80,8 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             value = float(re.search(r"([\d.]+) %", accuracy.inner_text()).group(1))
             assert 85 < value <= 100  # one epoch of the course's MLP on real MNIST
             expect(page.get_by_text("completed")).to_be_visible()
-            expect(curves.locator(".scatterlayer .trace")).to_have_count(4)  # train and validation, loss and accuracy
+            # train and validation, loss and accuracy; the gap, the best epoch and the loss every 25 steps
+            expect(curves.locator(".scatterlayer .trace")).to_have_count(7)
             shot(page, "2-trained")
 
             go_to(page, "Results")
@@ -130,8 +131,8 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             go_to(page, "Compare")
             table = page.get_by_test_id("stTable")
             expect(table).to_be_visible(timeout=30_000)
-            traces = page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")
-            expect(traces).to_have_count(8)  # 2 runs × loss and accuracy × train and validation
+            # 2 runs: their curves (4 trace groups, as before), and their gaps and best epochs on the loss plot (8)
+            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(12)
             shot(page, "9-compare")
 
             # A reload, or a link to a page's own URL, goes through the app's navigation as a click does, and the
@@ -140,7 +141,7 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             page.reload()
             expect(page.get_by_test_id("stTopNav").get_by_role("link", name="Lesson")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("heading", name="Compare runs")).to_be_visible()
-            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(8,
+            expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(12,
                                                                                                  timeout=30_000)
             shot(page, "10-compare-reloaded")
         finally:

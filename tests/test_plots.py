@@ -20,7 +20,7 @@ def test_training_curves_draw_train_and_validation_loss_and_accuracy_with_the_li
     assert (x, y) == (2.5, 0.25)
     figure = plots.training_curves(HISTORY, (x, y), epochs=4)
     by_axis = {(t.name, t.yaxis): t for t in figure.data}
-    assert len(figure.data) == 4
+    assert sum(t.name in ("train", "validation") for t in figure.data) == 4
     assert list(by_axis["train", "y"].y) == [0.5, 0.3, 0.25] and list(by_axis["train", "y"].x) == [1.0, 2.0, 2.5]
     assert list(by_axis["validation", "y"].y) == [0.4, 0.35]
     assert list(by_axis["train", "y2"].y) == [85.0, 91.0] and list(by_axis["validation", "y2"].y) == [88.0, 90.0]
@@ -30,6 +30,7 @@ def test_training_curves_draw_train_and_validation_loss_and_accuracy_with_the_li
 def test_overlay_gives_each_run_its_colour_for_loss_and_accuracy():
     runs = {"1. baseline": Run(RunConfig(), HISTORY, "completed"), "2. L2": Run(preset("l2"), HISTORY[:1], "stopped")}
     figure = plots.overlay(runs)
+    figure.data = [t for t in figure.data if t.fill != "toself" and t.marker.symbol != "star"]  # overfitting marks
     assert [t.name for t in figure.data] == ["1. baseline"] * 4 + ["2. L2"] * 4
     assert [t.showlegend for t in figure.data] == [True, False, False, False] * 2  # one legend entry per run
     colours = [t.line.color for t in figure.data]
@@ -152,3 +153,17 @@ def test_describe_names_what_a_config_changes():
     assert described == "BatchNorm, epochs 1, fashion-mnist"
     assert plots.describe(RunConfig(hidden=(512, 512))) == "hidden 512-512"
     assert plots.describe(RunConfig(hidden=(64,) + (32,) * 30 + (16,))) == "hidden 64-32×30-16"
+
+
+def test_loss_charts_mark_the_best_validation_epoch_shade_the_gap_and_draw_the_step_curve():
+    history = [row | {"step_losses": [[row["epoch"] - 0.5, row["train_loss"] + 0.1]]} for row in HISTORY]
+    history.append({**HISTORY[1], "epoch": 3.0, "val_loss": 0.5, "train_loss": 0.2})
+    figure = plots.training_curves(history, epochs=4, steps=[(3.4, 0.15)], lang="fr")
+    traces = {t.name: t for t in figure.data}
+    assert list(traces["meilleure validation"].x) == [2.0] and list(traces["meilleure validation"].y) == [0.35]
+    assert traces["écart entraînement–validation"].fill == "toself"
+    assert list(traces["entraînement, tous les 25 pas"].x) == [0.5, 1.5, 3.4]
+    runs = {"a": Run(preset("baseline"), history, "completed"), "b": Run(preset("l2"), HISTORY, "completed")}
+    stars = [t for t in plots.overlay(runs).data if t.marker.symbol == "star"]
+    assert [(t.legendgroup, list(t.x)) for t in stars] == [("a", [2.0]), ("b", [2.0])]
+

@@ -316,5 +316,8 @@ def test_the_saved_lessons_baseline_seed_0_run_is_retrained_exactly(mnist, monke
                  if (run.variant, run.arm, run.seed, run.config.epochs) == ("baseline", "corrected", 0, 5))
     monkeypatch.setattr(training, "thread_count", lambda: LESSON_THREADS)
     live = train(saved.config.replace(device="cpu"), mnist)
-    assert without_times(live.history) == without_times(saved.history)
+    # the keys the lesson was saved with: figures recorded since (mnistlab.inside) are not in it until it is retrained
+    assert [{k: row[k] for k in saved_row} for row, saved_row in zip(without_times(live.history),
+                                                                       without_times(saved.history))] == \
+        without_times(saved.history) and len(live.history) == len(saved.history)
     assert live.test_accuracy == saved.test_accuracy

@@ -27,6 +27,7 @@ def navigation() -> st.Page:
         st.Page(ROOT / "pages/draw.py", title=t("nav.draw"), icon=":material/draw:"),
         st.Page(ROOT / "pages/data.py", title=t("nav.data"), icon=":material/image:"),
         st.Page(ROOT / "pages/lesson.py", title=t("nav.lesson"), icon=":material/school:"),
+        st.Page(ROOT / "pages/inside.py", title=t("nav.inside"), icon=":material/neurology:"),
     ]
     return st.navigation(pages, position="top")
 

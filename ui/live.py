@@ -45,7 +45,7 @@ def draw_training_job(job: jobs.Job) -> None:
         st.progress(fraction, text="Stopping…" if job.stopped else line)
         if progress is not None:
             chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs,
-                                        diverged=plots.blew_up(progress.history)),
+                                        diverged=plots.blew_up(progress.history), steps=progress.step_losses),
                   key=f"live-curves-{job.id}")
         st.button("Stop", key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
                   help="Ends the run at its next batch, then tests it; what it learnt so far is kept.")

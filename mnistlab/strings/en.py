@@ -44,6 +44,65 @@ STRINGS = {
     "digits.or": " or ",
     "digits.no_images": "no",
     # --- inside page
+    "nav.inside": "Inside",
+    "inside.title": "Inside the network",
+    "inside.intro": "What L2, Dropout and BatchNorm change inside the MLP: the runs' figures recorded at each epoch, "
+                    "and their weights at the last one.",
+    "inside.no_runs": "No runs yet: train a few on the Train page (e.g. the four course variants), or upload saved "
+                      "runs on the Results page.",
+    "inside.runs": "Runs to look inside",
+    "inside.pick": "Choose at least one run above.",
+    "inside.older": "{runs}: saved before these figures were recorded; only what its weights show is drawn (open "
+                    "circles at the last epoch, histograms, templates).",
+    "inside.norms": "Weight norms",
+    "inside.norms.caption": "The L2 norm ‖W‖ of each layer's weights after each epoch. L2 regularisation pulls every "
+                            "weight towards 0, the harder the larger it is: compare its lines with the baseline's.",
+    "inside.norms.axis": "weight norm ‖W‖",
+    "inside.modes": "Train mode vs eval mode",
+    "inside.modes.caption": "Accuracy on the first {rows} validation images, in eval mode (solid: model.eval()) and "
+                            "in train mode (dashed: dropout on, BatchNorm on batch statistics). The dashed line is "
+                            "what validating without model.eval() reports.",
+    "inside.modes.axis": "validation accuracy (%)",
+    "inside.mode.eval": "eval mode",
+    "inside.mode.train": "train mode",
+    "inside.dead": "Dead ReLU units",
+    "inside.dead.caption": "The share of each hidden layer's units that never fire (ReLU output 0) on any of the "
+                           "first {rows} validation images, in eval mode.",
+    "inside.dead.axis": "dead units (%)",
+    "inside.bn": "BatchNorm's running statistics",
+    "inside.bn.caption": "What BatchNorm uses in eval mode instead of each batch's statistics: the running mean and "
+                         "variance of each normalised layer (the mean over its units), after each epoch.",
+    "inside.bn.none": "None of the chosen runs uses BatchNorm: choose a BatchNorm run to see its running statistics.",
+    "inside.bn.mean": "running mean",
+    "inside.bn.var": "running variance",
+    "inside.bn.layer": "BatchNorm {n}",
+    "inside.no_weights": "None of the chosen runs kept its weights: the histograms and templates need them.",
+    "inside.hist": "Weights at the last epoch",
+    "inside.hist.caption": "Each layer's weights as a histogram (share of the layer's weights per bin). L2 narrows "
+                           "it around 0.",
+    "inside.hist.axis": "weight",
+    "inside.hist.share": "share of weights (%)",
+    "inside.templates": "What the first layer looks for: its {count} strongest units",
+    "inside.templates.run": "Run",
+    "inside.templates.caption": "Each image is one hidden unit's 784 input weights drawn as 28 × 28 pixels, "
+                                "strongest (largest norm) first: red where ink raises the unit's input, blue where "
+                                "it lowers it.",
+    "inside.templates.hover": "unit %{customdata}: %{z:.2f}",
+    "inside.layer": "layer {n}",
+    "inside.output": "output",
+    "inside.epoch": "epoch",
+    "inside.overfit.none_yet": "No finished epoch yet: nothing to say about overfitting.",
+    "inside.overfit.no": "No sign of overfitting: the validation loss is lowest at epoch {best} ({best_loss}) and "
+                         "stayed within {rise} of it after.",
+    "inside.overfit.still_falling": "No sign of overfitting: the validation loss is lowest at the last epoch, {best} "
+                                    "({best_loss}).",
+    "inside.overfit.yes": "The run started to overfit at epoch {start}: its validation loss ({loss}) is {above} "
+                          "above its best ({best_loss}, epoch {best}) while the training loss kept falling.",
+    "plots.steps": "train, every 25 steps",
+    "plots.steps.hover": "train loss %{y:.4g}<extra>epoch %{x:.2f}</extra>",
+    "plots.gap": "train–validation gap",
+    "plots.best": "best validation",
+    "plots.best.hover": "best validation loss %{y:.4g} at epoch %{x}",
     # --- results, compare, lesson (verdicts and charts)
     "verdict.rule.1": "A difference counts as real only when chance alone would produce one as large less than",
     "verdict.rule.2": "1 time in 20: an exact, two-sided permutation test over the seeds (every way of dealing the",

@@ -49,6 +49,72 @@ STRINGS = {
     "digits.or": " ou ",
     "digits.no_images": "d'aucun jeu",
     # --- inside page
+    "nav.inside": "Dans le réseau",
+    "inside.title": "Dans le réseau",
+    "inside.intro": "Ce que la régularisation L2, le Dropout et la BatchNorm changent dans le MLP\u00a0: les mesures "
+                    "de chaque exécution à chaque époque, et ses poids à la dernière.",
+    "inside.no_runs": "Aucune exécution pour l'instant\u00a0: entraînez-en quelques-unes sur la page Entraîner (par "
+                      "exemple les quatre variantes du cours), ou ouvrez des exécutions enregistrées sur la page "
+                      "Résultats.",
+    "inside.runs": "Exécutions à examiner",
+    "inside.pick": "Choisissez au moins une exécution ci-dessus.",
+    "inside.older": "{runs}\u00a0: enregistrée avant que ces mesures n'existent\u00a0; seul ce que ses poids "
+                    "montrent est tracé (cercles vides à la dernière époque, histogrammes, motifs).",
+    "inside.norms": "Normes des poids",
+    "inside.norms.caption": "La norme L2 ‖W‖ des poids de chaque couche après chaque époque. La régularisation L2 "
+                            "tire chaque poids vers 0, d'autant plus fort qu'il est grand\u00a0: comparez ses "
+                            "courbes à celles du modèle de base.",
+    "inside.norms.axis": "norme des poids ‖W‖",
+    "inside.modes": "Mode entraînement ou mode évaluation",
+    "inside.modes.caption": "Précision sur les {rows} premières images du jeu de validation, en mode évaluation "
+                            "(trait plein\u00a0: model.eval()) et en mode entraînement (tirets\u00a0: Dropout "
+                            "actif, BatchNorm sur les statistiques du lot). Les tirets sont ce qu'annonce une "
+                            "validation sans model.eval().",
+    "inside.modes.axis": "précision en validation (%)",
+    "inside.mode.eval": "mode évaluation",
+    "inside.mode.train": "mode entraînement",
+    "inside.dead": "Neurones ReLU morts",
+    "inside.dead.caption": "La part des neurones de chaque couche cachée qui ne s'activent jamais (sortie ReLU "
+                           "nulle) sur aucune des {rows} premières images du jeu de validation, en mode évaluation.",
+    "inside.dead.axis": "neurones morts (%)",
+    "inside.bn": "Statistiques courantes de la BatchNorm",
+    "inside.bn.caption": "Ce que la BatchNorm utilise en mode évaluation à la place des statistiques de chaque "
+                         "lot\u00a0: la moyenne et la variance courantes de chaque couche normalisée (moyennes sur "
+                         "ses neurones), après chaque époque.",
+    "inside.bn.none": "Aucune des exécutions choisies n'utilise la BatchNorm\u00a0: choisissez-en une pour voir ses "
+                      "statistiques courantes.",
+    "inside.bn.mean": "moyenne courante",
+    "inside.bn.var": "variance courante",
+    "inside.bn.layer": "BatchNorm {n}",
+    "inside.no_weights": "Aucune des exécutions choisies n'a gardé ses poids\u00a0: les histogrammes et les motifs "
+                         "en ont besoin.",
+    "inside.hist": "Les poids à la dernière époque",
+    "inside.hist.caption": "Les poids de chaque couche en histogramme (part des poids de la couche par intervalle). "
+                           "La régularisation L2 le resserre autour de 0.",
+    "inside.hist.axis": "poids",
+    "inside.hist.share": "part des poids (%)",
+    "inside.templates": "Ce que cherche la première couche\u00a0: ses {count} neurones les plus forts",
+    "inside.templates.run": "Exécution",
+    "inside.templates.caption": "Chaque image montre les 784 poids d'entrée d'un neurone caché en 28 × 28 pixels, "
+                                "les plus forts (plus grande norme) d'abord\u00a0: en rouge là où l'encre augmente "
+                                "son entrée, en bleu là où elle la diminue.",
+    "inside.templates.hover": "neurone %{customdata}\u00a0: %{z:.2f}",
+    "inside.layer": "couche {n}",
+    "inside.output": "sortie",
+    "inside.epoch": "époque",
+    "inside.overfit.none_yet": "Aucune époque terminée\u00a0: rien à dire du surapprentissage.",
+    "inside.overfit.no": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse à "
+                         "l'époque {best} ({best_loss}) et reste ensuite à moins de {rise} au-dessus.",
+    "inside.overfit.still_falling": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse "
+                                    "à la dernière, l'époque {best} ({best_loss}).",
+    "inside.overfit.yes": "L'exécution commence à surapprendre à l'époque {start}\u00a0: sa perte de validation "
+                          "({loss}) dépasse de {above} sa meilleure valeur ({best_loss}, époque {best}) alors que "
+                          "la perte d'entraînement continue de baisser.",
+    "plots.steps": "entraînement, tous les 25 pas",
+    "plots.steps.hover": "perte d'entraînement %{y:.4g}<extra>époque %{x:.2f}</extra>",
+    "plots.gap": "écart entraînement–validation",
+    "plots.best": "meilleure validation",
+    "plots.best.hover": "meilleure perte de validation %{y:.4g} à l'époque %{x}",
     # --- results, compare, lesson (verdicts and charts)
     "verdict.rule.1": "Une différence ne compte comme réelle que si le hasard seul en produit une aussi grande",
     "verdict.rule.2": "moins d'une fois sur 20 : un test de permutation exact, bilatéral, sur les graines (toutes",
