@@ -5,7 +5,7 @@ import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
-from .i18n import KeyedError
+from .i18n import KeyedError, text
 
 DATASETS = ("mnist", "fashion-mnist")
 IN_FEATURES, CLASSES = 28 * 28, 10  # both data sets: 28 × 28 grey images, 10 classes
@@ -136,8 +136,8 @@ LABEL_FIELDS = ("hidden", "weight_decay", "dropout", "batchnorm", "lr", "epochs"
                 "seed", "slips", "dataset")
 
 
-def describe(config: RunConfig) -> str:
-    """A short name for a config: what it changes from the course's baseline ('baseline' when nothing)."""
+def describe(config: RunConfig, lang: str = "en") -> str:
+    """A short name for a config: what it changes from the course's baseline ('baseline' when nothing), in lang."""
     base = RunConfig()
     parts = []
     for name in LABEL_FIELDS:
@@ -145,18 +145,19 @@ def describe(config: RunConfig) -> str:
         if value == getattr(base, name):
             continue
         if name == "batchnorm":
-            parts.append("BatchNorm" if value else "no BatchNorm")
+            parts.append("BatchNorm" if value else text(lang, "describe.no_batchnorm"))
         elif name == "weight_decay":
             parts.append(f"L2 {value:g}")
         elif name == "hidden":
-            parts.append(f"hidden {layer_sizes(value)}")
+            parts.append(text(lang, "describe.hidden", sizes=layer_sizes(value)))
         elif name == "slips":
-            parts.append(f"slips {'-'.join(value) or 'none'}")
+            parts.append(text(lang, "describe.slips", slips="-".join(value) or text(lang, "describe.none")))
         elif name == "dataset":
             parts.append(value)
         else:
-            parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
-    return ", ".join(parts) or "baseline"
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            parts.append(f"{text(lang, 'describe.' + name)} {shown.replace('.', ',') if lang == 'fr' else shown}")
+    return ", ".join(parts) or text(lang, "describe.baseline")
 
 
 def layer_sizes(hidden: tuple[int, ...]) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from .i18n import KeyedError, Phrase, phrase
+from .i18n import KeyedError, Phrase, phrase, text
 from .runs import write_atomic
 
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -93,6 +93,14 @@ class Dataset:
         x = self.train_x if split == "train" else self.test_x
         rows = x[torch.as_tensor(indices, dtype=torch.long)]
         return (rows * 255).round().to(torch.uint8).view(-1, IMAGE_SIDE, IMAGE_SIDE)
+
+
+def class_names(name: str, lang: str = "en") -> list[str]:
+    """A data set's classes as a reader reads them: MNIST's digits '0'…'9', Fashion-MNIST's clothes in lang (the data
+    set's own names in English; its files and runs keep those)."""
+    if name == "mnist":
+        return [str(i) for i in range(10)]
+    return list(SOURCES[name].classes) if lang == "en" else [text(lang, f"class.{name}.{i}") for i in range(10)]
 
 
 def data_dir(explicit: str | os.PathLike | None = None) -> Path:

@@ -5,6 +5,7 @@ import functools
 import itertools
 import json
 import math
+import re
 import statistics
 import time
 from dataclasses import dataclass, field, replace
@@ -42,11 +43,15 @@ VERDICT_RULE = verdict_rule()
 # One definition of the gap, named the same in every table and figure.
 GAP_NAME = i18n.text("en", "gap.name")
 GAP_NOTE = gap_note()
-JOINT_NOTE = ("With several slips on, a variant's difference is their joint effect: switch one on alone to measure it "
-              "alone.")
-GRAPH_NOTE = ("loss.backward() already frees each batch's activations, so what `loss_train += loss` keeps alive is the "
-              "chain of autograd nodes behind the sum (about a dozen per batch, without their tensors), until the next "
-              "epoch resets it; the bytes are the heap given back when that chain is freed.")
+JOINT_NOTE = i18n.text("en", "lesson.joint_note")
+GRAPH_NOTE = i18n.text("en", "lesson.graph_note")
+_STOPPED = re.compile(r"Stopped by the user after (\d+) of (\d+) runs\.")
+
+
+def message_in(message: str, lang: str = "en") -> str:
+    """A lesson's message (kept in English in its file) in lang; one not recognised as it reads."""
+    stopped = _STOPPED.fullmatch(message or "")
+    return i18n.text(lang, "lesson.stopped", done=stopped.group(1), runs=stopped.group(2)) if stopped else message
 
 
 class LessonFileError(KeyedError, ValueError):
@@ -448,12 +453,14 @@ def table(summaries: dict[str, dict[str, ArmSummary]], lang: str = "en") -> list
     for variant, arms in summaries.items():
         for arm, summary in arms.items():
             judged = verdict(summary, baseline[arm]) if baseline and variant != "baseline" else None
+            said = lambda key: i18n.text(lang, "lesson.col." + key)  # noqa: E731
             rows.append({
-                "variant": VARIANT_NAMES[variant], "arm": arm, "seeds": len(summary.seeds),
-                "test accuracy %": _plus_minus(summary.mean, summary.std), "course's number %": summary.published,
-                "vs baseline": "—" if judged is None else judged.cell(lang),
+                said("variant"): i18n.text(lang, f"variant.{variant}"),
+                said("arm"): i18n.text(lang, f"lesson.arm.{arm}"),
+                said("seeds"): len(summary.seeds), said("test_accuracy"): _plus_minus(summary.mean, summary.std, lang),
+                said("published"): summary.published, said("vs"): "—" if judged is None else judged.cell(lang),
                 i18n.text(lang, "gap.name"): None if summary.train_val_gap is None else round(summary.train_val_gap, 4),
-                "seconds per run": None if summary.seconds is None else round(summary.seconds, 1)})
+                said("seconds"): None if summary.seconds is None else round(summary.seconds, 1)})
     return rows
 
 
@@ -496,20 +503,21 @@ def duration_text(seconds: float | None, lang: str = "en") -> str:
     return i18n.text(lang, "duration.minutes", n=round(seconds / 60))
 
 
-def size_text(n_bytes: float | None) -> str:
-    """A byte count in B, KiB, MiB or GiB; 'not measured' when None."""
+def size_text(n_bytes: float | None, lang: str = "en") -> str:
+    """A byte count in B, KiB, MiB or GiB (o, Kio, Mio, Gio in French); 'not measured' when None."""
     if n_bytes is None:
-        return "not measured"
-    for power, unit in enumerate(("B", "KiB", "MiB")):
+        return i18n.text(lang, "duration.unknown")
+    units = ("o", "Kio", "Mio", "Gio") if lang == "fr" else ("B", "KiB", "MiB", "GiB")
+    for power, unit in enumerate(units[:3]):
         if abs(n_bytes) < 1024 ** (power + 1):
-            return f"{n_bytes / 1024 ** power:.{min(power, 1)}f} {unit}"
-    return f"{n_bytes / 1024 ** 3:.1f} GiB"
+            return f"{i18n.number(n_bytes / 1024 ** power, lang, min(power, 1))} {unit}"
+    return f"{i18n.number(n_bytes / 1024 ** 3, lang, 1)} {units[3]}"
 
 
-def _plus_minus(mean: float | None, std: float | None) -> str:
+def _plus_minus(mean: float | None, std: float | None, lang: str = "en") -> str:
     if mean is None:
         return "—"
-    return f"{mean:.2f}" + ("" if std is None else f" ± {std:.2f}")
+    return i18n.number(mean, lang) + ("" if std is None else f" ± {i18n.number(std, lang)}")
 
 
 # ---- files -----------------------------------------------------------------------------------------------------

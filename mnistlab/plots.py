@@ -12,6 +12,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from . import i18n
+from .data import class_names
 from .config import describe, layer_sizes  # noqa: F401 (pages name runs through plots)
 from .i18n import text
 from .lesson import VARIANT_NAMES, ArmSummary
@@ -45,15 +46,15 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
     live_x, live_y = ([live[0]], [live[1]]) if live else ([], [])
     healthy = history[:-1] if diverged and len(history) > 1 else ([] if diverged else history)
     for column, metric, unit in ((1, "loss", ""), (2, "accuracy", " (%)")):
-        for part, colour, name in (("train", TRAIN, "train"), ("val", VAL, "validation")):
+        for part, colour in (("train", TRAIN), ("val", VAL)):
+            name = text(lang, f"plots.{part}")
             extra = (live_x, live_y) if (part, metric) == ("train", "loss") else ([], [])
             y = [row[f"{part}_{metric}"] for row in history] + extra[1]
             figure.add_trace(go.Scatter(x=x + extra[0], y=y, name=name, mode="lines+markers",
                                         line={"width": 3, "color": colour}, marker={"size": 10}, legendgroup=part,
                                         showlegend=column == 1,
-                                        hovertemplate=f"{name} {metric} %{{y:.4g}}<extra>epoch %{{x}}</extra>"),
-                                        1, column)
-        figure.update_yaxes(title_text=metric + unit, row=1, col=column)
+                                        hovertemplate=text(lang, f"plots.hover.{part}_{metric}")), 1, column)
+        figure.update_yaxes(title_text=text(lang, f"plots.{metric}") + unit, row=1, col=column)
     figure.update_yaxes(rangemode="tozero", row=1, col=1)  # a loss is never negative
     _overfitting_marks(figure, healthy, VAL, lang)
     curve = step_curve(history, steps)
@@ -64,11 +65,11 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
     if diverged and history:
         top = _loss_top([row[k] for row in healthy for k in ("train_loss", "val_loss")] + live_y)
         _mark_diverged(figure, history[-1]["epoch"], max(history[-1]["train_loss"], history[-1]["val_loss"]), top,
-                       VAL, epochs or history[-1]["epoch"])
+                       VAL, epochs or history[-1]["epoch"], lang=lang)
     if not healthy:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
         figure.update_yaxes(range=[0, 100], row=1, col=2)
-    _epoch_axis(figure, epochs or max(x + live_x, default=1))
-    return _styled(figure, height=440)
+    _epoch_axis(figure, epochs or max(x + live_x, default=1), lang)
+    return _styled(figure, height=440, lang=lang)
 
 
 def blew_up(history: list[dict] | tuple) -> bool:
@@ -85,31 +86,34 @@ def _loss_top(values: list[float]) -> float:
 
 
 def _mark_diverged(figure: go.Figure, x: float, value: float, top: float, colour: str, epochs: float,
-                   cell: tuple[int, int] = (1, 1)) -> None:
+                   cell: tuple[int, int] = (1, 1), lang: str = "en") -> None:
     """Fix the loss axis to [0, top] and mark where a run diverged: an ✕ at the top edge, its loss in words."""
     where = {"row": cell[0], "col": cell[1]}
     figure.update_yaxes(range=[0, top], autorange=False, **where)
     side = "middle left" if x > epochs / 2 else "middle right"  # the words stay inside the plot
     figure.add_trace(go.Scatter(x=[x], y=[top * 0.95], mode="markers+text", showlegend=False,
                                 marker={**DIVERGED_MARK, "color": colour, "line": {"width": 1, "color": colour}},
-                                text=[f" diverged: loss {power_text(value)} "], textposition=side,
+                                text=[" " + text(lang, "plots.diverged", loss=power_text(value, lang)) + " "],
+                                textposition=side,
                                 textfont={"size": SMALLEST_TEXT, "color": colour}, cliponaxis=False,
-                                hovertemplate=f"diverged: loss {value:.3g}<extra></extra>"), **where)
+                                hovertemplate=text(lang, "plots.diverged", loss=power_text(value, lang))
+                                + "<extra></extra>"), **where)
 
 
-def power_text(value: float) -> str:
-    """A large number as a reader says it: 2.1 × 10⁸; 'NaN' and 'infinite' for those."""
+def power_text(value: float, lang: str = "en") -> str:
+    """A large number as a reader says it: 2.1 × 10⁸ (2,1 × 10⁸ in French); 'NaN' and 'infinite' for those."""
     if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else "infinite"
+        return "NaN" if math.isnan(value) else text(lang, "plots.infinite")
     mantissa, power = f"{value:.1e}".split("e")
+    mantissa = mantissa.replace(".", ",") if lang == "fr" else mantissa
     return f"{mantissa} × 10{str(int(power)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
 
 
-def _epoch_axis(figure: go.Figure, epochs: float) -> None:
+def _epoch_axis(figure: go.Figure, epochs: float, lang: str = "en") -> None:
     """Whole epochs as ticks from 0 to the planned count: a stopped run's 1.84 is drawn at its x, never ticked."""
     last = max(1, math.ceil(epochs))
     figure.update_xaxes(range=[-0.1, last + 0.1], tick0=0, dtick=1 if last <= 12 else math.ceil(last / 10),
-                        title_text="epoch")
+                        title_text=text(lang, "inside.epoch"))
 
 
 def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
@@ -132,7 +136,7 @@ def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
             for part, dash, width in (("val", None, 3), ("train", "dash", 2)):
                 values = [row[f"{part}_{metric}"] for row in run.history]
                 shown = [min(max(v, low), high) for v in values] if clip else values
-                name = f"{'validation' if part == 'val' else 'train'} {metric}"
+                name = text(lang, f"plots.hover.{part}_{metric}.name")
                 # One legend entry per run; clicking it hides all four of the run's curves.
                 figure.add_trace(go.Scatter(
                     x=x, y=shown, customdata=values, name=label, mode="lines+markers", legendgroup=label,
@@ -144,18 +148,18 @@ def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
             last = run.history[-1]
             if healthy:
                 _mark_diverged(figure, last["epoch"], max(last["train_loss"], last["val_loss"]), top, colour,
-                               max(r.config.epochs for r in runs.values()))
+                               max(r.config.epochs for r in runs.values()), lang=lang)
     if healthy:
         figure.update_yaxes(range=[0, top], autorange=False, row=1, col=1)
         figure.update_yaxes(range=[bottom, 100.5], autorange=False, row=1, col=2)
     else:  # diverged runs alone: their losses span decades, so a log axis shows each of them
         figure.update_yaxes(type="log", exponentformat="power", row=1, col=1)
         figure.update_yaxes(range=[0, 100.5], row=1, col=2)
-    figure.update_yaxes(title_text="loss: validation ━ train ╌", row=1, col=1)
-    figure.update_yaxes(title_text="accuracy (%)", row=1, col=2)
+    figure.update_yaxes(title_text=text(lang, "plots.overlay.loss"), row=1, col=1)
+    figure.update_yaxes(title_text=text(lang, "plots.accuracy") + " (%)", row=1, col=2)
     _epoch_axis(figure, max((max(run.config.epochs, *(r["epoch"] for r in run.history)) for run in runs.values()),
-                            default=1))
-    return _styled(figure, height=520)
+                            default=1), lang)
+    return _styled(figure, height=520, lang=lang)
 
 
 def epochs_done(run: Run, lang: str = "en") -> str:
@@ -181,7 +185,7 @@ def epochs_reached(run: Run, lang: str = "en") -> tuple[str, str]:
 
 
 def confusion_figure(confusion: list[list[int]], classes: list[str],
-                     selected: tuple[int, int] | None = None) -> go.Figure:
+                     selected: tuple[int, int] | None = None, lang: str = "en") -> go.Figure:
     """A heatmap of confusion[true][predicted] with counts, plus one invisible marker per cell for click selection."""
     n = len(classes)
     counts = torch.tensor(confusion, dtype=torch.float)
@@ -194,38 +198,44 @@ def confusion_figure(confusion: list[list[int]], classes: list[str],
         x=[classes[p] for _, p in cells], y=[classes[t] for t, _ in cells], mode="markers",
         marker={"symbol": "square", "size": 30, "opacity": 0.01, "color": "#000000"},
         customdata=[[t, p] for t, p in cells], showlegend=False, name="cells",
-        hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>", text=[confusion[t][p] for t, p in cells]))
+        hovertemplate=text(lang, "plots.confusion.hover") + "<extra></extra>",
+        text=[confusion[t][p] for t, p in cells]))
     if selected is not None:
         t, p = selected
         figure.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
                          line={"color": "#D62728", "width": 4})
     named = any(len(name) > 2 for name in classes)  # Fashion-MNIST: names too long to stand over a column
-    figure.update_xaxes(title_text="predicted (class number)" if named else "predicted", type="category", side="top",
+    figure.update_xaxes(title_text=text(lang, "plots.predicted_number" if named else "plots.predicted"),
+                        type="category", side="top",
                         showgrid=False, tickangle=0, tickmode="array", tickvals=classes,
                         ticktext=[str(i) for i in range(n)] if named else classes)
-    figure.update_yaxes(title_text="true", type="category", autorange="reversed", showgrid=False, tickmode="array",
+    figure.update_yaxes(title_text=text(lang, "plots.true"), type="category", autorange="reversed", showgrid=False,
+                        tickmode="array",
                         tickvals=classes, ticktext=[f"{name} · {i}" for i, name in enumerate(classes)] if named
                         else classes)
     figure.update_layout(clickmode="event+select", dragmode=False)
-    return _styled(figure, height=620, legend=False)
+    return _styled(figure, height=620, legend=False, lang=lang)
 
 
-def per_class_figure(per_class_accuracy: list[float], classes: list[str]) -> go.Figure:
+def per_class_figure(per_class_accuracy: list[float], classes: list[str], lang: str = "en") -> go.Figure:
     """Test accuracy of each class as bars, the weakest in red; the axis starts at a round figure below the weakest,
     and the title says where, so that a 4-point spread is not read as a tenfold one."""
     worst = min(range(len(per_class_accuracy)), key=per_class_accuracy.__getitem__)
     colours = [VAL if i == worst else TRAIN for i in range(len(classes))]
     start = axis_start(per_class_accuracy)
-    figure = go.Figure(go.Bar(x=classes, y=per_class_accuracy, text=[f"{a:.1f}" for a in per_class_accuracy],
+    figure = go.Figure(go.Bar(x=classes, y=per_class_accuracy,
+                              text=[i18n.number(a, lang, 1) for a in per_class_accuracy],
                               textposition="inside", insidetextanchor="end", textangle=-90,
                               textfont={"color": "white", "size": SMALLEST_TEXT}, marker_color=colours,
                               hovertemplate="%{x}: %{y:.2f} %<extra></extra>"))  # inside: above, they met the top tick
-    figure.update_yaxes(title_text="test accuracy (%)", range=[start, 100.5])
+    figure.update_yaxes(title_text=text(lang, "plots.test_accuracy"), range=[start, 100.5])
     figure.update_xaxes(type="category", tickangle=-45 if any(len(c) > 2 for c in classes) else 0)
     if start > 0:  # said only where it is not where a reader expects it
-        figure.update_layout(title={"text": f"axis starts at {start:g} %, not 0", "font": {"size": SMALLEST_TEXT},
+        figure.update_layout(title={"text": text(lang, "plots.axis_starts", start=i18n.number(start, lang, 0)),
+                                    "font": {"size": SMALLEST_TEXT},
                                     "x": 0, "xref": "paper", "xanchor": "left", "y": 0.98})
-    return _styled(figure, height=420, legend=False, margin={"l": 80, "r": 10, "t": 40, "b": 50})  # l: its title
+    return _styled(figure, height=420, legend=False, margin={"l": 80, "r": 10, "t": 40, "b": 50},  # l: its title
+                   lang=lang)
 
 
 def axis_start(values: list[float]) -> float:
@@ -266,13 +276,14 @@ def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 8, width:
                    margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
-def class_counts_figure(train_counts: list[int], test_counts: list[int], classes: list[str]) -> go.Figure:
+def class_counts_figure(train_counts: list[int], test_counts: list[int], classes: list[str],
+                        lang: str = "en") -> go.Figure:
     """Images per class in the training and test files, side by side."""
-    figure = go.Figure([go.Bar(x=classes, y=train_counts, name="train file", marker_color=TRAIN),
-                        go.Bar(x=classes, y=test_counts, name="test file", marker_color=VAL)])
-    figure.update_layout(barmode="group", yaxis_title="images")
+    figure = go.Figure([go.Bar(x=classes, y=train_counts, name=text(lang, "plots.train_file"), marker_color=TRAIN),
+                        go.Bar(x=classes, y=test_counts, name=text(lang, "plots.test_file"), marker_color=VAL)])
+    figure.update_layout(barmode="group", yaxis_title=text(lang, "plots.images"))
     figure.update_xaxes(type="category")
-    return _styled(figure, height=380)
+    return _styled(figure, height=380, lang=lang)
 
 
 def compare_rows(runs: dict[str, Run], lang: str = "en") -> list[dict]:
@@ -282,13 +293,14 @@ def compare_rows(runs: dict[str, Run], lang: str = "en") -> list[dict]:
     rows = []
     for (label, run), config in zip(runs.items(), configs):
         last = run.history[-1] if run.history else None
-        row = {"run": label, **{name: _cell(config[name]) for name in differing}}
-        row["best val loss"] = _rounded(min((r["val_loss"] for r in run.history), default=None), 4)
-        row["test accuracy (%)"] = _rounded(run.test_accuracy, 2)
+        row = {text(lang, "compare.col.run"): label, **{name: _cell(config[name]) for name in differing}}
+        row[text(lang, "compare.col.best_val_loss")] = _rounded(min((r["val_loss"] for r in run.history), default=None),
+                                                                4)
+        row[text(lang, "compare.col.test_accuracy")] = _rounded(run.test_accuracy, 2)
         row[text(lang, "gap.name")] = None if last is None else round(last["val_loss"] - last["train_loss"], 4)
-        row["epochs done"] = epochs_done(run, lang)
-        row["time (s)"] = round(run.seconds, 1)
-        row["status"] = run.status
+        row[text(lang, "compare.col.epochs")] = epochs_done(run, lang)
+        row[text(lang, "compare.col.seconds")] = round(run.seconds, 1)
+        row[text(lang, "compare.col.status")] = text(lang, f"status.{run.status}")
         rows.append(row)
     return rows
 
@@ -302,8 +314,12 @@ def _cell(value):
     return ("-".join(map(str, value)) or "none") if isinstance(value, (list, tuple)) else value
 
 
-def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | None = None) -> go.Figure:
-    """Large type, white background, legend on top: readable on a projected wall."""
+def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | None = None,
+            lang: str | None = None) -> go.Figure:
+    """Large type, white background, legend on top: readable on a projected wall; numbers in hover texts as `lang`
+    writes them (when given)."""
+    if lang is not None:
+        figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     figure.update_layout(height=height, font=FONT, template="plotly_white", showlegend=legend, uirevision="keep",
                          margin=margin or {"l": 60, "r": 10, "t": 60, "b": 50},
                          hoverlabel={"font": {"size": SMALLEST_TEXT, "family": FONT["family"]}},
@@ -314,13 +330,14 @@ def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | 
     return figure
 
 
-def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | None = None) -> go.Figure:
+def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | None = None,
+               lang: str = "en") -> go.Figure:
     """Validation loss per epoch of each variant: the mean over seeds as a line, the min–max over seeds as a band."""
     figure = go.Figure()
     for variant, summary in summaries.items():
         colour = COLOURS[list(VARIANT_NAMES).index(variant)]  # a variant keeps its colour whichever are drawn
         epochs = list(range(1, len(summary.val_loss_mean) + 1))
-        name = VARIANT_NAMES[variant]
+        name = text(lang, f"variant.{variant}")
         red, green, blue = plotly.colors.hex_to_rgb(colour)
         band = list(summary.val_loss_max) + list(summary.val_loss_min)[::-1]  # along the top, back along the bottom
         figure.add_trace(go.Scatter(x=epochs + epochs[::-1], y=band, fill="toself", mode="lines", line={"width": 0},
@@ -328,10 +345,10 @@ def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | 
                                     legendgroup=variant))
         figure.add_trace(go.Scatter(x=epochs, y=summary.val_loss_mean, name=name, mode="lines+markers",
                                     line={"color": colour, "width": 3}, marker={"size": 9}, legendgroup=variant,
-                                    hovertemplate=f"epoch %{{x}}: mean %{{y:.4f}}<extra>{name}</extra>"))
-    figure.update_xaxes(title_text="epoch", dtick=1)
-    figure.update_yaxes(title_text="validation loss", range=y_range)
-    return _styled(figure, height=480)
+                                    hovertemplate=text(lang, "plots.bands.hover") + f"<extra>{name}</extra>"))
+    figure.update_xaxes(title_text=text(lang, "inside.epoch"), dtick=1)
+    figure.update_yaxes(title_text=text(lang, "plots.val_loss"), range=y_range)
+    return _styled(figure, height=480, lang=lang)
 
 
 def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.Figure:
@@ -345,7 +362,7 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
     rows = max(1, -(-n // columns))
     titles = []
     for reading in readings:
-        guess = reading.classes[reading.predicted].split(" - ")[0]
+        guess = class_names(reading.dataset, lang)[reading.predicted]
         sure = i18n.percent(100 * reading.probabilities[reading.predicted], lang, 0)
         label = "<br>".join(textwrap.wrap(reading.label, max(16, 72 // columns), break_on_hyphens=False))
         titles.append(f"{label}<br><b>{guess}</b> ({sure})")
@@ -354,7 +371,7 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
                            vertical_spacing=0.3 / rows)
     for i, reading in enumerate(readings):
         percents = [100 * p for p in reading.probabilities]
-        names = [name.split(" - ")[0] for name in reading.classes]
+        names = class_names(reading.dataset, lang)
         colours = [VAL if k == reading.predicted else TRAIN for k in range(len(names))]
         figure.add_trace(go.Bar(x=percents, y=names, orientation="h", marker_color=colours, showlegend=False,
                                 text=[f"{p:.0f}" if p >= 0.5 else "" for p in percents], textposition="outside",

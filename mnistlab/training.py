@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from torch.nn import functional as F
 
 from .config import ConfigError, RunConfig
 from .data import Dataset, course_shuffle, split_indices
+from .i18n import text
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
 from .inside import PROBE_ROWS, STEP_WINDOW, StepLosses, epoch_figures
 from .memory import release_graph
@@ -258,3 +260,31 @@ def divergence_message(value: float, epoch: int, step: int, lr: float) -> str:
     advice = "try 1e-3, the course's rate, which trains it" if lr > 1e-3 else f"try {lr / 10:g}"
     return (f"The training loss {what} at epoch {epoch + 1} (step {step + 1}): the run diverged. "
             f"The learning rate {lr:g} is too high for this model: {advice}.")
+
+
+_STOPPED = re.compile(r"Stopped by the user during epoch (\d+)\.")
+_DIVERGED = re.compile(r"The training loss (.+) at epoch (\d+) \(step (\d+)\): the run diverged\. The learning rate "
+                       r"(\S+) is too high for this model: try (\S+?)(, the course's rate, which trains it)?\.")
+_FAILED = "Training failed: "
+
+
+def message_in(message: str, lang: str = "en") -> str:
+    """A run's message in lang. The run keeps it in English (the CLI's, and saved files' since the first version), so
+    that old saved runs still open: the messages this module and jobs write are recognised and said again in lang;
+    any other is shown as it reads."""
+    if lang == "en" or not message:
+        return message
+    if stopped := _STOPPED.fullmatch(message):
+        return text(lang, "run.stopped_in", epoch=stopped.group(1))
+    if diverged := _DIVERGED.fullmatch(message):
+        what, epoch, step, lr, rate, course = diverged.groups()
+        grew = re.fullmatch(r"grew to (.+)", what)
+        what = (text(lang, "run.grew_to", value=grew.group(1).replace(".", ",") if lang == "fr" else grew.group(1))
+                if grew else text(lang, "run.became_nan" if "NaN" in what else "run.became_infinite"))
+        if lang == "fr":  # decimals as French writes them; 1e-3 has none
+            lr, rate = lr.replace(".", ","), rate.replace(".", ",")
+        advice = text(lang, "run.try_course" if course else "run.try", lr=rate)
+        return text(lang, "run.diverged", what=what, epoch=epoch, step=step, lr=lr, advice=advice)
+    if message.startswith(_FAILED):
+        return text(lang, "run.failed", reason=message[len(_FAILED):])
+    return message

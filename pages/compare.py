@@ -7,18 +7,18 @@ from ui import frame, sessions, widgets
 from ui.language import current, t
 
 frame.served_by_app()
-st.title("Compare runs")
+st.title(t("compare.title"))
 runs = sessions.session_runs()
 if not runs:
-    st.info("No runs yet: train a few on the **Train** page (e.g. the four course variants one after another).")
+    st.info(t("compare.no_runs"))
     st.stop()
 shown = {label: run for label, run in runs.items() if run.history}
 if shown:
-    widgets.chart(plots.overlay(shown), key="overlay")
+    widgets.chart(plots.overlay(shown, current()), key="overlay")
 widgets.table(plots.compare_rows(runs, current()))
 st.caption(f"{t('compare.differing')} {gap_note(current())}")
 with st.form("remove-runs", border=False):
-    doomed = st.multiselect("Remove runs", list(runs), placeholder="Choose runs to remove")
-    if st.form_submit_button("Remove") and doomed:
+    doomed = st.multiselect(t("compare.remove_runs"), list(runs), placeholder=t("compare.remove_placeholder"))
+    if st.form_submit_button(t("compare.remove")) and doomed:
         sessions.remove_runs(doomed)
         st.rerun()

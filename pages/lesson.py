@@ -4,17 +4,18 @@ import time
 import streamlit as st
 
 from mnistlab import jobs, plots
-from mnistlab.config import SLIPS, ConfigError
-from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, GRAPH_NOTE, JOINT_NOTE, LESSONS_DIR, MAX_SEEDS,
-                             VARIANT_NAMES, Lesson, LessonFileError, LessonPlan, LessonProgress, default_lesson_seconds,
-                             duration_text, file_name, gap_note, lesson_from_bytes, lesson_to_bytes, load_lesson,
-                             save_lesson, saved_lessons, size_text, slip_effects, summarize, table, verdict,
-                             verdict_rule)
-from ui import data_cache, frame, live, sessions, widgets
-from ui.language import current, t
+from mnistlab.config import ConfigError
+from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, LESSONS_DIR, MAX_SEEDS, Lesson, LessonFileError,
+                             LessonPlan, LessonProgress, default_lesson_seconds, duration_text, file_name, gap_note,
+                             lesson_from_bytes, lesson_to_bytes, load_lesson,
+                             message_in, save_lesson, saved_lessons, size_text, slip_effects, summarize, table,
+                             verdict, verdict_rule)
+from ui import data_cache, frame, language, live, sessions, widgets
+from ui.language import current, message, number, t
 
-SLIP_SWITCHES = {"no-eval": "No model.eval()", "shared-bn": "bn1 used twice", "loss-graph": "loss_train += loss"}
-ARM_TITLES = {COURSE: "As in the course (slips on)", CORRECTED: "Corrected"}
+SLIP_SWITCHES = {"no-eval": "lesson.switch.no-eval", "shared-bn": "lesson.switch.shared-bn",
+                 "loss-graph": "lesson.switch.loss-graph"}  # keys of mnistlab/strings
+ARM_TITLES = {COURSE: "lesson.arm_title.course", CORRECTED: "lesson.arm_title.corrected"}
 PLAN, SHOWN, NOTICE = sessions.LESSON_PLAN, sessions.LESSON_SHOWN, sessions.LESSON_NOTICE
 
 
@@ -22,24 +23,23 @@ def plan_form() -> LessonPlan | None:
     """Seeds, epochs and the slip switches; the plan they make, or None after saying what is wrong."""
     left, right = st.columns(2)
     # without bounds, as on the Train page: a value out of range gets LessonPlan's message
-    seeds = left.number_input("Seeds per variant", value=DEFAULT_SEEDS, step=1, key="lesson.seeds",
-                              help=f"Each variant is trained once per seed (0, 1, 2…, up to {MAX_SEEDS}): the spread "
-                                   "is chance.")
-    epochs = right.number_input("Epochs per run", value=5, step=1, key="lesson.epochs")
-    st.markdown("**The course's slips.** Each one switched on trains the variants *as in the course* beside the "
-                "corrected code, with the same seeds, so its effect is measured:")
+    seeds = left.number_input(t("lesson.seeds"), value=DEFAULT_SEEDS, step=1, key="lesson.seeds",
+                              help=t("lesson.seeds.help", most=MAX_SEEDS))
+    epochs = right.number_input(t("lesson.epochs"), value=5, step=1, key="lesson.epochs")
+    st.markdown(t("lesson.slips_intro"))
     slips = []
     for slip, title in SLIP_SWITCHES.items():
-        if st.toggle(title, key=f"lesson.slip.{slip}"):
+        if st.toggle(t(title), key=f"lesson.slip.{slip}"):
             slips.append(slip)
-        st.caption(SLIPS[slip][0].upper() + SLIPS[slip][1:] + ".")
+        words = t(f"slip.{slip}")
+        st.caption(words[0].upper() + words[1:] + ".")
     try:
         plan = LessonPlan(int(seeds), int(epochs), tuple(slips))
     except ConfigError as error:
-        st.error(f"This lesson cannot be run: {error}.")
+        st.error(t("lesson.cannot_run", error=message(error)))
         return None
-    st.caption(f"{widgets.count(len(plan.tasks()), 'training run')} of {widgets.count(plan.epochs, 'epoch')} each, "
-               "one after another.")
+    st.caption(t("lesson.plan_size", runs=widgets.count(len(plan.tasks()), "run"),
+                 epochs=widgets.count(plan.epochs, "epoch")))
     return plan
 
 
@@ -56,15 +56,18 @@ def progress_line(job: jobs.Job) -> tuple[float, str]:
     """The share of the lesson done and where it stands."""
     progress: LessonProgress | None = job.progress
     if progress is None:
-        return 0.0, "Starting…"
-    epoch = "" if progress.train is None else f", epoch {progress.train.epoch + 1}/{progress.train.epochs}"
+        return 0.0, t("lesson.starting")
+    epoch = "" if progress.train is None else t("lesson.progress.epoch", epoch=progress.train.epoch + 1,
+                                                   epochs=progress.train.epochs)
     elapsed = time.time() - (job.started or time.time())
     seconds_left = elapsed / max(progress.fraction, 1e-9) * (1 - progress.fraction)
-    left = "" if progress.fraction < 0.02 else (f" · about {seconds_left / 60:.0f} min left" if seconds_left >= 90
-                                                else f" · about {seconds_left:.0f} s left")
-    return progress.fraction, (f"Run {progress.run + 1} of {progress.runs}: {VARIANT_NAMES[progress.variant]}, "
-                               f"{ARM_TITLES[progress.arm].lower()}, seed {progress.seed}{epoch} · "
-                               f"{progress.fraction:.0%}{left}")
+    left = "" if progress.fraction < 0.02 else (t("lesson.progress.minutes", n=f"{seconds_left / 60:.0f}")
+                                                if seconds_left >= 90 else
+                                                t("lesson.progress.seconds", n=f"{seconds_left:.0f}"))
+    return progress.fraction, t("lesson.progress", run=progress.run + 1, runs=progress.runs,
+                                variant=t(f"variant.{progress.variant}"), arm=t(ARM_TITLES[progress.arm]).lower(),
+                                seed=progress.seed, epoch=epoch, done=language.percent(100 * progress.fraction, 0),
+                                left=left)
 
 
 def draw_job(job: jobs.Job) -> None:
@@ -72,12 +75,12 @@ def draw_job(job: jobs.Job) -> None:
     job.touch()
     if job.state == jobs.QUEUED:
         st.info(live.waiting_line(job))
-        st.button("Cancel", key=f"lesson-cancel-{job.id}", on_click=job.stop)
+        st.button(t("lesson.cancel"), key=f"lesson-cancel-{job.id}", on_click=job.stop)
         return
     fraction, line = progress_line(job)
-    st.progress(min(fraction, 1.0), text="Stopping…" if job.stopped else line)
-    st.button("Stop the lesson", key=f"lesson-stop-{job.id}", on_click=job.stop, disabled=job.stopped,
-              help="Ends the run under way within a second; the runs already finished are kept and shown.")
+    st.progress(min(fraction, 1.0), text=t("lesson.stopping") if job.stopped else line)
+    st.button(t("lesson.stop"), key=f"lesson-stop-{job.id}", on_click=job.stop, disabled=job.stopped,
+              help=t("lesson.stop.help"))
     if job.progress is not None and job.progress.finished:
         draw_bands(Lesson(st.session_state[PLAN], "mnist", list(job.progress.finished)), key=f"live-{job.id}")
 
@@ -88,8 +91,7 @@ def draw_bands(lesson: Lesson, key: str) -> None:
     lows = [v for arms in summaries.values() for s in arms.values() for v in s.val_loss_min]
     highs = [v for arms in summaries.values() for s in arms.values() for v in s.val_loss_max]
     if not lows:
-        st.info("No run of this lesson finished: there are no curves." if lesson.status == "stopped" else
-                "No run has finished yet: the curves appear as soon as one has.")
+        st.info(t("lesson.no_curves") if lesson.status == "stopped" else t("lesson.no_curves_yet"))
         return
     margin = (max(highs) - min(lows)) * 0.05 or 0.01
     y_range = (min(lows) - margin, max(highs) + margin)  # one scale for both arms, so they compare by eye
@@ -97,111 +99,110 @@ def draw_bands(lesson: Lesson, key: str) -> None:
     for column, arm in zip(columns, sorted(lesson.plan.arms, key=list(ARM_TITLES).index)):
         with column:
             if len(columns) > 1:
-                st.markdown(f"##### {ARM_TITLES[arm]}")
+                st.markdown(f"##### {t(ARM_TITLES[arm])}")
             drawn = {v: arms[arm] for v, arms in summaries.items() if arms[arm].val_loss_mean}
             if drawn:
-                widgets.chart(plots.seed_bands(drawn, y_range), key=f"{key}-{arm}")
+                widgets.chart(plots.seed_bands(drawn, y_range, current()), key=f"{key}-{arm}")
             else:
-                st.caption("No run of this side has finished yet.")
-    st.caption("Line: the mean validation loss over seeds; band: from the lowest to the highest seed.")
+                st.caption(t("lesson.side_unfinished"))
+    st.caption(t("lesson.bands.caption"))
 
 
 def draw_lesson(lesson: Lesson, source: str) -> None:
     """The results: what is loaded, curves, table, verdicts, the slips' measured effects, save and download."""
     plan, summaries = lesson.plan, summarize(lesson)
-    slips = ", ".join(plan.slips) or "none"
-    st.subheader("Results")
-    st.info(f"Showing **{source}**, made **{lesson.created.replace('T', ' ')}** on {lesson.device}: "
-            f"{widgets.count(plan.seeds, 'seed')} × {widgets.count(plan.epochs, 'epoch')} of "
-            f"{', '.join(VARIANT_NAMES[v] for v in plan.variants)} on {lesson.dataset}, slips: {slips}; "
-            f"training took {lesson.seconds / 60:.1f} min.")
+    slips = ", ".join(plan.slips) or t("describe.none")
+    st.subheader(t("results.title"))
+    st.info(t("lesson.showing", source=source, created=lesson.created.replace("T", " "), device=lesson.device,
+              seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"),
+              variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
+              minutes=number(lesson.seconds / 60, 1)))
     if lesson.status == "stopped":
-        st.warning(f"{lesson.message} The curves and the table count the finished runs only.")
+        st.warning(t("lesson.stopped_note", message=message_in(lesson.message, current())))
     draw_bands(lesson, key="lesson")
     widgets.table(table(summaries, current()))
     st.caption(f"{t('lesson.table_note')} {t('lesson.vs_note')} {gap_note(current())}")
     if "baseline" in summaries:
         baseline = summaries["baseline"][CORRECTED]
         st.markdown(t("lesson.verdicts") + "\n" + "\n".join(
-            f"- **{VARIANT_NAMES[v]}**: {verdict(arms[CORRECTED], baseline).sentence(t('verdict.baseline'), current())}"
+            f"- **{t('variant.' + v)}**{' :' if current() == 'fr' else ':'} "
+            f"{verdict(arms[CORRECTED], baseline).sentence(t('verdict.baseline'), current())}"
             for v, arms in summaries.items() if v != "baseline"))
         st.caption(verdict_rule(current()))
     if plan.slips:
         draw_slip_effects(lesson, summaries)
     left, right = st.columns(2)
-    left.download_button("Download these results (.json)", data=lambda: lesson_to_bytes(lesson),
+    left.download_button(t("lesson.download"), data=lambda: lesson_to_bytes(lesson),
                          file_name=file_name(lesson), mime="application/json", on_click="ignore")
     if not frame.lesson_saving_allowed():  # runs/lessons/ feeds every visitor's lecture mode
-        right.caption(f"Saving into runs/lessons/ is off on this server: download the results instead (its owner "
-                      f"can turn saving on with {frame.ALLOW_LESSON_SAVE}=1).")
-    elif right.button("Save them in runs/lessons/ for lecture mode"):
+        right.caption(t("lesson.saving_off", switch=frame.ALLOW_LESSON_SAVE))
+    elif right.button(t("lesson.save")):
         try:
             path = save_lesson(lesson, LESSONS_DIR / file_name(lesson))
         except OSError as error:
-            st.error(f"The results could not be saved: {error}. Download them instead.")
+            st.error(t("lesson.not_saved", error=error))
         else:
-            st.success(f"Saved as {path.name}.")
+            st.success(t("lesson.saved", name=path.name))
 
 
 def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
     """The slips' sentences, course minus corrected for every variant they touch, and the loss graph's memory."""
-    st.subheader("The course's slips, measured (course − corrected, same seeds)")
-    st.markdown("\n".join(f"- **{SLIP_SWITCHES[slip]}**: {SLIPS[slip]}." for slip in lesson.plan.slips))
+    st.subheader(t("lesson.slips_measured"))
+    colon = " :" if current() == "fr" else ":"
+    st.markdown("\n".join(f"- **{t(SLIP_SWITCHES[slip])}**{colon} {t('slip.' + slip)}." for slip in lesson.plan.slips))
     effects = slip_effects(lesson, summaries)
-    widgets.table([{"variant": VARIANT_NAMES[e.variant], "slips on": ", ".join(e.slips),
-                    "test accuracy (points)": e.verdict.cell(current()),
-                    "validation loss, last epoch": None if e.val_loss_difference is None
-                    else f"{e.val_loss_difference:+.4f}"} for e in effects])
+    widgets.table([{t("lesson.col.variant"): t(f"variant.{e.variant}"), t("lesson.col.slips"): ", ".join(e.slips),
+                    t("lesson.col.points"): e.verdict.cell(current()),
+                    t("lesson.col.last_val_loss"): None if e.val_loss_difference is None
+                    else f"{e.val_loss_difference:+.4f}".replace(".", "," if current() == "fr" else ".")}
+                   for e in effects])
     if len(lesson.plan.slips) > 1:
-        st.caption(JOINT_NOTE)
+        st.caption(t("lesson.joint_note"))
     held = [e for e in effects if e.graph_nodes is not None]
     if held:
-        st.markdown("**loss_train += loss**: what the summed loss keeps alive at each epoch's end "
-                    "(mean over seeds and epochs):")
+        st.markdown(t("lesson.graph_intro"))
         for column, effect in zip(st.columns(len(held)), held):
-            nodes = f"{effect.graph_nodes:,.0f} autograd nodes"
+            nodes = t("lesson.nodes", n=number(effect.graph_nodes, 0))
             if lesson.batches_per_epoch:
-                nodes += f", {effect.graph_nodes / lesson.batches_per_epoch:.0f} per batch"
-            column.metric(VARIANT_NAMES[effect.variant], size_text(effect.graph_bytes), nodes, delta_color="off",
-                          delta_arrow="off")
-        st.caption(GRAPH_NOTE)
+                nodes += t("lesson.per_batch", n=number(effect.graph_nodes / lesson.batches_per_epoch, 0))
+            column.metric(t(f"variant.{effect.variant}"), size_text(effect.graph_bytes, current()), nodes,
+                          delta_color="off", delta_arrow="off")
+        st.caption(t("lesson.graph_note"))
 
 
 def lecture_mode() -> None:
     """Saved results, shown at once: from runs/lessons/ or an uploaded file."""
-    st.markdown("**Lecture mode**: show results trained beforehand, at once.")
+    st.markdown(t("lesson.lecture_mode"))
     files = saved_lessons()
     if files:
-        chosen = st.selectbox("Saved lessons (runs/lessons/)", files, format_func=lambda path: path.name,
+        chosen = st.selectbox(t("lesson.saved_lessons"), files, format_func=lambda path: path.name,
                               key="lesson.file")
-        if st.button("Show these results", key="lesson.load"):
+        if st.button(t("lesson.show"), key="lesson.load"):
             try:
                 sessions.show_lesson(load_lesson(chosen), chosen.name)
             except LessonFileError as error:
-                st.error(f"This file cannot be opened: {error}")
+                st.error(t("files.cannot_open", error=message(error)))
     else:
-        st.info("No saved lesson in runs/lessons/ yet: run one here and save it, or upload a file.")
-    opened = widgets.opened_file("…or open a lesson file (.json)", "json", "lesson.upload", lesson_from_bytes,
-                             LessonFileError)
+        st.info(t("lesson.no_saved"))
+    opened = widgets.opened_file(t("lesson.upload"), "json", "lesson.upload", lesson_from_bytes, LessonFileError)
     if opened is not None:
         uploaded, name = opened
-        sessions.show_lesson(uploaded, f"{name} (uploaded)")
+        sessions.show_lesson(uploaded, t("results.uploaded", name=name))
 
 
 frame.served_by_app()
-st.title("The course in one click")
-st.caption("The course compares its four variants on one run each. Here each is trained on several seeds, so a "
-           "difference can be set against what changing the seed alone does.")
+st.title(t("lesson.title"))
+st.caption(t("lesson.intro"))
 st.caption(default_duration())
 run_column, lecture_column = st.columns([3, 2], gap="large")
 with lecture_column:  # first: a lesson loaded here folds the run form away in this same rerun
     lecture_mode()
 job = sessions.lesson_job()
-with run_column, st.expander("Run a lesson", expanded=SHOWN not in st.session_state):
+with run_column, st.expander(t("lesson.run_a_lesson"), expanded=SHOWN not in st.session_state):
     plan = plan_form()
     data = data_cache.dataset("mnist") if plan is not None and job is None else None
-    if st.button("Run the lesson", type="primary", disabled=data is None or job is not None):
-        label = f"lesson: {widgets.count(plan.seeds, 'seed')} × {widgets.count(plan.epochs, 'epoch')}"
+    if st.button(t("lesson.run"), type="primary", disabled=data is None or job is not None):
+        label = t("lesson.label", seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"))
         if sessions.start_lesson(plan, data, label):
             st.rerun()
 if NOTICE in st.session_state:

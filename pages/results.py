@@ -2,6 +2,7 @@
 import streamlit as st
 
 from mnistlab import inside, plots
+from mnistlab.data import class_names
 from mnistlab.runs import RunFileError, download_name, run_from_zip, run_identity, run_to_zip
 from ui import data_cache, frame, language, sessions, widgets
 from ui.language import t
@@ -10,56 +11,57 @@ GALLERY_SIZE = 24
 ALREADY_HERE = "results.already-here"  # the label of a run uploaded again, said once after the rerun that shows it
 
 frame.served_by_app()
-st.title("Results")
+lang = language.current()
+st.title(t("results.title"))
 picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
     widgets.run_summary(label, run)
     st.markdown(inside.overfitting_sentence(run.history, language.current()))
     with st.expander(t("results.curves"), expanded=run.status != "completed"):  # open where they say why it ended
-        widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs, diverged=run.status == "diverged"),
-                      key="results-curves")
+        widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs, diverged=run.status == "diverged",
+                                            lang=lang), key="results-curves")
     evaluation = run.evaluation
     if evaluation is None:
-        st.info("This run has no test results: it ended before it could be tested.")
+        st.info(t("results.no_test"))
     else:
         data = data_cache.dataset(run.config.dataset)
-        classes = data_cache.class_names(data) if data else [str(i) for i in range(10)]
+        classes = class_names(run.config.dataset, lang)
         left, right = st.columns([3, 2], gap="large")
         with right:
-            st.subheader("Per class")
-            widgets.chart(plots.per_class_figure(evaluation.per_class_accuracy, classes), key="per-class")
-            st.subheader("Which mistakes")
+            st.subheader(t("results.per_class"))
+            widgets.chart(plots.per_class_figure(evaluation.per_class_accuracy, classes, lang), key="per-class")
+            st.subheader(t("results.which_mistakes"))
             true_class, predicted_class = widgets.confusion_filter(classes)
         with left:
-            st.subheader("Confusion matrix")
-            st.caption("Rows: true class · columns: predicted class. Click a cell to see those mistakes.")
+            st.subheader(t("results.confusion"))
+            st.caption(t("results.confusion.caption"))
             selected = None if true_class is None or predicted_class is None else (true_class, predicted_class)
-            widgets.chart(plots.confusion_figure(evaluation.confusion, classes, selected), key=widgets.CONFUSION_KEY,
+            widgets.chart(plots.confusion_figure(evaluation.confusion, classes, selected, lang),
+                          key=widgets.CONFUSION_KEY,
                       on_select=widgets.pick_confusion_cell, selection_mode="points")
         mistakes = [m for m in evaluation.misclassified
                     if (true_class is None or m["true"] == true_class)
                     and (predicted_class is None or m["predicted"] == predicted_class)]
         mistakes.sort(key=lambda m: -m["probability"])  # the order the titles show: most confidently wrong first
-        st.subheader(f"Misclassified test images, most confident first ({len(mistakes)} of "
-                     f"{len(evaluation.misclassified)})")
+        st.subheader(t("results.misclassified", shown=language.number(len(mistakes), 0),
+                       total=language.number(len(evaluation.misclassified), 0)))
         if true_class is not None and true_class == predicted_class:
-            st.info(f"{classes[true_class]} predicted as {classes[true_class]} is a right answer: pick a cell off the "
-                    "diagonal to see mistakes.")
+            st.info(t("results.diagonal", name=classes[true_class]))
         elif not mistakes:
-            st.info("No test image was misclassified that way.")
+            st.info(t("results.no_such_mistake"))
         elif data is not None:
             shown = mistakes[:GALLERY_SIZE]
-            titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {m['probability']:.0%}" for m in shown]
-            st.caption("Each image: true → predicted class, and the model's confidence in its wrong answer.")
+            titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {language.percent(100 * m['probability'], 0)}"
+                      for m in shown]
+            st.caption(t("results.gallery.caption"))
             widgets.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles), key="gallery")
-    st.download_button("Download this run (.zip: settings, curves, test results, weights)",
+    st.download_button(t("results.download"),
                        data=lambda: run_to_zip(run), file_name=download_name(run),
                        mime="application/zip", on_click="ignore")
 
 st.divider()
-opened = widgets.opened_file("Open a saved run (.zip downloaded from this app)", "zip", "upload-run", run_from_zip,
-                         RunFileError)
+opened = widgets.opened_file(t("results.upload"), "zip", "upload-run", run_from_zip, RunFileError)
 if ALREADY_HERE in st.session_state:
     st.info(t("results.already_here", label=st.session_state.pop(ALREADY_HERE)))
 if opened is not None:
@@ -67,7 +69,7 @@ if opened is not None:
     identity = run_identity(uploaded)  # the same file uploaded twice (or a run of this session) is kept once
     same = next((name for name, run in sessions.session_runs().items() if run_identity(run) == identity), None)
     if same is None:
-        same = sessions.add_run(uploaded, f"{plots.describe(uploaded.config)} (uploaded)")
+        same = sessions.add_run(uploaded, t("results.uploaded", name=plots.describe(uploaded.config, lang)))
     else:
         st.session_state[ALREADY_HERE] = same
     st.session_state[sessions.LAST_FINISHED] = same

@@ -10,9 +10,9 @@ import streamlit as st
 from mnistlab import plots
 from mnistlab.config import DATASETS, PRESETS, SLIPS, ConfigError, RunConfig, preset
 from mnistlab.runs import Run
-from mnistlab.training import resolve_device
+from mnistlab.training import message_in, resolve_device
 
-from .language import compact, current, labels, message, number, t
+from .language import compact, current, labels, message, number, percent, t
 from .sessions import LAST_FINISHED, SETTINGS, session_runs
 
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -107,15 +107,15 @@ def config_form(key: str = "train") -> RunConfig | None:
     except ConfigError as error:
         st.error(t("form.config_error", error=message(error)))
         return None
-    st.caption(t("form.device_line", device=resolve_device(config.device), name=plots.describe(config)))
+    st.caption(t("form.device_line", device=resolve_device(config.device), name=plots.describe(config, current())))
     return config
 
 
-def run_picker(label: str = "Run", key: str = "run-picker") -> tuple[str, Run] | None:
+def run_picker(label: str | None = None, key: str = "run-picker") -> tuple[str, Run] | None:
     """A choice among the session's runs, the latest finished by default; None (with a hint) when there are none."""
     runs = session_runs()
     if not runs:
-        st.info("No runs yet: train one on the **Train** page, or upload a saved run below.")
+        st.info(t("picker.no_runs"))
         return None
     labels = list(runs)
     last = st.session_state.get(LAST_FINISHED)
@@ -123,7 +123,7 @@ def run_picker(label: str = "Run", key: str = "run-picker") -> tuple[str, Run] |
         st.session_state[key] = st.session_state[f"{key}.shown"] = last
     if st.session_state.get(key) not in runs:
         st.session_state[key] = labels[-1]
-    chosen = st.selectbox(label, labels, key=key)
+    chosen = st.selectbox(label or t("picker.run"), labels, key=key)
     return chosen, runs[chosen]
 
 
@@ -133,10 +133,11 @@ CONFUSION_KEY = "confusion"
 def confusion_filter(classes: list[str]) -> tuple[int | None, int | None]:
     """A true/predicted class pair to filter mistakes by (None: any); a click on the confusion matrix sets it."""
     options = [None, *range(len(classes))]
-    describe = lambda i: "any" if i is None else classes[i]  # noqa: E731
+    any_class = t("filter.any")
+    describe = lambda i: any_class if i is None else classes[i]  # noqa: E731
     true_column, predicted_column = st.columns(2)
-    true_class = true_column.selectbox("True class", options, format_func=describe, key="filter.true")
-    predicted = predicted_column.selectbox("Predicted as", options, format_func=describe, key="filter.predicted")
+    true_class = true_column.selectbox(t("filter.true"), options, format_func=describe, key="filter.true")
+    predicted = predicted_column.selectbox(t("filter.predicted"), options, format_func=describe, key="filter.predicted")
     return true_class, predicted
 
 
@@ -149,18 +150,19 @@ def pick_confusion_cell() -> None:
 
 def run_summary(label: str, run: Run) -> None:
     """How a run ended (its message says what to change) and its headline numbers."""
-    ended = {"completed": "completed", "stopped": "stopped early", "diverged": "diverged",
-             "failed": "failed"}[run.status]
-    STATUS_BOX[run.status](f"**{label}** {ended}"
-                           + (f": {run.message}" if run.message else f" in {run.seconds:.0f} s."))
+    said = message_in(run.message, current())
+    STATUS_BOX[run.status](t(f"summary.{run.status}", label=label) + (
+        f" : {said}" if said and current() == "fr" else f": {said}" if said
+        else t("summary.in_seconds", seconds=number(run.seconds, 0))))
     columns = st.columns(4)
-    columns[0].metric("Test accuracy", "—" if run.test_accuracy is None else f"{run.test_accuracy:.2f} %")
+    columns[0].metric(t("summary.test_accuracy"), "—" if run.test_accuracy is None else percent(run.test_accuracy))
     best = min((r["val_loss"] for r in run.history), default=None)
-    columns[1].metric("Best validation loss", "—" if best is None else  # a diverged run's is huge: 9.1 × 10⁷
-                      f"{best:.4g}" if best < 1e4 else plots.power_text(best))
+    shown = (f"{best:.4g}".replace(".", ",") if current() == "fr" else f"{best:.4g}") if best is not None else "—"
+    columns[1].metric(t("summary.best_val_loss"), shown if best is None or best < 1e4 else  # a diverged run's is huge
+                      plots.power_text(best, current()))  # 9.1 × 10⁷
     done, how = plots.epochs_reached(run, current())
-    columns[2].metric("Epochs done", done, how or None, delta_color="off", delta_arrow="off")
-    columns[3].metric("Training time", f"{run.seconds:.1f} s")
+    columns[2].metric(t("summary.epochs"), done, how or None, delta_color="off", delta_arrow="off")
+    columns[3].metric(t("summary.time"), f"{number(run.seconds, 1)} s")
 
 
 def chart(figure, key: str | None = None, **options):
@@ -179,8 +181,9 @@ def table(rows: list[dict]) -> None:
         if value is None:
             return "—"
         if isinstance(value, float):  # 97.69, not pandas' 97.6900; a diverged run's loss as 9.1 × 10⁷
-            shown = plots.power_text(value) if abs(value) >= 1e5 or not math.isfinite(value) else f"{value:g}"
-            return shown.replace(".", ",") if current() == "fr" else shown
+            if abs(value) >= 1e5 or not math.isfinite(value):
+                return plots.power_text(value, current())
+            return f"{value:g}".replace(".", ",") if current() == "fr" else f"{value:g}"
         return markdown_escaped(value) if isinstance(value, str) else value
 
     st.table([{name: written(value) for name, value in row.items()} for row in rows], hide_index=True)
@@ -194,8 +197,8 @@ def markdown_escaped(value: str) -> str:
 
 
 def count(n: int, noun: str) -> str:
-    """'1 epoch', '5 epochs'."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    """'1 epoch', '5 epochs' in this session's language: noun is a key of count.<noun>.one / .many."""
+    return t(f"count.{noun}.{'one' if n == 1 else 'many'}", n=n)
 
 
 def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], Any],
