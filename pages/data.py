@@ -3,9 +3,9 @@ import torch
 import streamlit as st
 
 from mnistlab import plots
-from mnistlab.data import split_sizes
+from mnistlab.data import class_names, split_sizes
 from ui import data_cache, frame, widgets
-from ui.language import number, t
+from ui.language import current, number, t
 
 SAMPLES_PER_CLASS = 3
 
@@ -18,7 +18,7 @@ with right:
     val_fraction = widgets.val_fraction_choice("data")
 st.caption(t("data.shared_settings"))
 data = data_cache.require_dataset(name)
-classes = data_cache.class_names(data)
+classes = class_names(data.name, current())
 
 train_size, val_size = split_sizes(len(data.train_y), val_fraction)
 columns = st.columns(3)
@@ -34,4 +34,5 @@ widgets.chart(plots.digit_grid(data.images("train", picks), [classes[int(data.tr
           key="samples")
 st.subheader(t("data.per_class"))
 widgets.chart(plots.class_counts_figure(torch.bincount(data.train_y, minlength=10).tolist(),
-                                    torch.bincount(data.test_y, minlength=10).tolist(), classes), key="counts")
+                                    torch.bincount(data.test_y, minlength=10).tolist(), classes, current()),
+              key="counts")

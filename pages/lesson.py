@@ -111,7 +111,7 @@ def draw_bands(lesson: Lesson, key: str) -> None:
 def draw_lesson(lesson: Lesson, source: str) -> None:
     """The results: what is loaded, curves, table, verdicts, the slips' measured effects, save and download."""
     plan, summaries = lesson.plan, summarize(lesson)
-    slips = ", ".join(plan.slips) or t("describe.none")
+    slips = ", ".join(t(SLIP_SWITCHES[slip]) for slip in plan.slips) or t("describe.none")
     st.subheader(t("results.title"))
     st.info(t("lesson.showing", source=source, created=lesson.created.replace("T", " "), device=lesson.device,
               seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"),
@@ -151,7 +151,7 @@ def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
     colon = " :" if current() == "fr" else ":"
     st.markdown("\n".join(f"- **{t(SLIP_SWITCHES[slip])}**{colon} {t('slip.' + slip)}." for slip in lesson.plan.slips))
     effects = slip_effects(lesson, summaries)
-    widgets.table([{t("lesson.col.variant"): t(f"variant.{e.variant}"), t("lesson.col.slips"): ", ".join(e.slips),
+    widgets.table([{t("lesson.col.variant"): t(f"variant.{e.variant}"), t("lesson.col.slips"): ", ".join(t(SLIP_SWITCHES[s]) for s in e.slips),
                     t("lesson.col.points"): e.verdict.cell(current()),
                     t("lesson.col.last_val_loss"): None if e.val_loss_difference is None
                     else f"{e.val_loss_difference:+.4f}".replace(".", "," if current() == "fr" else ".")}

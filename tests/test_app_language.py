@@ -1,5 +1,6 @@
 """The app in French and English under AppTest: ?lang= chooses, the switch changes it for one session only and keeps
 its runs, and a page in French shows nothing that only the English table says."""
+import json
 import re
 import string
 from pathlib import Path
@@ -10,29 +11,40 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import write_raw_folder
 from mnistlab import i18n
-from mnistlab.config import RunConfig
+from mnistlab.config import PRESETS, RunConfig, describe, preset
+from mnistlab.data import load_dataset
+from mnistlab.lesson import Lesson, LessonPlan, LessonRun
 from mnistlab.runs import Run
+from mnistlab.training import divergence_message, train
 from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
 PHASE_B = pytest.mark.xfail(reason="phase B: this page's strings are not in mnistlab/strings yet", strict=False)
 PAGES = [pytest.param("pages/data.py", id="data"),
          pytest.param("pages/train.py", id="train", marks=PHASE_B),
-         pytest.param("pages/results.py", id="results", marks=PHASE_B),
-         pytest.param("pages/compare.py", id="compare", marks=PHASE_B),
-         pytest.param("pages/lesson.py", id="lesson", marks=PHASE_B)]
-NOT_TEXT = {"plotly_chart", "html", "code", "json"}  # figures (phase B: plots take a lang), style, code
+         pytest.param("pages/results.py", id="results"),
+         pytest.param("pages/compare.py", id="compare"),
+         pytest.param("pages/draw.py", id="draw"),
+         pytest.param("pages/inside.py", id="inside"),
+         pytest.param("pages/lesson.py", id="lesson")]
+NOT_TEXT = {"plotly_chart", "html", "code", "json"}  # figures (read from their JSON: figure_texts), style, code
+FIGURE_TEXT = ("text", "name", "hovertemplate", "texttemplate", "title", "ticktext")  # what a figure shows in words
 # Words of English prose that French never uses: a string no table holds yet still shows them.
 ENGLISH_WORDS = {"the", "and", "of", "to", "is", "are", "with", "your", "this", "these", "that", "from", "for", "its",
                  "what", "which", "how", "has", "have", "will", "can", "each", "when", "than", "was", "were", "been",
                  "only", "after", "before", "into", "yet", "here", "there", "them", "an", "no", "not", "run", "runs",
-                 "training", "press", "choose", "see", "start", "stop"}
+                 "training", "press", "choose", "see", "start", "stop",
+                 # a chart's or a table's single words
+                 "loss", "accuracy", "epoch", "epochs", "predicted", "true", "mean", "seed", "seeds", "diverged",
+                 "stopped", "completed", "failed", "uploaded", "layer", "weight", "weights", "any", "hidden", "step",
+                 "steps", "gap", "best", "corrected", "file", "time", "status", "variant", "arm"}
 
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     """A factory of fresh sessions of the app on a synthetic MNIST folder, one browser for all of them."""
     write_raw_folder(tmp_path)
+    write_raw_folder(tmp_path, "FashionMNIST")
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")
     st.cache_resource.clear()
@@ -87,7 +99,8 @@ def english_in(texts: list[str]) -> list[str]:
     """What in texts reads English: a phrase only the English table has, or English prose's words."""
     found = [phrase for phrase in english_only_phrases() for text in texts if phrase in text]
     for text in texts:
-        words = set(re.findall(r"[a-z]+", re.sub(r"`[^`]*`|\S+\.\w+\(\)|\S*[/\\]\S*", " ", text.lower())))
+        code = r"`[^`]*`|\S+\.\w+\(\)|\S*[/\\]\S*|\S+\.(?:json|zip)\b|\w*_\w*(?: \+= \w+)?"  # code, paths, files, names
+        words = set(re.findall(r"[a-z]+", re.sub(code, " ", text.lower())))
         if words & ENGLISH_WORDS:
             found.append(text)
     return sorted(set(found))
@@ -105,6 +118,71 @@ def test_a_page_in_french_shows_no_english(app, page):
     at.switch_page(page).run()
     assert not at.exception
     assert english_in(shown_texts(at)) == []
+
+
+def figure_texts(at: AppTest) -> list[str]:
+    """Every string the page's figures show: titles, axis titles, legends, annotations, bar texts, hover templates."""
+    found = []
+
+    def walk(value, name: str = "") -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, key)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, name)
+        elif isinstance(value, str) and name in FIGURE_TEXT and value.strip():
+            found.append(value)
+
+    for chart in at.get("plotly_chart"):
+        walk(json.loads(chart.proto.spec))
+    return found
+
+
+@pytest.fixture(scope="module")
+def held_runs(tmp_path_factory):
+    """What a lecture's session holds: a completed MNIST run, a diverged one, a stopped one, a Fashion-MNIST one
+    (all trained on small synthetic data), and a lesson of 4 seeds with the no-eval slip."""
+    root = tmp_path_factory.mktemp("held")
+    write_raw_folder(root)
+    write_raw_folder(root, "FashionMNIST")
+    small = dict(epochs=2, batch_size=32, hidden=(32, 32))
+    mnist, fashion = load_dataset("mnist", root, download=False), load_dataset("fashion-mnist", root, download=False)
+    completed = train(preset("dropout", **small), mnist)
+    worn = train(preset("baseline", **small, dataset="fashion-mnist"), fashion)
+    history = [dict(row) for row in completed.history]
+    history[-1].update(train_loss=3.2e9, val_loss=9.1e9)
+    config = RunConfig(lr=10.0, **small)
+    diverged = Run(config, history, "diverged", divergence_message(3.2e9, 1, 37, 10.0), completed.evaluation,
+                   completed.model, seconds=4.2)
+    stopped = Run(preset("batchnorm", **small), history[:1], "stopped", "Stopped by the user during epoch 2.",
+                  seconds=1.5)
+    runs = {f"{i}. {describe(run.config, 'fr')}": run for i, run in enumerate((completed, diverged, stopped, worn), 1)}
+    plan = LessonPlan(seeds=4, epochs=2, slips=("no-eval",))
+    lesson_runs = [LessonRun(variant, arm, seed, preset(variant, **small), "completed", "", completed.history,
+                             96.0 + 0.3 * seed + 0.2 * list(PRESETS).index(variant) - (arm == "course"), 3.0)
+                   for variant, arm, seed in plan.tasks()]
+    return runs, Lesson(plan, "mnist", lesson_runs, "stopped", "Stopped by the user after 12 of 12 runs.",
+                        seconds=36.0, batches_per_epoch=15)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_holding_runs_and_a_lesson_in_french_shows_no_english(app, page, held_runs):
+    """Verdicts, tables, run summaries, status lines, overfitting sentences and every figure's words, in French."""
+    runs, lesson = held_runs
+    at = app("fr")
+    at.session_state["runs"] = dict(runs)
+    at.session_state[sessions.LESSON_SHOWN] = {"lesson": lesson, "source": "lecon.json"}
+    at.switch_page(page).run()
+    assert not at.exception
+    assert english_in(shown_texts(at)) == []
+    assert english_in(figure_texts(at)) == []
+    if page == "pages/results.py":  # each run's summary: completed, diverged, stopped, Fashion-MNIST
+        for label in runs:
+            at.selectbox(key="run-picker").set_value(label).run()
+            assert not at.exception
+            assert english_in(shown_texts(at) + figure_texts(at)) == [], label
 
 
 def test_the_url_chooses_the_language_and_keeps_it_across_pages(app):

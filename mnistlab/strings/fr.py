@@ -154,7 +154,7 @@ STRINGS = {
     "lesson.verdicts": "**Verdicts (code corrigé), précision de test par rapport à la Baseline :**",
     "lesson.table_note": "Précision de test : moyenne ± écart-type sur les graines. Chiffre du cours : son exécution.",
     "lesson.vs_note": "vs baseline : la différence en points, son intervalle à 95 % entre crochets, le verdict.",
-    "lesson.default_takes": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} runs) : {duration} ici.",
+    "lesson.default_takes": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} entraînements) : {duration} ici.",
     "lesson.default_unmeasured": "La durée de la leçon par défaut ici n'est pas encore connue : aucune n'a fini.",
     "lesson.press_run": "Appuyez sur **Lancer la leçon**, ou montrez des résultats enregistrés en mode cours.",
     "compare.differing": "Seuls les réglages qui diffèrent entre les exécutions sont listés.",
