@@ -80,12 +80,12 @@ def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
     run = app.session_state["runs"][label]
     assert run.status == "completed" and len(run.history) == 1 and run.evaluation is not None
     assert "completed" in texts(app.success)
-    assert f"{run.test_accuracy:.2f} %" in texts(app.metric)
+    assert f"{run.test_accuracy:.2f}\u00a0%" in texts(app.metric)
     assert charts(app) == 1  # its curves
 
     app.switch_page("pages/results.py").run()
     assert not app.exception and app.selectbox(key="run-picker").value == label
-    assert f"{run.test_accuracy:.2f} %" in texts(app.metric)
+    assert f"{run.test_accuracy:.2f}\u00a0%" in texts(app.metric)
     assert charts(app) >= 2  # per class and confusion matrix (the gallery only when there are mistakes)
     assert app.get("download_button")
 
@@ -211,10 +211,10 @@ def test_a_number_out_of_range_says_so_and_cannot_start(app, key, value, message
 
 def test_a_variant_fills_the_settings_and_they_survive_a_page_change(app):
     app.selectbox(key="train.variant").set_value("dropout").run()
-    assert app.slider(key="train.dropout").value == 0.2
+    assert app.select_slider(key="train.dropout").value == 0.2
     app.switch_page("pages/data.py").run()
     app.switch_page("pages/train.py").run()
-    assert app.slider(key="train.dropout").value == 0.2 and app.selectbox(key="train.variant").value == "dropout"
+    assert app.select_slider(key="train.dropout").value == 0.2 and app.selectbox(key="train.variant").value == "dropout"
 
 
 def test_a_diverged_run_shows_its_message_and_its_curves(app):
@@ -254,9 +254,10 @@ def test_the_gallery_shows_the_most_confident_mistakes_first(app):
     evaluation = Evaluation(0.5, 98.5, [100.0] * 10, confusion, mistakes)
     app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
     app.switch_page("pages/results.py").run()
-    gallery = next(chart for chart in app.get("plotly_chart") if "99%" in chart.proto.spec).proto.spec
-    titles = [a["text"] for a in json.loads(gallery)["layout"]["annotations"]]
-    assert titles == ["7→1 99%", "0→6 88%"]
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    titles = next(texts for spec in specs for texts in [[a["text"] for a in spec["layout"].get("annotations", [])]]
+                  if any("→" in text for text in texts))
+    assert titles == ["7→1 99\u00a0%", "0→6 88\u00a0%"]
 
 
 def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
@@ -279,7 +280,7 @@ def test_data_page_shows_split_sizes_samples_and_counts(app):
     app.switch_page("pages/data.py").run()
     assert not app.exception
     assert [m.value for m in app.metric] == ["480", "120", "200"]
-    app.slider(key="data.val_fraction").set_value(0.5).run()
+    app.select_slider(key="data.val_fraction").set_value(0.5).run()
     assert [m.value for m in app.metric] == ["300", "300", "200"]
     assert charts(app) == 2
 
@@ -337,13 +338,13 @@ def test_compare_with_a_diverged_run_keeps_the_others_scale_and_says_how_far_eac
 
 def test_course_values_put_back_the_chosen_variants_settings(app):
     app.selectbox(key="train.variant").set_value("dropout").run()
-    app.slider(key="train.dropout").set_value(0.5)
+    app.select_slider(key="train.dropout").set_value(0.5)
     app.number_input(key="train.epochs").set_value(2).run()
     app.selectbox(key="train.variant").set_value("dropout").run()  # the variant already shown: no change fires
-    assert app.slider(key="train.dropout").value == 0.5
+    assert app.select_slider(key="train.dropout").value == 0.5
     app.button(key="train.course-values").click().run()
     assert not app.exception
-    assert app.slider(key="train.dropout").value == 0.2 and app.number_input(key="train.epochs").value == 5
+    assert app.select_slider(key="train.dropout").value == 0.2 and app.number_input(key="train.epochs").value == 5
 
 
 def test_the_same_run_uploaded_twice_is_kept_once(app):

@@ -77,7 +77,7 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             curves = page.get_by_test_id("stPlotlyChart")
             accuracy = page.get_by_test_id("stMetric").filter(has_text="Test accuracy")
             expect(accuracy).to_be_visible(timeout=TRAINING_WAIT_MS)
-            value = float(re.search(r"([\d.]+) %", accuracy.inner_text()).group(1))
+            value = float(re.search(r"([\d.]+)\s%", accuracy.inner_text()).group(1))
             assert 85 < value <= 100  # one epoch of the course's MLP on real MNIST
             expect(page.get_by_text("completed")).to_be_visible()
             # train and validation, loss and accuracy; the gap, the best epoch and the loss every 25 steps
@@ -85,7 +85,7 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             shot(page, "2-trained")
 
             go_to(page, "Results")
-            expect(page.get_by_test_id("stMetric").filter(has_text=f"{value:.2f} %")).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stMetric").filter(has_text=re.compile(rf"{value:.2f}\s%"))).to_be_visible(timeout=30_000)
             heading = page.get_by_text("Misclassified test images")
             expect(heading).to_be_visible()
             expect(page.get_by_test_id("stPlotlyChart")).to_have_count(4)  # curves, per class, confusion, gallery

@@ -18,6 +18,9 @@ from .sessions import LAST_FINISHED, SETTINGS, session_runs
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 WEIGHT_DECAYS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 BATCH_SIZES = (16, 32, 64, 128, 256, 512, 1024)
+# a slider's number has a decimal point whatever the language: these show 0,2 in French as options of select_sliders
+DROPOUTS = tuple(round(0.05 * i, 2) for i in range(19))  # 0 to 0.9
+VAL_FRACTIONS = tuple(round(0.05 * i, 2) for i in range(1, 11))  # 0.05 to 0.5
 STATUS_BOX = {"completed": st.success, "stopped": st.warning, "diverged": st.error, "failed": st.error}
 
 
@@ -59,8 +62,8 @@ def dataset_choice(key: str = "train") -> str:
 
 
 def val_fraction_choice(key: str = "train") -> float:
-    return setting("val_fraction", st.slider, t("form.val_fraction"), key, min_value=0.05, max_value=0.5, step=0.05,
-                   help=t("form.val_fraction.help", total=number(60_000, 0)))
+    return setting("val_fraction", st.select_slider, t("form.val_fraction"), key, options=VAL_FRACTIONS,
+                   format_func=compact(), help=t("form.val_fraction.help", total=number(60_000, 0)))
 
 
 def config_form(key: str = "train") -> RunConfig | None:
@@ -81,7 +84,8 @@ def config_form(key: str = "train") -> RunConfig | None:
         # Streamlit keeps showing it in red while a run would take the last valid value
         epochs = setting("epochs", st.number_input, t("form.epochs"), key, step=1)
         lr = setting("lr", st.select_slider, t("form.lr"), key, options=LEARNING_RATES, format_func=compact())
-        dropout = setting("dropout", st.slider, t("form.dropout"), key, min_value=0.0, max_value=0.9, step=0.05)
+        dropout = setting("dropout", st.select_slider, t("form.dropout"), key, options=DROPOUTS,
+                          format_func=compact())
         batch_size = setting("batch_size", st.select_slider, t("form.batch_size"), key, options=BATCH_SIZES)
     with right:
         weight_decay = setting("weight_decay", st.select_slider, t("form.weight_decay"), key, options=WEIGHT_DECAYS,
