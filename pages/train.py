@@ -3,14 +3,21 @@ import streamlit as st
 
 from mnistlab import plots
 from ui import data_cache, frame, live, sessions, widgets
+from ui.language import t
+
+START = "Start training"
 
 frame.served_by_app()
 st.title("Train an MLP")
+st.markdown(f"{t('train.intro.1')} {t('train.intro.2', button=START)}")  # what the app is, what to press
 settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:
     config = widgets.config_form()
+    refused = sessions.refused(config) if config else None  # the server's caps, said before Start is pressed
+    if refused:
+        st.warning(refused)
     data = data_cache.dataset(config.dataset) if config else None
-    if st.button("Start training", type="primary", disabled=data is None, width="stretch"):
+    if st.button(START, type="primary", disabled=data is None or refused is not None, width="stretch"):
         if sessions.start_training(config, data):
             st.rerun()
 with live_column:
