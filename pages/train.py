@@ -16,7 +16,9 @@ with settings_column:
     refused = sessions.refused(config) if config else None  # the server's caps, said before Start is pressed
     if refused:
         st.warning(refused)
+with live_column:  # a missing data set is said at the top, where a newcomer looks, not below the settings
     data = data_cache.dataset(config.dataset) if config else None
+with settings_column:
     if st.button(START, type="primary", disabled=data is None or refused is not None, width="stretch"):
         if sessions.start_training(config, data):
             st.rerun()
@@ -32,6 +34,5 @@ with live_column:
             widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs), key="last-curves")
             st.page_link("pages/results.py", label="See its confusion matrix and mistakes on **Results**",
                          icon=":material/arrow_forward:")
-        else:
-            st.info("Choose the settings and press **Start training**: the loss and accuracy curves appear here "
-                    "while the model learns.")
+        elif data is not None:
+            st.info(t("train.curves_here"))

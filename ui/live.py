@@ -32,7 +32,7 @@ def waiting_line(job: jobs.Job) -> str:
         return t("queue.starting", label=job.label)
     seconds = job.starts_in
     when = t("queue.start_unknown") if seconds is None else t("queue.starts_in", time=duration(seconds))
-    return f"{t('queue.waiting', label=job.label, place=ordinal(place), when=when)} {t('queue.turns')}"
+    return t("queue.waiting", label=job.label, place=ordinal(place), when=when)
 
 
 def ordinal(n: int) -> str:
@@ -93,8 +93,12 @@ def live_training() -> None:
 def _training_fragment() -> None:
     if collect_finished():
         st.rerun()
+    waiting = False
     for job in training_jobs():
         draw_training_job(job)
+        waiting |= job.state == jobs.QUEUED
+    if waiting:  # said once, below the waiting runs
+        st.caption(t("queue.turns"))
 
 
 def status_line(page: str) -> None:

@@ -9,6 +9,7 @@ STRINGS = {
     # --- queue, caps, kept sessions, missing data (issue 18)
     "train.intro.1": "Train a small neural network to read handwritten digits and watch it learn:",
     "train.intro.2": "choose the settings, then press **{button}**.",
+    "train.curves_here": "The loss and accuracy curves appear here while the model learns.",
     "queue.waiting": "**{label}** is {place} in line — {when}.",
     "queue.turns": "The server trains one run at a time, taking turns between users.",
     "queue.starting": "**{label}** is starting…",

@@ -9,6 +9,7 @@ STRINGS = {
     # --- queue, caps, kept sessions, missing data (issue 18)
     "train.intro.1": "Entraînez un petit réseau à lire des chiffres manuscrits et regardez-le apprendre :",
     "train.intro.2": "choisissez les réglages, puis appuyez sur **{button}**.",
+    "train.curves_here": "Les courbes de perte et de précision s'affichent ici pendant que le modèle apprend.",
     "queue.waiting": "**{label}** est {place} dans la file — {when}.",
     "queue.turns": "Le serveur entraîne une exécution à la fois, à tour de rôle entre les utilisateurs.",
     "queue.starting": "**{label}** démarre…",
