@@ -1,9 +1,10 @@
 """A visitor of the real server without a browser: one Streamlit session over the app's websocket, as the browser's
 frontend speaks to it (BackMsg/ForwardMsg protobufs), for tools/measure_server.py and tools/load_test.py.
 
-It asks the health route once for its own XSRF cookie (a browser of its own), opens the websocket, asks for script runs with
-the widget values it sets, and reads back what the page drew: widgets by label, alerts' and Markdown's text. Uploads
-go through the server's upload route as the frontend's do. Localhost only: these tools start the server they drive.
+It asks the health route once for its own XSRF cookie (a browser of its own), opens the websocket, asks for script
+runs with the widget values it sets, and reads back what the page drew: widgets by label, alerts' and Markdown's text.
+Uploads go through the server's upload route as the frontend's do. Localhost only: these tools start the server they
+drive.
 """
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ class Server:
     def log_problems(self) -> list[str]:
         """Lines of the server's log that report an error."""
         words = ("Traceback", "Error", "Exception", "exception")
-        return [line for line in self.log_path.read_text(errors="replace").splitlines() if any(w in line for w in words)]
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return [line for line in lines if any(word in line for word in words)]
 
 
 @contextmanager
@@ -213,8 +215,8 @@ class AppSession:
             if msg.WhichOneof("type") == "file_urls_response":
                 urls = msg.file_urls_response.file_urls[0]
                 break
-        response = self.http.put(self._absolute(urls.upload_url), files={"file": (name, content)}, headers={"X-Xsrftoken": self.xsrf},
-                                 timeout=self.timeout)
+        response = self.http.put(self._absolute(urls.upload_url), files={"file": (name, content)},
+                                 headers={"X-Xsrftoken": self.xsrf}, timeout=self.timeout)
         response.raise_for_status()
         info = UploadedFileInfo(name=name, size=len(content), file_id=urls.file_id,
                                 file_urls=FileURLs(file_id=urls.file_id, upload_url=urls.upload_url,

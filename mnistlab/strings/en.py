@@ -27,7 +27,6 @@ STRINGS = {
     "data.ways_out.2": "or put them in that folder (or point MNISTLAB_DATA_DIR at a folder that has them) and reload.",
     "data.upload_label": "Upload {dataset}'s .gz files",
     "data.kept": "Kept: {files}.",
-    "data.still_missing": "Still missing: {files}.",
     "data.refused": "**{file}** was not kept: {problem}",
     "data.cannot_write.1": "The files cannot be written into `{folder}` ({error}).",
     "data.cannot_write.2": "Copy them there by hand, or set MNISTLAB_DATA_DIR to a folder you may write to.",

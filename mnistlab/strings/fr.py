@@ -27,7 +27,6 @@ STRINGS = {
     "data.ways_out.2": "ou les mettre dans ce dossier (ou y pointer MNISTLAB_DATA_DIR) et recharger.",
     "data.upload_label": "Téléverser les fichiers .gz de {dataset}",
     "data.kept": "Gardés : {files}.",
-    "data.still_missing": "Manquent encore : {files}.",
     "data.refused": "**{file}** n'a pas été gardé : {problem}",
     "data.cannot_write.1": "Impossible d'écrire les fichiers dans `{folder}` ({error}).",
     "data.cannot_write.2": "Copiez-les à la main, ou pointez MNISTLAB_DATA_DIR sur un dossier modifiable.",
