@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
         pressed = time.monotonic() - begun
         places = [states(visitor.poll().text()) for visitor in visitors]  # one snapshot, as close in time as can be
         finished: dict[tuple[int, int], float] = {}  # (visitor, run number) → when its end was first seen
-        peak = server.rss
+        peak, longest_lap = server.rss, 0.0
         while len(finished) < args.sessions * args.runs and time.monotonic() - begun < args.limit:
             lap = time.monotonic()
             for i, visitor in enumerate(visitors):
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
                 for run in range(1, args.runs + 1):
                     if run not in shown and (i, run) not in finished:
                         finished[(i, run)] = time.monotonic() - begun
-            peak = max(peak, server.rss)
+            peak, longest_lap = max(peak, server.rss), max(longest_lap, time.monotonic() - lap)
             time.sleep(max(0.0, args.poll - (time.monotonic() - lap)))
         elapsed = time.monotonic() - begun
         kept = []
@@ -94,9 +94,11 @@ def main(argv: list[str] | None = None) -> None:
         f"run {k}: {min(v, default='-')}–{max(v, default='-')}" for k, v in by_round.items()) +
           f" → {'fair' if fair_places else 'NOT fair'}")
     ends = {k: [t for (_, run), t in finished.items() if run == k] for k in range(1, args.runs + 1)}
-    overtaken = sum(t < max(ends[k], default=0) for k in range(1, args.runs) for t in ends[k + 1])
-    print(f"finishing order: {overtaken} run(s) seen finished before the previous round's last "
-          f"(poll every {args.poll:g} s) → {'fair' if overtaken == 0 else 'check'}")
+    # A run's end is seen at its visitor's next poll: a round of polls (longest_lap) is the resolution.
+    resolution = max(longest_lap, args.poll)
+    overtaken = sum(t < max(ends[k], default=0) - resolution for k in range(1, args.runs) for t in ends[k + 1])
+    print(f"finishing order: {overtaken} run(s) seen finished before the previous round's last, by more than the "
+          f"polls' resolution ({resolution:.1f} s) → {'fair' if overtaken == 0 else 'NOT fair'}")
     print("server RSS MB: " + " · ".join(f"{name} {mb:.0f}" for name, mb in rss.items()))
     print("errors in the server's log: " + ("none" if not problems else "\n  " + "\n  ".join(problems[:20])))
 
