@@ -141,7 +141,7 @@ def _forget_stale(now: float, current: str) -> None:
 
 
 def kept_totals() -> tuple[int, int]:
-    """(sessions, runs) the server keeps for reloads and closed tabs: what tools/measure_server.py reports."""
+    """(sessions, runs) the server keeps for reloads and closed tabs."""
     with _kept_lock:
         return len(_kept), sum(len(kept.values.get(RUNS, ())) for kept in _kept.values())
 
