@@ -3,14 +3,23 @@ import streamlit as st
 
 from mnistlab import plots
 from ui import data_cache, frame, live, sessions, widgets
+from ui.language import t
+
+START = "Start training"
 
 frame.served_by_app()
 st.title("Train an MLP")
+st.markdown(f"{t('train.intro.1')} {t('train.intro.2', button=START)}")  # what the app is, what to press
 settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:
     config = widgets.config_form()
+    refused = sessions.refused(config) if config else None  # the server's caps, said before Start is pressed
+    if refused:
+        st.warning(refused)
+with live_column:  # a missing data set is said at the top, where a newcomer looks, not below the settings
     data = data_cache.dataset(config.dataset) if config else None
-    if st.button("Start training", type="primary", disabled=data is None, width="stretch"):
+with settings_column:
+    if st.button(START, type="primary", disabled=data is None or refused is not None, width="stretch"):
         if sessions.start_training(config, data):
             st.rerun()
 with live_column:
@@ -26,6 +35,5 @@ with live_column:
                                                 diverged=run.status == "diverged"), key="last-curves")
             st.page_link("pages/results.py", label="See its confusion matrix and mistakes on **Results**",
                          icon=":material/arrow_forward:")
-        else:
-            st.info("Choose the settings and press **Start training**: the loss and accuracy curves appear here "
-                    "while the model learns.")
+        elif data is not None:
+            st.info(t("train.curves_here"))

@@ -137,7 +137,7 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
 
             # A reload, or a link to a page's own URL, goes through the app's navigation as a click does, and the
             # session's token in the URL brings its runs back.
-            assert re.search(r"/compare\?session=[\w-]{16,}$", page.url), page.url
+            assert re.search(r"/compare\?(lang=en&)?session=[\w-]{16,}$", page.url), page.url
             page.reload()
             expect(page.get_by_test_id("stTopNav").get_by_role("link", name="Lesson")).to_be_visible(timeout=60_000)
             expect(page.get_by_role("heading", name="Compare runs")).to_be_visible()
@@ -161,7 +161,7 @@ def test_a_deep_link_on_a_fresh_server_lands_in_the_apps_navigation(server, chro
             page.wait_for_timeout(1500)  # a late sidebar would show by now
             expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
             expect(page.get_by_test_id("stSidebar")).to_have_count(0)
-            assert re.search(r"/lesson\?session=[\w-]{16,}$", page.url), page.url
+            assert re.search(r"/lesson\?(lang=en&)?session=[\w-]{16,}$", page.url), page.url
             shot(page, "deep-link-lesson")
             for title, heading in PAGE_HEADINGS.items():  # every page, as a laptop shows it
                 go_to(page, title)

@@ -37,7 +37,7 @@ def saved_runs(mnist, tmp_path):
 
 def upload(page, path) -> None:
     """A saved run, opened on the Results page."""
-    page.get_by_test_id("stTopNav").get_by_role("link", name="Results").click()
+    page.locator("[data-testid=stTopNav] a[href$='/results']").click()  # its title is in the page's language
     page.locator("input[type=file]").set_input_files(str(path))
 
 
@@ -80,7 +80,7 @@ def test_a_digit_drawn_with_the_mouse_is_read_by_the_sessions_run(saved_runs, ch
             page.locator("input[type=file]").set_input_files(str(saved_runs[0]))
             expect(page.get_by_text("1. epochs 1, batch_size 512 (uploaded)").first).to_be_visible(timeout=60_000)
             # its charts: the tab has loaded Plotly's script, as a lecture's tab has by the time anyone draws
-            expect(page.get_by_test_id("stPlotlyChart").first.locator(".js-plotly-plot")).to_be_visible(
+            expect(page.locator("[data-testid=stPlotlyChart] .js-plotly-plot >> visible=true").first).to_be_visible(
                 timeout=60_000)
             page.get_by_test_id("stTopNav").get_by_role("link", name="Draw").click()
             expect(page.get_by_text("The canvas is empty: draw a digit first.")).to_be_visible(timeout=60_000)
@@ -108,8 +108,8 @@ def test_a_digit_drawn_with_the_mouse_is_read_by_the_sessions_run(saved_runs, ch
             with capsys.disabled():
                 print(f"stroke → bars after Clear: {again:.0f} ms")
 
-            assert re.search(r"/draw\?session=[\w-]+$", page.url), page.url
-            page.goto(page.url + "&lang=fr")  # a reload in French keeps the session's runs
+            assert re.search(r"/draw\?(lang=\w+&)?session=[\w-]+$", page.url), page.url
+            page.goto(re.sub(r"lang=\w+&", "", page.url) + "&lang=fr")  # a reload in French keeps the session's runs
             expect(page.get_by_text("dessinez d'abord un chiffre")).to_be_visible(
                 timeout=60_000)
             page.wait_for_timeout(1000)
@@ -119,7 +119,7 @@ def test_a_digit_drawn_with_the_mouse_is_read_by_the_sessions_run(saved_runs, ch
 
             # a second run: both read the same drawing, side by side
             upload(page, saved_runs[1])
-            expect(page.get_by_text(re.compile(r"^2\. dropout 0\.2.*\(uploaded\)")).first).to_be_visible(
+            expect(page.get_by_text(re.compile(r"^2\. dropout")).first).to_be_visible(
                 timeout=60_000)
             page.get_by_test_id("stTopNav").get_by_role("link", name="Dessiner").click()
             expect(page.get_by_text("dessinez d'abord un chiffre")).to_be_visible(timeout=60_000)
@@ -129,7 +129,7 @@ def test_a_digit_drawn_with_the_mouse_is_read_by_the_sessions_run(saved_runs, ch
             shot(page, "draw-two-runs-fr")
             width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
             assert width[0] <= width[1], f"the page scrolls sideways: {width}"
-            page.goto(page.url + "&lang=en")
+            page.goto(re.sub(r"lang=\w+&", "", page.url) + "&lang=en")
             expect(page.get_by_text("The canvas is empty: draw a digit first.")).to_be_visible(timeout=60_000)
             page.wait_for_timeout(1000)
             bars_changed_after(page, None, stroke(page, SEVEN))

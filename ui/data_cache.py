@@ -4,7 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from mnistlab.data import RAW_FILES, Dataset, DataError, data_dir, load_dataset, raw_folder
+from mnistlab.raw_check import check_raw_file
 from mnistlab.runs import write_atomic
+
+from .language import current, message, t
 
 DATASET_NAMES = {"mnist": "MNIST (digits)", "fashion-mnist": "Fashion-MNIST (clothes)"}
 
@@ -40,43 +43,61 @@ def class_names(data: Dataset) -> list[str]:
 
 
 def missing_data(name: str, error: DataError) -> None:
-    """The error, the folder and files it needs, an uploader for them and a download attempt."""
+    """One message: what is missing and where it was looked for (absolute), and the three ways out: an uploader that
+    checks each file before keeping it, a download, the folder (or MNISTLAB_DATA_DIR)."""
+    given = data_dir()
+    if given.exists() and not given.is_dir():  # nowhere to put files: only the setting can be mended
+        st.error(f"{t('data.not_a_folder.1', dataset=DATASET_NAMES[name], folder=given)} {t('data.not_a_folder.2')}")
+        return
     folder = raw_folder(name)
-    st.error(f"**{DATASET_NAMES[name]} is not available.** {error}")
-    st.markdown(f"Put these four files in `{folder.resolve()}`:\n\n" + "\n".join(f"- `{f}.gz`" for f in RAW_FILES))
-    key = f"upload-data-{name}"
-    uploads = st.file_uploader(f"…or upload the four .gz files of {DATASET_NAMES[name]} here", type=["gz"],
-                               accept_multiple_files=True, key=key)
-    batch = tuple(upload.file_id for upload in uploads or ())
-    if batch and st.session_state.get(f"{key}.saved") != batch:  # each upload once: a bad file must not loop
-        st.session_state[f"{key}.saved"] = batch
-        expected = {f + ".gz" for f in RAW_FILES}
-        wrong = [u.name for u in uploads if u.name not in expected]
-        if wrong:
-            st.error(f"Not one of the four expected files: {', '.join(wrong)}. "
-                     f"Expected: {', '.join(sorted(expected))}.")
-            return
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for upload in uploads:
-                write_atomic(folder / upload.name, upload.getvalue())
-                # the old decompressed copy goes: it is decompressed again from the new file
-                (folder / upload.name.removesuffix(".gz")).unlink(missing_ok=True)
-        except OSError as write_error:
-            st.error(f"The files cannot be written into {folder}: {write_error}. Copy them there by hand.")
-            return
-        missing = sorted(expected - {p.name for p in folder.glob("*.gz")} - {p.name + ".gz" for p in folder.iterdir()})
-        if missing:
-            st.info(f"Saved. Still missing: {', '.join(missing)}.")
-            return
-        _cached_dataset.clear()
-        st.rerun()
-    if st.button(f"Try to download {DATASET_NAMES[name]} (about 12 MB)", key=f"download-data-{name}"):
-        with st.spinner("Downloading…"):
+    missing = [f + ".gz" for f in RAW_FILES if not ((folder / f).is_file() or (folder / (f + ".gz")).is_file())]
+    if missing:
+        st.error(t("data.missing", dataset=DATASET_NAMES[name], missing=", ".join(missing), folder=folder))
+        st.markdown(f"{t('data.ways_out.1')} {t('data.ways_out.2')}")
+    else:  # all four there, but one is damaged or of another set: load_dataset's message names it
+        st.error(t("data.load_failed", dataset=DATASET_NAMES[name], error=message(error)))
+    _upload(name, folder)
+    if st.button(t("data.download", dataset=DATASET_NAMES[name]), key=f"download-data-{name}"):
+        with st.spinner(t("data.downloading")):
             try:
                 load_dataset(name, download=True)
-            except DataError as download_error:
-                st.error(f"The download failed: {download_error}")
+            except DataError:
+                st.error(f"{t('data.download_failed.1')} {t('data.download_failed.2')}")
                 return
         _cached_dataset.clear()
         st.rerun()
+
+
+def _upload(name: str, folder) -> None:
+    """The uploader: each new file checked on its own; the good ones kept at once, each bad one said why, for as long
+    as it stays in the uploader. Once the four are there, the page reruns and loads them."""
+    key = f"upload-data-{name}"
+    uploads = st.file_uploader(t("data.upload_label", dataset=DATASET_NAMES[name]), type=["gz"],
+                               accept_multiple_files=True, key=key) or []
+    outcomes = st.session_state.setdefault(f"{key}.outcomes", {})  # file_id → None (kept) or why it was refused
+    kept_one = False
+    for upload in uploads:
+        if upload.file_id in outcomes:  # each upload once: a bad file must not loop
+            continue
+        problem = check_raw_file(name, upload.name, upload.getvalue(), current())
+        if problem is None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                write_atomic(folder / upload.name, upload.getvalue())
+                # the old decompressed copy goes: it is decompressed again from the new file
+                (folder / upload.name.removesuffix(".gz")).unlink(missing_ok=True)
+            except OSError as write_error:
+                st.error(f"{t('data.cannot_write.1', folder=folder, error=write_error.strerror or write_error)} "
+                         f"{t('data.cannot_write.2')}")
+                return
+            kept_one = True
+        outcomes[upload.file_id] = problem
+    if kept_one:
+        _cached_dataset.clear()
+        st.rerun()
+    kept = [upload.name for upload in uploads if upload.file_id in outcomes and outcomes[upload.file_id] is None]
+    if kept:
+        st.success(t("data.kept", files=", ".join(kept)))
+    for upload in uploads:
+        if outcomes.get(upload.file_id):
+            st.error(t("data.refused", file=upload.name, problem=outcomes[upload.file_id]))

@@ -2,20 +2,19 @@
 and what the server's owner switched on."""
 from __future__ import annotations
 
-import os
 import runpy
 from pathlib import Path
 
 import streamlit as st
 
-from mnistlab import i18n
+from mnistlab import i18n, server_settings
 
 from .language import t
 
 ROOT = Path(__file__).parent.parent
 IN_APP = "app.page"  # set by app.py while it runs a page: a page run without it was served straight from pages/
 # The server's owner lets visitors save lessons into runs/lessons/ (every visitor's lecture mode) with this set to 1.
-ALLOW_LESSON_SAVE = "MNISTLAB_ALLOW_LESSON_SAVE"
+ALLOW_LESSON_SAVE = server_settings.ALLOW_LESSON_SAVE
 
 
 def navigation() -> st.Page:
@@ -71,5 +70,9 @@ def page_style() -> None:
 
 
 def lesson_saving_allowed() -> bool:
-    """Whether visitors may save lessons into runs/lessons/: off unless the server's owner set ALLOW_LESSON_SAVE=1."""
-    return os.environ.get(ALLOW_LESSON_SAVE) == "1"
+    """Whether visitors may save lessons into runs/lessons/: off unless the server's owner switched ALLOW_LESSON_SAVE
+    on; off too when the owner's settings cannot be read (sessions.refused says so where a run is started)."""
+    try:
+        return server_settings.from_environment().allow_lesson_save
+    except server_settings.SettingsError:
+        return False

@@ -8,6 +8,7 @@ import streamlit as st
 from mnistlab import jobs, plots
 from mnistlab.training import Progress
 
+from .language import current, t
 from .sessions import active_jobs, active_lesson, collect_finished, training_jobs
 from .widgets import chart
 
@@ -25,10 +26,28 @@ def progress_line(progress: Progress | None) -> tuple[float, str]:
 
 
 def waiting_line(job: jobs.Job) -> str:
-    """Where a queued job stands."""
-    ahead = job.position or 0  # the running job and those waiting in front
-    return (f"**{job.label}** is waiting: the server trains one run at a time and "
-            f"{ahead} {'job is' if ahead == 1 else 'jobs are'} ahead of it (yours or other users').")
+    """Where a queued job stands: its place in the queue's turns and when it should start, as things stand now."""
+    place = job.position
+    if place is None:  # ended between the check and this line: the next redraw shows it
+        return t("queue.starting", label=job.label)
+    seconds = job.starts_in
+    when = t("queue.start_unknown") if seconds is None else t("queue.starts_in", time=duration(seconds))
+    return t("queue.waiting", label=job.label, place=ordinal(place), when=when)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 11th… in English; 1er, 2e… in French."""
+    if current() == "fr":
+        return "1er" if n == 1 else f"{n}e"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def duration(seconds: float) -> str:
+    """'about 40 s', 'about 3 min': an estimate, rounded as one."""
+    if seconds < 60:
+        return t("queue.about_seconds", n=max(5, round(seconds / 5) * 5))
+    return t("queue.about_minutes", n=round(seconds / 60))
 
 
 def draw_training_job(job: jobs.Job) -> None:
@@ -75,8 +94,12 @@ def live_training() -> None:
 def _training_fragment() -> None:
     if collect_finished():
         st.rerun()
+    waiting = False
     for job in training_jobs():
         draw_training_job(job)
+        waiting |= job.state == jobs.QUEUED
+    if waiting:  # said once, below the waiting runs
+        st.caption(t("queue.turns"))
 
 
 def status_line(page: str) -> None:

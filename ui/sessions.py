@@ -11,18 +11,20 @@ import hashlib
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import streamlit as st
 
-from mnistlab import jobs, plots
+from mnistlab import jobs, plots, server_settings
 from mnistlab.config import RunConfig
 from mnistlab.data import Dataset
 from mnistlab.lesson import Lesson, LessonPlan, run_lesson
 from mnistlab.runs import Run
 from mnistlab.training import leave_cores_to_training
 
-MAX_WAITING = 4  # jobs one session may have waiting, so one browser cannot fill the shared queue
+from .language import current, message, t
+
 # A job nobody has polled for this long (its tab was closed) stops, so it does not hold the queue. Polling goes on,
 # if slowly (about once a minute), in a browser tab left in the background.
 ABANDON_AFTER = 600.0
@@ -30,10 +32,15 @@ TRAINING, LESSON = "training", "lesson"  # what a finished job becomes: a run, o
 RUNS, JOBS, SETTINGS, LAST_FINISHED = "runs", "jobs", "settings", "last_finished"
 LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE = "lesson.plan", "lesson.shown", "lesson.notice"
 SESSION_PARAM, SESSION_TOKEN, SESSION_LOCK = "session", "session.token", "session.lock"
+CLEARED_NOTICE = "session.cleared"  # set when this browser's runs from earlier were cleared to make room
 KEPT_KEYS = (RUNS, JOBS, SETTINGS, LAST_FINISHED, LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE)
 SHARED_KEYS = (RUNS, JOBS)  # one object for every tab of the session, changed under its lock; the others are copied
 KEEP_FOR = 12 * 3600.0  # seconds a closed or reloaded tab's values stay after its last rerun: a day of lectures
-KEEP_AT_MOST = 64  # sessions whose values are kept, the most recently seen: bounds what closed tabs hold in memory
+# What closed tabs may hold in memory: a kept run (weights, test results) is ~1.7 MB of the server's RSS
+# (BENCHMARKS.md), so at most KEEP_RUNS_AT_MOST runs in all; past it the least recently seen sessions are cleared first.
+KEEP_RUNS_AT_MOST = 200
+KEEP_AT_MOST = 1000  # sessions kept, runs or not: their settings are small, but a soak of visitors must not pile up
+REMEMBER_CLEARED = 4096  # tokens of cleared sessions remembered, to tell a returning browser why its runs are gone
 # Streamlit's XSRF cookie, one token per browser (on by default: server.enableXsrfProtection). Without it no session
 # is restored: a reload starts afresh rather than let a URL alone open someone else's runs.
 BROWSER_COOKIE = "_streamlit_xsrf"
@@ -58,6 +65,7 @@ class SessionJob:
 
 
 _kept: dict[str, Kept] = {}  # token → the session's kept values
+_cleared: OrderedDict[str, str | None] = OrderedDict()  # token of a session cleared to make room → its browser
 _kept_lock = threading.Lock()
 
 
@@ -94,9 +102,11 @@ def keep_across_reloads() -> None:
         with _kept_lock:
             kept = _kept.get(token)
             if kept is None or browser is None or kept.browser != browser:
-                _forget_stale(now)
+                if browser is not None and token in _cleared and _cleared[token] == browser:
+                    st.session_state[CLEARED_NOTICE] = True
                 token = secrets.token_urlsafe(16)
                 kept = _kept[token] = Kept(browser)
+                _forget_stale(now, token)
             kept.seen = now
         with kept.lock:
             restored = {key: value if key in SHARED_KEYS else copy.copy(value) for key, value in kept.values.items()}
@@ -104,14 +114,36 @@ def keep_across_reloads() -> None:
         st.session_state[SESSION_TOKEN], st.session_state[SESSION_LOCK] = token, kept.lock
     if st.query_params.get(SESSION_PARAM) != token:
         st.query_params[SESSION_PARAM] = token
+    if st.session_state.get(CLEARED_NOTICE):
+        if st.session_state.get(RUNS):  # a new run: the notice has been read
+            st.session_state.pop(CLEARED_NOTICE)
+        else:
+            st.warning(f"{t('session.cleared.1')} {t('session.cleared.2')}", icon=":material/delete_sweep:")
 
 
-def _forget_stale(now: float) -> None:
-    """Forget the sessions unseen for KEEP_FOR, and the oldest past KEEP_AT_MOST (caller holds _kept_lock)."""
-    by_age = sorted(_kept, key=lambda t: _kept[t].seen)
-    too_many = len(by_age) + 1 - KEEP_AT_MOST
-    for stale in by_age[:max(too_many, 0)] + [t for t in by_age if now - _kept[t].seen > KEEP_FOR]:
-        _kept.pop(stale, None)
+def _forget_stale(now: float, current: str) -> None:
+    """Forget the sessions unseen for KEEP_FOR; then, least recently seen first, those past KEEP_AT_MOST sessions or
+    KEEP_RUNS_AT_MOST runs in all, remembering that they were cleared. Never `current` (caller holds _kept_lock)."""
+    for stale in [token for token, kept in _kept.items() if now - kept.seen > KEEP_FOR and token != current]:
+        del _kept[stale]
+    runs = sum(len(kept.values.get(RUNS, ())) for kept in _kept.values())
+    for oldest in sorted((token for token in _kept if token != current), key=lambda token: _kept[token].seen):
+        if len(_kept) <= KEEP_AT_MOST and runs <= KEEP_RUNS_AT_MOST:
+            break
+        kept = _kept.pop(oldest)
+        held = len(kept.values.get(RUNS, ()))
+        runs -= held
+        if held:
+            _cleared[oldest] = kept.browser
+            _cleared.move_to_end(oldest)
+            if len(_cleared) > REMEMBER_CLEARED:
+                _cleared.popitem(last=False)
+
+
+def kept_totals() -> tuple[int, int]:
+    """(sessions, runs) the server keeps for reloads and closed tabs."""
+    with _kept_lock:
+        return len(_kept), sum(len(kept.values.get(RUNS, ())) for kept in _kept.values())
 
 
 def remember_session() -> None:
@@ -123,9 +155,12 @@ def remember_session() -> None:
         values = {key: st.session_state[key] for key in KEPT_KEYS if key in st.session_state}
     with _kept_lock:
         kept = _kept.get(token)
-        if kept is None:  # forgotten (KEEP_AT_MOST) while its tab stayed open: kept again
+        if kept is None:  # cleared (KEEP_AT_MOST, KEEP_RUNS_AT_MOST) while its tab stayed open: kept again
             kept = _kept[token] = Kept(browser_id(), session_lock())
+        grew = len(values.get(RUNS, ())) > len(kept.values.get(RUNS, ()))
         kept.seen, kept.values = time.monotonic(), values
+        if grew:  # a new run may take the total past KEEP_RUNS_AT_MOST: the oldest sessions make room
+            _forget_stale(kept.seen, token)
 
 
 def session_lock() -> threading.RLock:
@@ -192,32 +227,50 @@ def active_lesson() -> jobs.Job | None:
     return job if job is not None and job.state != jobs.DONE else None
 
 
-def _too_many_waiting() -> bool:
-    if sum(entry.job.state == jobs.QUEUED for entry in _jobs()) < MAX_WAITING:
-        return False
-    st.warning(f"You already have {MAX_WAITING} runs waiting: let one finish or cancel one first.")
-    return True
+def owner() -> str | None:
+    """Whom the queue takes turns between: this session's token, shared by its tabs (see keep_across_reloads)."""
+    return st.session_state.get(SESSION_TOKEN)
+
+
+def refused(config: RunConfig) -> str | None:
+    """Why the server's owner does not let this session queue this run (MNISTLAB_MAX_EPOCHS, and
+    MNISTLAB_MAX_RUNS_PER_SESSION counting its running and waiting jobs in every tab), in words; None when it may.
+
+    A laptop's server sets no cap: the queue's turns already keep one session's many runs from delaying the others.
+    """
+    try:
+        settings = server_settings.from_environment()
+    except server_settings.SettingsError as error:  # the owner's typo: said to every visitor, nothing is queued
+        return t("server.settings_wrong", error=message(error))
+    return settings.refuse_run(config, jobs.default_queue().owned(owner()), current())
 
 
 def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
-    """Queue a training run for this session; None (with a message) when it already has too many waiting."""
+    """Queue a training run for this session; None (with the owner's reason) when the server's caps refuse it."""
     with session_lock():
-        if _too_many_waiting():
+        reason = refused(config)
+        if reason is not None:
+            st.warning(reason)
             return None
-        job = jobs.submit_training(config, data, _next_label(plots.describe(config)), abandon_after=ABANDON_AFTER)
+        job = jobs.submit_training(config, data, _next_label(plots.describe(config)), abandon_after=ABANDON_AFTER,
+                                   owner=owner())
         _jobs().append(SessionJob(TRAINING, job))
     return job
 
 
 def start_lesson(plan: LessonPlan, data: Dataset, label: str) -> jobs.Job | None:
-    """Queue a lesson for this session; None when one is already under way or too many jobs wait."""
+    """Queue a lesson for this session; None when one is already under way or the server's caps refuse it."""
     with session_lock():
-        if lesson_job() is not None or _too_many_waiting():
+        if lesson_job() is not None:
+            return None
+        reason = refused(RunConfig(epochs=plan.epochs))  # each of its runs is held to the caps of one run
+        if reason is not None:
+            st.warning(reason)
             return None
         st.session_state.pop(LESSON_NOTICE, None)
         st.session_state[LESSON_PLAN] = plan
         job = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop), label,
-                          abandon_after=ABANDON_AFTER)
+                          abandon_after=ABANDON_AFTER, owner=owner())
         _jobs().append(SessionJob(LESSON, job))
     return job
 
