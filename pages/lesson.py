@@ -113,6 +113,7 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     plan, summaries = lesson.plan, summarize(lesson)
     slips = ", ".join(t(SLIP_SWITCHES[slip]) for slip in plan.slips) or t("describe.none")
     st.subheader(t("results.title"))
+    source = t("lesson.trained_here") if source == sessions.TRAINED_HERE else source
     st.info(t("lesson.showing", source=source, created=lesson.created.replace("T", " "), device=lesson.device,
               seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"),
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
@@ -151,7 +152,8 @@ def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
     colon = " :" if current() == "fr" else ":"
     st.markdown("\n".join(f"- **{t(SLIP_SWITCHES[slip])}**{colon} {t('slip.' + slip)}." for slip in lesson.plan.slips))
     effects = slip_effects(lesson, summaries)
-    widgets.table([{t("lesson.col.variant"): t(f"variant.{e.variant}"), t("lesson.col.slips"): ", ".join(t(SLIP_SWITCHES[s]) for s in e.slips),
+    widgets.table([{t("lesson.col.variant"): t(f"variant.{e.variant}"),
+                    t("lesson.col.slips"): ", ".join(t(SLIP_SWITCHES[s]) for s in e.slips),
                     t("lesson.col.points"): e.verdict.cell(current()),
                     t("lesson.col.last_val_loss"): None if e.val_loss_difference is None
                     else f"{e.val_loss_difference:+.4f}".replace(".", "," if current() == "fr" else ".")}
@@ -206,8 +208,8 @@ with run_column, st.expander(t("lesson.run_a_lesson"), expanded=SHOWN not in st.
         if sessions.start_lesson(plan, data, label):
             st.rerun()
 if NOTICE in st.session_state:
-    kind, text = st.session_state[NOTICE]
-    getattr(st, kind)(text)
+    kind, key, values = st.session_state[NOTICE]
+    getattr(st, kind)(t(key, **values))
 if job is not None:
     live.live_job(job, draw_job)
 shown = st.session_state.get(SHOWN)

@@ -3,12 +3,11 @@ import streamlit as st
 
 from mnistlab import plots
 from ui import data_cache, frame, live, sessions, widgets
-from ui.language import t
-
-START = "Start training"
+from ui.language import current, t
 
 frame.served_by_app()
-st.title("Train an MLP")
+START = t("train.start")
+st.title(t("train.title"))
 st.markdown(f"{t('train.intro.1')} {t('train.intro.2', button=START)}")  # what the app is, what to press
 settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:
@@ -32,8 +31,9 @@ with live_column:
             run = runs[label]
             widgets.run_summary(label, run)
             widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs,
-                                                diverged=run.status == "diverged"), key="last-curves")
-            st.page_link("pages/results.py", label="See its confusion matrix and mistakes on **Results**",
+                                                diverged=run.status == "diverged", lang=current()),
+                          key="last-curves")
+            st.page_link("pages/results.py", label=t("train.see_results"),
                          icon=":material/arrow_forward:")
         elif data is not None:
             st.info(t("train.curves_here"))

@@ -19,9 +19,8 @@ from mnistlab.training import divergence_message, train
 from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
-PHASE_B = pytest.mark.xfail(reason="phase B: this page's strings are not in mnistlab/strings yet", strict=False)
 PAGES = [pytest.param("pages/data.py", id="data"),
-         pytest.param("pages/train.py", id="train", marks=PHASE_B),
+         pytest.param("pages/train.py", id="train"),
          pytest.param("pages/results.py", id="results"),
          pytest.param("pages/compare.py", id="compare"),
          pytest.param("pages/draw.py", id="draw"),

@@ -85,7 +85,8 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             shot(page, "2-trained")
 
             go_to(page, "Results")
-            expect(page.get_by_test_id("stMetric").filter(has_text=re.compile(rf"{value:.2f}\s%"))).to_be_visible(timeout=30_000)
+            expect(page.get_by_test_id("stMetric").filter(has_text=re.compile(rf"{value:.2f}\s%"))).to_be_visible(
+                timeout=30_000)
             heading = page.get_by_text("Misclassified test images")
             expect(heading).to_be_visible()
             expect(page.get_by_test_id("stPlotlyChart")).to_have_count(4)  # curves, per class, confusion, gallery
@@ -111,7 +112,7 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             epochs.press("Enter")
             expect(page.get_by_text("run name: epochs 20, batch_size 512")).to_be_visible(timeout=30_000)
             page.get_by_role("button", name="Start training").click()
-            expect(page.get_by_text(re.compile(r"Epoch \d+/20 · \d+%"))).to_be_visible(timeout=60_000)
+            expect(page.get_by_text(re.compile(r"Epoch \d+/20 · \d+\s%"))).to_be_visible(timeout=60_000)
             expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace").first).to_be_visible()
             page.evaluate(WATCH_BLINKS)
             first_point = page.evaluate(LIVE_POINT)

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from mnistlab import data as datasets
 from mnistlab.data import RAW_FILES, Dataset, DataError, data_dir, load_dataset, raw_folder
 from mnistlab.raw_check import check_raw_file
 from mnistlab.runs import write_atomic
 
 from .language import current, message, t
 
-DATASET_NAMES = {"mnist": "MNIST (digits)", "fashion-mnist": "Fashion-MNIST (clothes)"}
 
-@st.cache_resource(show_spinner="Loading the data set…", max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)  # the spinner is dataset()'s, in the session's language
 def _cached_dataset(name: str, folder: str) -> Dataset:
     """One read-only copy per process and folder, shared by every session (errors are not cached).
 
@@ -23,7 +23,8 @@ def _cached_dataset(name: str, folder: str) -> Dataset:
 def dataset(name: str = "mnist") -> Dataset | None:
     """The data set; when it is missing or damaged, says what to do, offers an upload and returns None."""
     try:
-        return _cached_dataset(name, str(data_dir()))
+        with st.spinner(t("data.loading")):
+            return _cached_dataset(name, str(data_dir()))
     except DataError as error:
         missing_data(name, error)
         return None
@@ -38,8 +39,8 @@ def require_dataset(name: str = "mnist") -> Dataset:
 
 
 def class_names(data: Dataset) -> list[str]:
-    """Digits as '0'…'9'; Fashion-MNIST's clothes by name."""
-    return [str(i) for i in range(10)] if data.name == "mnist" else list(data.classes)
+    """Digits as '0'…'9'; Fashion-MNIST's clothes by name, in this session's language."""
+    return datasets.class_names(data.name, current())
 
 
 def missing_data(name: str, error: DataError) -> None:
@@ -47,17 +48,17 @@ def missing_data(name: str, error: DataError) -> None:
     checks each file before keeping it, a download, the folder (or MNISTLAB_DATA_DIR)."""
     given = data_dir()
     if given.exists() and not given.is_dir():  # nowhere to put files: only the setting can be mended
-        st.error(f"{t('data.not_a_folder.1', dataset=DATASET_NAMES[name], folder=given)} {t('data.not_a_folder.2')}")
+        st.error(f"{t('data.not_a_folder.1', dataset=t('dataset.' + name), folder=given)} {t('data.not_a_folder.2')}")
         return
     folder = raw_folder(name)
     missing = [f + ".gz" for f in RAW_FILES if not ((folder / f).is_file() or (folder / (f + ".gz")).is_file())]
     if missing:
-        st.error(t("data.missing", dataset=DATASET_NAMES[name], missing=", ".join(missing), folder=folder))
+        st.error(t("data.missing", dataset=t(f"dataset.{name}"), missing=", ".join(missing), folder=folder))
         st.markdown(f"{t('data.ways_out.1')} {t('data.ways_out.2')}")
     else:  # all four there, but one is damaged or of another set: load_dataset's message names it
-        st.error(t("data.load_failed", dataset=DATASET_NAMES[name], error=message(error)))
+        st.error(t("data.load_failed", dataset=t(f"dataset.{name}"), error=message(error)))
     _upload(name, folder)
-    if st.button(t("data.download", dataset=DATASET_NAMES[name]), key=f"download-data-{name}"):
+    if st.button(t("data.download", dataset=t(f"dataset.{name}")), key=f"download-data-{name}"):
         with st.spinner(t("data.downloading")):
             try:
                 load_dataset(name, download=True)
@@ -72,7 +73,7 @@ def _upload(name: str, folder) -> None:
     """The uploader: each new file checked on its own; the good ones kept at once, each bad one said why, for as long
     as it stays in the uploader. Once the four are there, the page reruns and loads them."""
     key = f"upload-data-{name}"
-    uploads = st.file_uploader(t("data.upload_label", dataset=DATASET_NAMES[name]), type=["gz"],
+    uploads = st.file_uploader(t("data.upload_label", dataset=t(f"dataset.{name}")), type=["gz"],
                                accept_multiple_files=True, key=key) or []
     outcomes = st.session_state.setdefault(f"{key}.outcomes", {})  # file_id → None (kept) or why it was refused
     kept_one = False

@@ -8,7 +8,7 @@ import streamlit as st
 from mnistlab import jobs, plots
 from mnistlab.training import Progress
 
-from .language import current, t
+from .language import current, number, percent, t
 from .sessions import active_jobs, active_lesson, collect_finished, training_jobs
 from .widgets import chart
 
@@ -19,10 +19,10 @@ STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on t
 def progress_line(progress: Progress | None) -> tuple[float, str]:
     """The fraction done and a one-line account (epoch, percent, time left) of a training Progress."""
     if progress is None:
-        return 0.0, "Starting…"
+        return 0.0, t("lesson.starting")
     done = progress.step / progress.steps
-    return done, (f"Epoch {progress.epoch + 1}/{progress.epochs} · {done:.0%} · {progress.elapsed:.0f} s elapsed · "
-                  f"about {progress.eta:.0f} s left")
+    return done, t("live.progress", epoch=progress.epoch + 1, epochs=progress.epochs, done=percent(100 * done, 0),
+                   elapsed=number(progress.elapsed, 0), left=number(progress.eta, 0))
 
 
 def waiting_line(job: jobs.Job) -> str:
@@ -56,18 +56,19 @@ def draw_training_job(job: jobs.Job) -> None:
     with st.container(key=f"training-job-{job.id}"):
         if job.state == jobs.QUEUED:
             st.info(waiting_line(job))
-            st.button("Cancel", key=f"cancel-{job.id}", on_click=job.stop)
+            st.button(t("lesson.cancel"), key=f"cancel-{job.id}", on_click=job.stop)
             return
         progress = job.progress
         fraction, line = progress_line(progress)
-        st.markdown(f"#### Training {job.label}")
-        st.progress(fraction, text="Stopping…" if job.stopped else line)
+        st.markdown("#### " + t("live.training", label=job.label))
+        st.progress(fraction, text=t("lesson.stopping") if job.stopped else line)
         if progress is not None:
             chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs,
-                                        diverged=plots.blew_up(progress.history), steps=progress.step_losses),
+                                        diverged=plots.blew_up(progress.history), steps=progress.step_losses,
+                                        lang=current()),
                   key=f"live-curves-{job.id}")
-        st.button("Stop", key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
-                  help="Ends the run at its next batch, then tests it; what it learnt so far is kept.")
+        st.button(t("live.stop"), key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
+                  help=t("live.stop.help"))
 
 
 def live_job(job: jobs.Job, draw: Callable[[jobs.Job], None]) -> None:
@@ -116,7 +117,7 @@ def _status_fragment(page: str) -> None:
     if collect_finished() or not (active_jobs() or active_lesson()):
         st.rerun()
     if active_lesson() and page != "Lesson":
-        st.info("A lesson is training: the Lesson page shows its progress.")
+        st.info(t("live.lesson_training"))
     if not active_jobs() or page == "Train":
         return
     job = active_jobs()[0]
@@ -124,4 +125,4 @@ def _status_fragment(page: str) -> None:
         st.info(waiting_line(job))
     else:
         fraction, line = progress_line(job.progress)
-        st.progress(fraction, text=f"Training {job.label} · {line}")
+        st.progress(fraction, text=f"{t('live.training', label=job.label)} · {line}")

@@ -32,6 +32,8 @@ TRAINING, LESSON = "training", "lesson"  # what a finished job becomes: a run, o
 RUNS, JOBS, SETTINGS, LAST_FINISHED = "runs", "jobs", "settings", "last_finished"
 LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE = "lesson.plan", "lesson.shown", "lesson.notice"
 SESSION_PARAM, SESSION_TOKEN, SESSION_LOCK = "session", "session.token", "session.lock"
+# the lesson notice: (kind, key of mnistlab/strings, values), said in the language the page is read in
+TRAINED_HERE = "the lesson trained in this session"  # the source of a lesson shown where it was trained (said by key)
 CLEARED_NOTICE = "session.cleared"  # set when this browser's runs from earlier were cleared to make room
 KEPT_KEYS = (RUNS, JOBS, SETTINGS, LAST_FINISHED, LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE)
 SHARED_KEYS = (RUNS, JOBS)  # one object for every tab of the session, changed under its lock; the others are copied
@@ -186,7 +188,7 @@ def session_runs() -> dict[str, Run]:
 def add_run(run: Run, name: str | None = None) -> str:
     """Keep a run (uploaded or loaded) in this session; returns its label."""
     with session_lock():
-        label = _next_label(name or plots.describe(run.config))
+        label = _next_label(name or plots.describe(run.config, current()))
         _runs()[label] = run
     return label
 
@@ -252,8 +254,8 @@ def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
         if reason is not None:
             st.warning(reason)
             return None
-        job = jobs.submit_training(config, data, _next_label(plots.describe(config)), abandon_after=ABANDON_AFTER,
-                                   owner=owner())
+        job = jobs.submit_training(config, data, _next_label(plots.describe(config, current())),
+                                   abandon_after=ABANDON_AFTER, owner=owner())
         _jobs().append(SessionJob(TRAINING, job))
     return job
 
@@ -305,10 +307,8 @@ def _lesson_ended(job: jobs.Job) -> None:
     """A finished lesson becomes the lesson shown; one stopped before any run finished, or failed, leaves a notice."""
     lesson = job.result
     if lesson is not None and (lesson.status == "completed" or any(r.status == "completed" for r in lesson.runs)):
-        show_lesson(lesson, "the lesson trained in this session")
+        show_lesson(lesson, TRAINED_HERE)
     elif lesson is not None:  # stopped before any run finished: the results shown before (if any) stay
-        st.session_state[LESSON_NOTICE] = ("info", "The lesson was stopped before any of its runs finished: there is "
-                                                   "nothing new to show.")
+        st.session_state[LESSON_NOTICE] = ("info", "lesson.notice.stopped", {})
     elif job.failed:
-        st.session_state[LESSON_NOTICE] = ("error", f"The lesson failed: {job.error}. Try again, or load saved "
-                                                    "results below.")
+        st.session_state[LESSON_NOTICE] = ("error", "lesson.notice.failed", {"error": job.error})

@@ -95,9 +95,9 @@ def config_form(key: str = "train") -> RunConfig | None:
         val_fraction = val_fraction_choice(key)
     with st.expander(t("form.more")):
         hidden_text = setting("hidden", st.text_input, t("form.hidden"), key, help=t("form.hidden.help"))
-        slip_words, colon = labels("slip."), " : " if current() == "fr" else ": "
+        slip_words, slip_names, colon = labels("slip."), labels("lesson.switch."), " : " if current() == "fr" else ": "
         slips = setting("slips", st.multiselect, t("form.slips"), key, options=list(SLIPS),
-                        format_func=lambda s: s + colon + slip_words(s))
+                        format_func=lambda s: slip_names(s) + colon + slip_words(s))
     try:
         hidden = tuple(int(part) for part in hidden_text.replace(";", ",").split(",") if part.strip())
     except ValueError:

@@ -477,4 +477,17 @@ STRINGS = {
     "upload.other_file": "its content is {other_dataset}'s {other_file}: upload {dataset}'s {file}.",
     "upload.kind_image": "image",
     "upload.kind_label": "label",
+    # --- phase B: Train page, live progress, data loading, lesson notices
+    "train.start": "Start training",
+    "train.title": "Train an MLP",
+    "train.see_results": "See its confusion matrix and mistakes on **Results**",
+    "live.progress": "Epoch {epoch}/{epochs} · {done} · {elapsed} s elapsed · about {left} s left",
+    "live.training": "Training {label}",
+    "live.stop": "Stop",
+    "live.stop.help": "Ends the run at its next batch, then tests it; what it learnt so far is kept.",
+    "live.lesson_training": "A lesson is training: the Lesson page shows its progress.",
+    "data.loading": "Loading the data set…",
+    "lesson.notice.stopped": "The lesson was stopped before any of its runs finished: there is nothing new to show.",
+    "lesson.notice.failed": "The lesson failed: {error}. Try again, or load saved results below.",
+    "lesson.trained_here": "the lesson trained in this session",
 }

@@ -154,7 +154,8 @@ STRINGS = {
     "lesson.verdicts": "**Verdicts (code corrigé), précision de test par rapport à la Baseline :**",
     "lesson.table_note": "Précision de test : moyenne ± écart-type sur les graines. Chiffre du cours : son exécution.",
     "lesson.vs_note": "vs baseline : la différence en points, son intervalle à 95 % entre crochets, le verdict.",
-    "lesson.default_takes": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} entraînements) : {duration} ici.",
+    "lesson.default_takes": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} entraînements) : "
+                            "{duration} ici.",
     "lesson.default_unmeasured": "La durée de la leçon par défaut ici n'est pas encore connue : aucune n'a fini.",
     "lesson.press_run": "Appuyez sur **Lancer la leçon**, ou montrez des résultats enregistrés en mode cours.",
     "compare.differing": "Seuls les réglages qui diffèrent entre les exécutions sont listés.",
@@ -272,7 +273,7 @@ STRINGS = {
     "form.lr": "Taux d'apprentissage (Adam)",
     "form.dropout": "Dropout p",
     "form.batch_size": "Taille du batch",
-    "form.weight_decay": "Régularisation L2 (weight decay)",
+    "form.weight_decay": "Régularisation L2 (weight_decay)",
     "form.batchnorm": "BatchNorm",
     "form.seed": "Graine",
     "form.more": "Plus : couches cachées, erreurs du cours",
@@ -512,4 +513,18 @@ STRINGS = {
     "upload.other_file": "son contenu est le {other_file} de {other_dataset} : téléversez le {file} de {dataset}.",
     "upload.kind_image": "images",
     "upload.kind_label": "étiquettes",
+    # --- phase B: Train page, live progress, data loading, lesson notices
+    "train.start": "Lancer l'entraînement",
+    "train.title": "Entraîner un MLP",
+    "train.see_results": "Voir sa matrice de confusion et ses erreurs dans **Résultats**",
+    "live.progress": "Époque {epoch}/{epochs} · {done} · {elapsed} s écoulées · environ {left} s restantes",
+    "live.training": "Entraînement {label}",
+    "live.stop": "Arrêter",
+    "live.stop.help": "Arrête l'entraînement au batch suivant, puis le teste ; ce qu'il a appris jusque-là est gardé.",
+    "live.lesson_training": "Une leçon s'entraîne : la page Leçon montre sa progression.",
+    "data.loading": "Chargement du jeu de données…",
+    "lesson.notice.stopped": "La leçon a été arrêtée avant qu'un de ses entraînements ne finisse : rien de nouveau à "
+                             "montrer.",
+    "lesson.notice.failed": "La leçon a échoué : {error}. Réessayez, ou chargez des résultats enregistrés ci-dessous.",
+    "lesson.trained_here": "la leçon entraînée dans cette session",
 }
