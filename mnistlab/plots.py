@@ -293,7 +293,8 @@ def compare_rows(runs: dict[str, Run], lang: str = "en") -> list[dict]:
     rows = []
     for (label, run), config in zip(runs.items(), configs):
         last = run.history[-1] if run.history else None
-        row = {text(lang, "compare.col.run"): label, **{name: _cell(config[name]) for name in differing}}
+        row = {text(lang, "compare.col.run"): label,
+               **{text(lang, f"setting.{name}"): _cell(config[name], lang) for name in differing}}
         row[text(lang, "compare.col.best_val_loss")] = _rounded(min((r["val_loss"] for r in run.history), default=None),
                                                                 4)
         row[text(lang, "compare.col.test_accuracy")] = _rounded(run.test_accuracy, 2)
@@ -309,9 +310,11 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _cell(value):
+def _cell(value, lang: str = "en"):
     """A setting as a table cell: sequences as text so every column has one type."""
-    return ("-".join(map(str, value)) or "none") if isinstance(value, (list, tuple)) else value
+    if isinstance(value, (list, tuple)):
+        return "-".join(map(str, value)) or text(lang, "describe.none")
+    return value
 
 
 def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | None = None,

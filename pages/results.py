@@ -17,7 +17,8 @@ picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
     widgets.run_summary(label, run)
-    st.markdown(inside.overfitting_sentence(run.history, language.current()))
+    if run.status != "diverged":  # a blown-up last epoch is no sign of overfitting, nor of its absence
+        st.markdown(inside.overfitting_sentence(run.history, language.current()))
     with st.expander(t("results.curves"), expanded=run.status != "completed"):  # open where they say why it ended
         widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs, diverged=run.status == "diverged",
                                             lang=lang), key="results-curves")

@@ -65,6 +65,10 @@ def shown_texts(at: AppTest) -> list[str]:
     def walk(node) -> None:
         if getattr(node, "type", None) in NOT_TEXT:
             return
+        if getattr(node, "type", None) in ("table", "dataframe"):  # its headers and cells
+            frame = node.value
+            found.extend(str(item) for item in [*frame.columns, *frame.to_numpy().flatten()])
+            return
         for name in ("value", "label", "help", "body", "placeholder", "options"):
             try:
                 value = getattr(node, name, None)

@@ -184,6 +184,8 @@ def table(rows: list[dict]) -> None:
     def written(value):
         if value is None:
             return "—"
+        if isinstance(value, bool):
+            return t(f"cell.{value}")
         if isinstance(value, float):  # 97.69, not pandas' 97.6900; a diverged run's loss as 9.1 × 10⁷
             if abs(value) >= 1e5 or not math.isfinite(value):
                 return plots.power_text(value, current())

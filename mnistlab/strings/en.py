@@ -490,4 +490,20 @@ STRINGS = {
     "lesson.notice.stopped": "The lesson was stopped before any of its runs finished: there is nothing new to show.",
     "lesson.notice.failed": "The lesson failed: {error}. Try again, or load saved results below.",
     "lesson.trained_here": "the lesson trained in this session",
+    # --- phase B: settings as table columns (Compare)
+    "setting.dataset": "dataset",
+    "setting.hidden": "hidden",
+    "setting.dropout": "dropout",
+    "setting.batchnorm": "batchnorm",
+    "setting.weight_decay": "weight_decay",
+    "setting.lr": "lr",
+    "setting.epochs": "epochs",
+    "setting.batch_size": "batch_size",
+    "setting.val_fraction": "val_fraction",
+    "setting.seed": "seed",
+    "setting.device": "device",
+    "setting.slips": "slips",
+    # --- phase B: a yes/no table cell
+    "cell.True": "True",
+    "cell.False": "False",
 }

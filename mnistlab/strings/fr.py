@@ -472,9 +472,9 @@ STRINGS = {
     "summary.failed": "**{label}** a échoué",
     "summary.in_seconds": " en {seconds} s.",
     "summary.test_accuracy": "Précision en test",
-    "summary.best_val_loss": "Meilleure perte de validation",
+    "summary.best_val_loss": "Perte val. (min.)",
     "summary.epochs": "Époques faites",
-    "summary.time": "Durée d'entraînement",
+    "summary.time": "Durée",
     # --- queue, caps, kept sessions, missing data (issue 18)
     "train.intro.1": "Entraînez un petit réseau à lire des chiffres manuscrits et regardez-le apprendre :",
     "train.intro.2": "choisissez les réglages, puis appuyez sur **{button}**.",
@@ -527,4 +527,20 @@ STRINGS = {
                              "montrer.",
     "lesson.notice.failed": "La leçon a échoué : {error}. Réessayez, ou chargez des résultats enregistrés ci-dessous.",
     "lesson.trained_here": "la leçon entraînée dans cette session",
+    # --- phase B: settings as table columns (Compare)
+    "setting.dataset": "jeu de données",
+    "setting.hidden": "couches cachées",
+    "setting.dropout": "dropout",
+    "setting.batchnorm": "BatchNorm",
+    "setting.weight_decay": "L2 (weight_decay)",
+    "setting.lr": "taux d'apprentissage",
+    "setting.epochs": "époques",
+    "setting.batch_size": "taille du batch",
+    "setting.val_fraction": "part de validation",
+    "setting.seed": "graine",
+    "setting.device": "périphérique",
+    "setting.slips": "erreurs du cours",
+    # --- phase B: a yes/no table cell
+    "cell.True": "oui",
+    "cell.False": "non",
 }
