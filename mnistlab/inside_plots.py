@@ -196,5 +196,6 @@ def _titles_readable(figure: go.Figure) -> None:
 
 
 def _legend_above_titles(figure: go.Figure) -> go.Figure:
-    """The legend over the plots' own titles rather than on them."""
-    return figure.update_layout(legend={"y": 1.14}, margin={"t": 110})
+    """The legend over the plots' own titles rather than on them: hung from the figure's top, so that a legend of two
+    rows (long run labels, French ones) grows down into the margin, not onto the titles."""
+    return figure.update_layout(legend={"yref": "container", "y": 0.995, "yanchor": "top"}, margin={"t": 120})
