@@ -1,6 +1,8 @@
 """The two languages: the same keys, the same {values}, numbers as each language writes them."""
 import pickle
+import ast
 import string
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +66,12 @@ def test_an_error_inside_an_error_is_said_in_the_same_language():
 
 def test_a_plain_message_not_yet_a_key_is_kept_as_given():
     assert ConfigError("some words").in_language("fr") == str(ConfigError("some words")) == "some words"
+
+
+@pytest.mark.parametrize("lang", sorted(i18n.LANGUAGES))
+def test_no_key_is_written_twice_in_a_table(lang):
+    # a dict literal keeps the last of two equal keys silently: a merge of two branches can leave both
+    source = (Path(i18n.__file__).parent / "strings" / f"{lang}.py").read_text(encoding="utf-8")
+    keys = [key.value for table in ast.walk(ast.parse(source)) if isinstance(table, ast.Dict)
+            for key in table.keys if isinstance(key, ast.Constant)]
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []
