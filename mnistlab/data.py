@@ -255,9 +255,13 @@ def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) 
 
 
 def read_idx(path: Path, dims: int) -> torch.Tensor:
-    """An IDX file of unsigned bytes as a uint8 tensor: magic 0x0000 08 <dims>, then `dims` big-endian sizes, then
-    the bytes. ValueError if the file is not that (another type, other dimensions, truncated or too long)."""
-    content = path.read_bytes()
+    """An IDX file of unsigned bytes as a uint8 tensor (see parse_idx)."""
+    return parse_idx(path.read_bytes(), dims)
+
+
+def parse_idx(content: bytes, dims: int) -> torch.Tensor:
+    """IDX bytes as a uint8 tensor: magic 0x0000 08 <dims>, then `dims` big-endian sizes, then the bytes.
+    ValueError if they are not that (another type, other dimensions, truncated or too long)."""
     header = 4 * (1 + dims)
     if len(content) < header or content[:4] != bytes((0, 0, 0x08, dims)):
         raise ValueError(f"not an IDX file of {dims}-dimensional unsigned bytes")

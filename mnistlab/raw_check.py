@@ -9,10 +9,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import struct
+import math
 import zlib
 
-from .data import IMAGE_SIDE, PUBLISHED_FILES, RAW_FILES
+from .data import IMAGE_SIDE, PUBLISHED_FILES, RAW_FILES, parse_idx
 from .i18n import text
 
 SET_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
@@ -47,17 +47,14 @@ def check_raw_file(name: str, filename: str, content: bytes, lang: str = "en") -
     images = "images" in stem
     dims = 3 if images else 1
     kind = text(lang, "upload.kind_image" if images else "upload.kind_label")
-    header = 4 * (1 + dims)
-    if len(raw) < header or raw[:4] != bytes((0, 0, 0x08, dims)):
+    try:
+        shape = tuple(parse_idx(raw, dims).shape)
+    except ValueError:
         return text(lang, "upload.not_idx", kind=kind)
-    shape = struct.unpack(f">{dims}I", raw[4:header])
-    size = 1
-    for side in shape:
-        size *= side
-    if size == 0 or len(raw) - header != size:
+    if not math.prod(shape):
         return text(lang, "upload.not_idx", kind=kind)
     if images and shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
         return text(lang, "upload.wrong_images", shape="×".join(map(str, shape[1:])), dataset=dataset)
-    if not images and max(raw[header:]) > 9:
+    if not images and max(raw[8:]) > 9:  # after the 8-byte header of a label file
         return text(lang, "upload.bad_labels", dataset=dataset)
     return None

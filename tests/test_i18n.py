@@ -1,6 +1,8 @@
 """The two languages: the same keys, the same {values}, numbers as each language writes them."""
+import ast
 import pickle
 import string
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +86,12 @@ def test_a_run_label_in_french_and_english():
     assert describe(config) == "hidden 128, dropout 0.2, epochs 1, batch_size 512"  # the CLI's and the files' names
     assert describe(config, "fr") == "couches cachées 128, dropout 0,2, époques 1, batch 512"
     assert describe(RunConfig(), "fr") == "référence"
+
+
+@pytest.mark.parametrize("lang", sorted(i18n.LANGUAGES))
+def test_no_key_is_written_twice_in_a_table(lang):
+    # a dict literal keeps the last of two equal keys silently: a merge of two branches can leave both
+    source = (Path(i18n.__file__).parent / "strings" / f"{lang}.py").read_text(encoding="utf-8")
+    keys = [key.value for table in ast.walk(ast.parse(source)) if isinstance(table, ast.Dict)
+            for key in table.keys if isinstance(key, ast.Constant)]
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []

@@ -311,7 +311,7 @@ LESSON_THREADS = 1
 @pytest.mark.slow
 def test_the_saved_lessons_baseline_seed_0_run_is_retrained_exactly(mnist, monkeypatch):
     # What a lecturer sees: the saved lesson's figures, then the same run trained live, the same to the last digit.
-    lesson = load_lesson(Path(__file__).parent.parent / "runs" / "lessons" / "mnist-3-seeds-5-epochs.json")
+    lesson = load_lesson(Path(__file__).parent.parent / "runs" / "lessons" / "mnist-5-seeds-5-epochs.json")
     saved = next(run for run in lesson.runs
                  if (run.variant, run.arm, run.seed, run.config.epochs) == ("baseline", "corrected", 0, 5))
     monkeypatch.setattr(training, "thread_count", lambda: LESSON_THREADS)
