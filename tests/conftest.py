@@ -119,3 +119,18 @@ def chromium() -> str:
         missing(f"no Chromium: looked for {CHROMIUM_PLACES}; install Debian's chromium (apt install chromium) or "
                 "Playwright's (python -m playwright install chromium)")
     return found
+
+
+@pytest.fixture
+def app_folder(tmp_path, monkeypatch) -> Path:
+    """The app's ground for an AppTest: a synthetic MNIST as its data folder, every session from one browser (AppTest
+    sends no cookie), the process-wide data cache emptied around the test. Returns the data folder."""
+    import streamlit as st  # here, not at the top: the library's tests never import streamlit
+    from ui import sessions
+
+    write_raw_folder(tmp_path)
+    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")
+    st.cache_resource.clear()
+    yield tmp_path
+    st.cache_resource.clear()

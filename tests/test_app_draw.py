@@ -4,16 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 import torch
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from conftest import write_raw_folder
 from mnistlab.config import RunConfig
 from mnistlab.models import build_model
 from mnistlab.runs import Run
-from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
 HISTORY = [{"epoch": 1.0, "train_loss": 0.5, "train_accuracy": 90.0, "val_loss": 0.4, "val_accuracy": 91.0,
@@ -21,14 +18,9 @@ HISTORY = [{"epoch": 1.0, "train_loss": 0.5, "train_accuracy": 90.0, "val_loss":
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    """The app on a synthetic MNIST folder, from one browser (AppTest sends no cookie), opened on nothing yet."""
-    write_raw_folder(tmp_path)
-    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")
-    st.cache_resource.clear()
-    yield AppTest.from_file(APP, default_timeout=60)
-    st.cache_resource.clear()
+def app(app_folder):
+    """The app on a synthetic MNIST folder, from one browser, opened on nothing yet."""
+    return AppTest.from_file(APP, default_timeout=60)
 
 
 def sure_of(guess: int, dataset: str = "mnist") -> Run:

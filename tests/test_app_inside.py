@@ -2,15 +2,12 @@
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import write_raw_folder
 from mnistlab.config import preset
 from mnistlab.runs import Run
 from mnistlab.training import train
 from test_app_language import english_in, shown_texts
-from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
 SMALL = dict(epochs=2, batch_size=32, hidden=(32, 32))
@@ -25,12 +22,7 @@ def trained(tiny_data):
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    write_raw_folder(tmp_path)
-    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")
-    st.cache_resource.clear()
-
+def app(app_folder):
     def inside(runs: dict, lang: str = "en") -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params["lang"] = lang
@@ -38,8 +30,7 @@ def app(tmp_path, monkeypatch):
         at.session_state["runs"] = runs
         return at.switch_page("pages/inside.py").run()
 
-    yield inside
-    st.cache_resource.clear()
+    return inside
 
 
 def chart_count(at: AppTest) -> int:

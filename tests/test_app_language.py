@@ -6,7 +6,6 @@ import string
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import write_raw_folder
@@ -40,13 +39,9 @@ ENGLISH_WORDS = {"the", "and", "of", "to", "is", "are", "with", "your", "this", 
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
-    """A factory of fresh sessions of the app on a synthetic MNIST folder, one browser for all of them."""
-    write_raw_folder(tmp_path)
-    write_raw_folder(tmp_path, "FashionMNIST")
-    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")
-    st.cache_resource.clear()
+def app(app_folder):
+    """A factory of fresh sessions of the app on a synthetic MNIST and Fashion-MNIST folder, one browser for all."""
+    write_raw_folder(app_folder, "FashionMNIST")
 
     def start(lang: str | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
@@ -54,8 +49,7 @@ def app(tmp_path, monkeypatch):
             at.query_params["lang"] = lang
         return at.run()
 
-    yield start
-    st.cache_resource.clear()
+    return start
 
 
 def shown_texts(at: AppTest) -> list[str]:

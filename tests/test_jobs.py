@@ -257,7 +257,7 @@ def test_jobs_without_an_owner_each_count_as_an_owner_of_their_own(queue):
     assert [job.label for job in queue.order()] == ["lone1", "lone2", "a2"]
     for gate in gates.values():
         gate.set()
-    assert a2.wait(WAIT) and lone2.wait(WAIT)
+    assert a2.wait(WAIT) and lone1.wait(WAIT) and lone2.wait(WAIT)
 
 
 class Snapshot:
