@@ -52,13 +52,13 @@ STRINGS = {
     "nav.inside": "Dans le réseau",
     "inside.title": "Dans le réseau",
     "inside.intro": "Ce que la régularisation L2, le Dropout et la BatchNorm changent dans le MLP\u00a0: les mesures "
-                    "de chaque exécution à chaque époque, et ses poids à la dernière.",
-    "inside.no_runs": "Aucune exécution pour l'instant\u00a0: entraînez-en quelques-unes sur la page Entraîner (par "
-                      "exemple les quatre variantes du cours), ou ouvrez des exécutions enregistrées sur la page "
+                    "de chaque entraînement à chaque époque, et ses poids à la dernière.",
+    "inside.no_runs": "Aucun entraînement pour l'instant\u00a0: lancez-en quelques-uns sur la page Entraîner (par "
+                      "exemple les quatre variantes du cours), ou ouvrez des entraînements enregistrés sur la page "
                       "Résultats.",
-    "inside.runs": "Exécutions à examiner",
-    "inside.pick": "Choisissez au moins une exécution ci-dessus.",
-    "inside.older": "{runs}\u00a0: enregistrée avant que ces mesures n'existent\u00a0; seul ce que ses poids "
+    "inside.runs": "Entraînements à examiner",
+    "inside.pick": "Choisissez au moins un entraînement ci-dessus.",
+    "inside.older": "{runs}\u00a0: enregistré avant que ces mesures n'existent\u00a0; seul ce que ses poids "
                     "montrent est tracé (cercles vides à la dernière époque, histogrammes, motifs).",
     "inside.norms": "Normes des poids",
     "inside.norms.caption": "La norme L2 ‖W‖ des poids de chaque couche après chaque époque. La régularisation L2 "
@@ -81,12 +81,12 @@ STRINGS = {
     "inside.bn.caption": "Ce que la BatchNorm utilise en mode évaluation à la place des statistiques de chaque "
                          "lot\u00a0: la moyenne et la variance courantes de chaque couche normalisée (moyennes sur "
                          "ses neurones), après chaque époque.",
-    "inside.bn.none": "Aucune des exécutions choisies n'utilise la BatchNorm\u00a0: choisissez-en une pour voir ses "
+    "inside.bn.none": "Aucun des entraînements choisis n'utilise la BatchNorm\u00a0: choisissez-en un pour voir ses "
                       "statistiques courantes.",
     "inside.bn.mean": "moyenne courante",
     "inside.bn.var": "variance courante",
     "inside.bn.layer": "BatchNorm {n}",
-    "inside.no_weights": "Aucune des exécutions choisies n'a gardé ses poids\u00a0: les histogrammes et les motifs "
+    "inside.no_weights": "Aucun des entraînements choisis n'a gardé ses poids\u00a0: les histogrammes et les motifs "
                          "en ont besoin.",
     "inside.hist": "Les poids à la dernière époque",
     "inside.hist.caption": "Les poids de chaque couche en histogramme (part des poids de la couche par intervalle). "
@@ -107,7 +107,7 @@ STRINGS = {
                          "l'époque {best} ({best_loss}) et reste ensuite à moins de {rise} au-dessus.",
     "inside.overfit.still_falling": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse "
                                     "à la dernière, l'époque {best} ({best_loss}).",
-    "inside.overfit.yes": "L'exécution commence à surapprendre à l'époque {start}\u00a0: sa perte de validation "
+    "inside.overfit.yes": "L'entraînement commence à surapprendre à l'époque {start}\u00a0: sa perte de validation "
                           "({loss}) dépasse de {above} sa meilleure valeur ({best_loss}, époque {best}) alors que "
                           "la perte d'entraînement continue de baisser.",
     "plots.steps": "entraînement, tous les 25 pas",
@@ -130,7 +130,7 @@ STRINGS = {
     "verdict.cell_real": "{head} · réelle (hasard : {chance})",
     "verdict.cell_not_shown": "{head} · impossible de conclure (hasard : {chance})",
     "verdict.cell_too_few": "{head} · impossible de conclure avec {seeds} : il en faut {needed}",
-    "verdict.no_run": "aucune exécution terminée à comparer",
+    "verdict.no_run": "aucun entraînement terminé à comparer",
     "verdict.one_in": "1 fois sur {n}",
     "verdict.often": "plus d'une fois sur deux",
     "verdict.seed_one": "{n} graine",
@@ -152,16 +152,18 @@ STRINGS = {
     "epochs.failed_in": "échec pendant l'époque {epoch}",
     "epochs.failed": "échec",
     "lesson.verdicts": "**Verdicts (code corrigé), précision de test par rapport à la référence :**",
-    "lesson.table_note": "Précision de test : moyenne ± écart-type sur les graines. Chiffre du cours : son exécution.",
-    "lesson.vs_note": "Par rapport à la référence : la différence en points, son intervalle à 95 % entre crochets, le verdict.",
+    "lesson.table_note": "Précision de test : moyenne ± écart-type sur les graines. Chiffre du cours : son unique "
+                         "entraînement.",
+    "lesson.vs_note": "Par rapport à la référence : la différence en points, son intervalle à 95 % entre crochets, "
+                      "le verdict.",
     "lesson.default_takes": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} entraînements) : "
                             "{duration} ici.",
     "lesson.default_unmeasured": "La durée de la leçon par défaut ici n'est pas encore connue : aucune n'a fini.",
     "lesson.press_run": "Appuyez sur **Lancer la leçon**, ou montrez des résultats enregistrés en mode cours.",
-    "compare.differing": "Seuls les réglages qui diffèrent entre les exécutions sont listés.",
+    "compare.differing": "Seuls les réglages qui diffèrent entre les entraînements sont listés.",
     "train.course_values": "Valeurs du cours",
     "train.course_values_help": "Remet tous les réglages de la variante choisie tels que dans le cours.",
-    "results.already_here": "Cette exécution est déjà dans cette session : **{label}**, affichée plus haut.",
+    "results.already_here": "Cet entraînement est déjà dans cette session : **{label}**, affiché plus haut.",
     "results.curves": "Courbes d'entraînement",
     # --- queue and server
     # --- errors: settings (mnistlab/config.py, lesson plan)
@@ -480,15 +482,15 @@ STRINGS = {
     "train.intro.2": "choisissez les réglages, puis appuyez sur **{button}**.",
     "train.curves_here": "Les courbes de perte et de précision s'affichent ici pendant que le modèle apprend.",
     "queue.waiting": "**{label}** est {place} dans la file — {when}.",
-    "queue.turns": "Le serveur entraîne une exécution à la fois, à tour de rôle entre les utilisateurs.",
+    "queue.turns": "Le serveur fait un entraînement à la fois, à tour de rôle entre les utilisateurs.",
     "queue.starting": "**{label}** démarre…",
     "queue.starts_in": "démarre dans {time}",
-    "queue.start_unknown": "départ inconnu tant qu'aucune exécution de cette taille n'a démarré",
+    "queue.start_unknown": "départ inconnu tant qu'aucun entraînement de cette taille n'a démarré",
     "queue.about_seconds": "environ {n} s",
     "queue.about_minutes": "environ {n} min",
-    "server.settings_wrong": "Réglages du serveur illisibles, aucune exécution ne peut démarrer : {error}.",
-    "session.cleared.1": "Vos exécutions précédentes ont été effacées pour faire de la place aux autres.",
-    "session.cleared.2": "Téléchargez celles que vous voulez garder (page Résultats, **Télécharger**).",
+    "server.settings_wrong": "Réglages du serveur illisibles, aucun entraînement ne peut démarrer : {error}.",
+    "session.cleared.1": "Vos entraînements précédents ont été effacés pour faire de la place aux autres.",
+    "session.cleared.2": "Téléchargez ceux que vous voulez garder (page Résultats, **Télécharger**).",
     "data.missing": "**{dataset} n'est pas disponible** : {missing} manquant(s) dans `{folder}`.",
     "data.not_a_folder.1": "**{dataset} n'est pas disponible** : le dossier de données `{folder}` est un fichier.",
     "data.not_a_folder.2": "Donnez à MNISTLAB_DATA_DIR un dossier (ou retirez-la), puis relancez l'appli.",
