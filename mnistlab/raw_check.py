@@ -57,4 +57,6 @@ def check_raw_file(name: str, filename: str, content: bytes, lang: str = "en") -
         return text(lang, "upload.wrong_images", shape="×".join(map(str, shape[1:])), dataset=dataset)
     if not images and max(raw[8:]) > 9:  # after the 8-byte header of a label file
         return text(lang, "upload.bad_labels", dataset=dataset)
+    if published is None:  # well formed but not the published file: it would be every visitor's data set
+        return text(lang, "upload.not_original", dataset=dataset, file=filename)
     return None

@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import write_raw_folder
-from mnistlab.data import RAW_FILES
+from mnistlab.data import RAW_FILES, SHIPPED_DATA
 from test_app_pages import APP
 from test_app_pages import texts as markdown_texts
 
@@ -21,8 +21,8 @@ def texts(elements) -> str:
 
 @pytest.fixture
 def empty(tmp_path, monkeypatch):
-    """The app with an empty data folder, and the four files of a synthetic MNIST ready to upload."""
-    folder, source = tmp_path / "empty", write_raw_folder(tmp_path / "source")
+    """The app with an empty data folder, and MNIST's four published files (the shipped copy) ready to upload."""
+    folder, source = tmp_path / "empty", SHIPPED_DATA / "MNIST" / "raw"
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(folder))
     st.cache_resource.clear()
     app = AppTest.from_file(APP, default_timeout=60).run()
@@ -79,6 +79,16 @@ def test_a_right_name_with_bad_content_is_refused_at_once_and_the_rest_is_kept(e
     assert not app.exception and f"{bad} was not kept" in texts(app.error)
     upload(app, files)  # the right file: the set loads
     assert not app.exception and not app.error
+
+
+def test_a_well_formed_file_that_is_not_the_published_one_is_refused(empty, tmp_path):
+    # what one visitor uploads becomes every visitor's data set: only the published files are kept
+    app, raw, files = empty
+    synthetic = {p.name: p.read_bytes() for p in write_raw_folder(tmp_path / "synthetic").glob("*.gz")}
+    upload(app, {**files, "t10k-labels-idx1-ubyte.gz": synthetic["t10k-labels-idx1-ubyte.gz"]})
+    assert not app.exception
+    assert "t10k-labels-idx1-ubyte.gz was not kept: it is not the original" in texts(app.error)
+    assert "t10k-labels-idx1-ubyte.gz" not in [p.name for p in raw.iterdir()]
 
 
 def test_a_file_given_as_the_data_folder_is_named_and_no_folder_below_it_is_pointed_at(tmp_path, monkeypatch):

@@ -475,6 +475,8 @@ STRINGS = {
     "upload.wrong_images": "it holds {shape} images, not 28×28: it is not {dataset}.",
     "upload.bad_labels": "it has labels outside 0–9: it is not {dataset}.",
     "upload.other_file": "its content is {other_dataset}'s {other_file}: upload {dataset}'s {file}.",
+    "upload.not_original": "it is not the original {file} of {dataset} (its content differs from the published "
+                           "file): use the file as published.",
     "upload.kind_image": "image",
     "upload.kind_label": "label",
     # --- phase B: Train page, live progress, data loading, lesson notices

@@ -513,6 +513,8 @@ STRINGS = {
     "upload.wrong_images": "il contient des images {shape}, pas 28×28 : ce n'est pas {dataset}.",
     "upload.bad_labels": "il contient des étiquettes hors de 0–9 : ce n'est pas {dataset}.",
     "upload.other_file": "son contenu est le {other_file} de {other_dataset} : téléversez le {file} de {dataset}.",
+    "upload.not_original": "ce n'est pas le {file} original de {dataset} (son contenu diffère du fichier publié) : "
+                           "utilisez le fichier tel que publié.",
     "upload.kind_image": "images",
     "upload.kind_label": "étiquettes",
     # --- phase B: Train page, live progress, data loading, lesson notices
