@@ -24,6 +24,8 @@ PUBLISHED = {"baseline": 97.69, "l2": 97.73, "dropout": 96.96, "batchnorm": 97.1
 VARIANT_NAMES = {"baseline": "Baseline", "l2": "L2", "dropout": "Dropout", "batchnorm": "BatchNorm"}
 CORRECTED, COURSE = "corrected", "course"
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "runs" / "lessons"
+# The largest real lesson (10 seeds × 100 epochs, with the slips: 80 runs) is ~20 MB of JSON.
+MAX_LESSON_BYTES = 32_000_000
 FILE_FORMAT, FILE_VERSION = "mnistlab-lesson", 1
 # A verdict is "real" only where chance alone would produce it less than 1 time in 20.
 ALPHA = 0.05
@@ -529,6 +531,9 @@ def lesson_to_bytes(lesson: Lesson) -> bytes:
 
 def lesson_from_bytes(data: bytes, name: str = "upload") -> Lesson:
     """Read a lesson from the bytes of a file made by lesson_to_bytes."""
+    if len(data) > MAX_LESSON_BYTES:  # refused before parsing: JSON takes several times its size as Python objects
+        raise LessonFileError("error.lesson_file.too_large", name=name, size=round(len(data) / 1e6),
+                              most=MAX_LESSON_BYTES // 1_000_000)
     try:
         values = json.loads(data)
     except (ValueError, RecursionError) as error:  # undecodable bytes, broken JSON, or nested beyond Python's stack

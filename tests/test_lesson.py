@@ -336,3 +336,8 @@ def test_dropout_left_on_at_validation_costs_loss_on_real_mnist(mnist):
     assert course.val_loss_mean[0] > corrected.val_loss_mean[0]  # random units dropped at validation hurt
     first = {r.arm: r.history[0]["train_loss"] for r in lesson.runs}
     assert first[CORRECTED] == first[COURSE]  # the slip only changes what happens after the first epoch's training
+
+
+def test_a_lesson_file_larger_than_any_real_lesson_is_refused_before_it_is_parsed():
+    with pytest.raises(LessonFileError, match="more than the 32 MB"):
+        lesson_from_bytes(b"[" + b"0," * 16_000_001 + b"0]", "huge.json")

@@ -214,6 +214,7 @@ STRINGS = {
     "error.lesson_file.version": "lesson file version {value!r} is not {version}",
     "error.lesson_file.not_json": "{name} is not a saved mnistlab lesson: it is not JSON text ({reason})",
     "error.lesson_file.invalid": "{name} is not a saved mnistlab lesson: {reason}",
+    "error.lesson_file.too_large": "{name} is refused: {size} MB, more than the {most} MB a lesson file can be",
     # --- server owner's settings (mnistlab/server_settings.py)
     "server.max_epochs": "This server allows at most {most} epochs per run (asked: {asked}): choose {most} or fewer.",
     "server.max_runs_one": "This server lets each session have {most} run running or waiting at once: wait for one "

@@ -237,6 +237,7 @@ STRINGS = {
     "error.lesson_file.not_json": "{name} n'est pas une leçon mnistlab enregistrée : ce n'est pas du texte JSON "
                                   "({reason})",
     "error.lesson_file.invalid": "{name} n'est pas une leçon mnistlab enregistrée : {reason}",
+    "error.lesson_file.too_large": "{name} est refusé : {size} Mo, plus que les {most} Mo d'un fichier de leçon",
     # --- server owner's settings (mnistlab/server_settings.py)
     "server.max_epochs": "Ce serveur autorise au plus {most} époques par entraînement (demandé : {asked}) : "
                          "choisissez-en {most} ou moins.",
