@@ -26,6 +26,12 @@ def linears(run: Run) -> list[torch.nn.Linear]:
     return [*run.model.hidden, run.model.out] if run.model is not None else []
 
 
+def layer_spacing(count: int) -> float:
+    """The gap between `count` plots side by side: 0.06 of the width, less where that would leave them no room
+    (a config may have 32 hidden layers, and Plotly refuses gaps that add up past the figure)."""
+    return min(0.06, 0.5 / max(count - 1, 1))
+
+
 def _final_epoch(run: Run) -> float:
     return run.history[-1]["epoch"] if run.history else run.config.epochs
 
@@ -34,7 +40,7 @@ def per_layer_figure(runs: dict[str, Run], key: str, title_key: str, count: int,
                      from_weights=None, lang: str = "en", height: int = 380) -> go.Figure:
     """One plot per layer, one line per run over the epochs of `key`'s recorded lists; a run without them gets one
     open marker at its last epoch from `from_weights(run)` (its final values), when given."""
-    figure = make_subplots(rows=1, cols=count, subplot_titles=names, horizontal_spacing=0.06)
+    figure = make_subplots(rows=1, cols=count, subplot_titles=names, horizontal_spacing=layer_spacing(count))
     for i, (label, run) in enumerate(runs.items()):
         colour = COLOURS[i % len(COLOURS)]
         epochs, values = series(run.history, key)
@@ -139,7 +145,8 @@ def histograms_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
     as outlines on a common range; from the saved weights, so runs saved before the recordings have it too."""
     drawn = {label: linears(run) for label, run in runs.items() if linears(run)}
     count = max((len(layers) for layers in drawn.values()), default=3)
-    figure = make_subplots(rows=1, cols=count, subplot_titles=layer_names(count, lang), horizontal_spacing=0.06)
+    figure = make_subplots(rows=1, cols=count, subplot_titles=layer_names(count, lang),
+                           horizontal_spacing=layer_spacing(count))
     for layer in range(count):
         weights = {label: w[w.isfinite()] for label, layers in drawn.items() if layer < len(layers)
                    for w in [layers[layer].weight.detach().flatten()]}  # an uploaded run's NaN drawn as nothing

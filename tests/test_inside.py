@@ -149,3 +149,10 @@ def test_every_figure_draws_a_run_whose_weights_are_not_finite(runs):
                    inside_plots.modes_figure, inside_plots.histograms_figure):
         assert figure(shown, "fr").data
     assert inside_plots.templates_figure(broken).data
+
+
+def test_a_run_of_32_hidden_layers_draws_every_layer(tiny_data):
+    # RunConfig allows 32 hidden layers: 33 plots side by side, where Plotly refuses the usual gaps
+    deep = {"deep": train(preset("baseline", epochs=1, batch_size=100, hidden=(8,) * 32), tiny_data)}
+    assert len(inside_plots.weight_norms_figure(deep).layout.annotations) == 33  # one title per layer
+    assert len(inside_plots.histograms_figure(deep).layout.annotations) == 33
