@@ -157,8 +157,8 @@ def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
         figure.update_yaxes(range=[0, 100.5], row=1, col=2)
     figure.update_yaxes(title_text=text(lang, "plots.overlay.loss"), row=1, col=1)
     figure.update_yaxes(title_text=text(lang, "plots.accuracy") + " (%)", row=1, col=2)
-    _epoch_axis(figure, max((max(run.config.epochs, *(r["epoch"] for r in run.history)) for run in runs.values()),
-                            default=1), lang)
+    _epoch_axis(figure, max((max([run.config.epochs, *(r["epoch"] for r in run.history)]) for run in runs.values()),
+                            default=1), lang)  # a list: a run stopped before its first step has no history
     return _styled(figure, height=520, lang=lang)
 
 

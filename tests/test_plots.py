@@ -167,3 +167,9 @@ def test_loss_charts_mark_the_best_validation_epoch_shade_the_gap_and_draw_the_s
     stars = [t for t in plots.overlay(runs).data if t.marker.symbol == "star"]
     assert [(t.legendgroup, list(t.x)) for t in stars] == [("a", [2.0]), ("b", [2.0])]
 
+
+
+def test_the_overlay_draws_a_run_stopped_before_its_first_step():
+    empty = Run(RunConfig(epochs=3), [], "stopped", "Stopped by the user during epoch 1.", seconds=0.1)
+    figure = plots.overlay({"1. stopped": empty})
+    assert tuple(figure.layout.xaxis.range) == (-0.1, 3.1)  # its planned epochs, though it has none to draw

@@ -94,7 +94,7 @@ STRINGS = {
     "inside.hist.axis": "poids",
     "inside.hist.share": "part des poids (%)",
     "inside.templates": "Ce que cherche la première couche\u00a0: ses {count} neurones les plus forts",
-    "inside.templates.run": "Exécution",
+    "inside.templates.run": "Entraînement",
     "inside.templates.caption": "Chaque image montre les 784 poids d'entrée d'un neurone caché en 28 × 28 pixels, "
                                 "les plus forts (plus grande norme) d'abord\u00a0: en rouge là où l'encre augmente "
                                 "son entrée, en bleu là où elle la diminue.",
