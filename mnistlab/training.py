@@ -220,8 +220,10 @@ def train_on(device: torch.device, config: RunConfig, data: Dataset, on_progress
                             **epoch_figures(model, x_val[:PROBE_ROWS], y_val[:PROBE_ROWS], config.batch_size),
                             "step_losses": step_losses.take()})  # what the Inside page draws (mnistlab.inside)
             if on_progress is not None:
+                elapsed = time.perf_counter() - start
+                eta = elapsed / max(step, 1) * (config.epochs * steps_per_epoch - step)  # 0 only once all is done
                 on_progress(Progress(epoch, config.epochs, step, config.epochs * steps_per_epoch,
-                                     history[-1]["train_loss"], time.perf_counter() - start, 0.0, tuple(history)))
+                                     history[-1]["train_loss"], elapsed, eta, tuple(history)))
         if status != "completed":
             break
     model.eval()

@@ -321,3 +321,10 @@ def test_the_saved_lessons_baseline_seed_0_run_is_retrained_exactly(mnist, monke
                                                                        without_times(saved.history))] == \
         without_times(saved.history) and len(live.history) == len(saved.history)
     assert live.test_accuracy == saved.test_accuracy
+
+
+def test_an_epochs_end_reports_the_time_left_and_only_the_last_says_none(tiny_data):
+    events = []
+    train(preset("baseline", epochs=2, batch_size=100), tiny_data, on_progress=events.append, progress_interval=1e9)
+    ends = [event for event in events if event.history and len(event.history) == event.epoch + 1]
+    assert [event.eta > 0 for event in ends] == [True, False]
