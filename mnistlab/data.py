@@ -134,11 +134,6 @@ def _present(folder: Path, stem: str) -> bool:
     return (folder / stem).is_file() or (folder / (stem + ".gz")).is_file()
 
 
-def missing_message(name: str, root: str | os.PathLike | None) -> str:
-    """Which files are missing where, and how to provide them, in English (missing_error's message)."""
-    return str(missing_error(name, root))
-
-
 def missing_error(name: str, root: str | os.PathLike | None) -> DataError:
     """Which files are missing where, and how to provide them (root: the folder the caller named, if any)."""
     folder, given = raw_folder(name, root), data_dir(root)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from .strings import en, fr
 
 LANGUAGES = {"en": en.STRINGS, "fr": fr.STRINGS}
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 DEFAULT = "en"
 
 

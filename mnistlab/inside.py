@@ -20,8 +20,6 @@ STEP_WINDOW = 25  # training steps per point of the smoothed loss curve: its mea
 # A validation loss counts as risen when it is above its best by more than this share: an epoch's 0.5 % wobble is
 # not called overfitting in front of a class.
 OVERFIT_RISE = 0.02
-HISTORY_KEYS = ("weight_norms", "dead_units", "bn_running_mean", "bn_running_var", "val_accuracy_eval_probe",
-                "val_accuracy_train_probe", "step_losses")  # the figures a history row may carry, in that order
 
 
 @torch.no_grad()

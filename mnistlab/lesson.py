@@ -44,7 +44,6 @@ def gap_note(lang: str = "en") -> str:
 VERDICT_RULE = verdict_rule()
 # One definition of the gap, named the same in every table and figure.
 GAP_NAME = i18n.text("en", "gap.name")
-GAP_NOTE = gap_note()
 JOINT_NOTE = i18n.text("en", "lesson.joint_note")
 GRAPH_NOTE = i18n.text("en", "lesson.graph_note")
 _STOPPED = re.compile(r"Stopped by the user after (\d+) of (\d+) runs\.")
