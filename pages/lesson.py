@@ -43,9 +43,16 @@ def plan_form() -> LessonPlan | None:
     return plan
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def saved_lessons_seconds(files: tuple[tuple[str, float], ...]) -> float | None:
+    """default_lesson_seconds, read again only when the saved lessons' files (paths, times) change: it parses them."""
+    return default_lesson_seconds()
+
+
 def default_duration() -> str:
     """How long the default lesson takes on this server, from the times its saved lessons recorded."""
-    seconds, default = default_lesson_seconds(), LessonPlan()
+    files = tuple((str(path), path.stat().st_mtime) for path in saved_lessons())
+    seconds, default = saved_lessons_seconds(files), LessonPlan()
     if seconds is None:
         return t("lesson.default_unmeasured")
     return t("lesson.default_takes", seeds=default.seeds, epochs=default.epochs, runs=len(default.tasks()),
