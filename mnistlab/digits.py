@@ -29,8 +29,9 @@ MIN_INK_PIXELS = 4
 # A photo is read at most this many pixels on its longer side: the digit ends at 20 px, and a phone's 12-megapixel
 # photo would take seconds to filter.
 PHOTO_SIDE = 512
-# Larger photos are refused before decoding: a crafted PNG can claim a huge size in a few bytes.
-MAX_PHOTO_PIXELS = 60_000_000
+# Larger photos are refused before decoding: a crafted PNG can claim a huge size in a few bytes, and a PNG decodes
+# whole (4 bytes a pixel: 100 MB here). A phone's photo has 12 to 24 megapixels.
+MAX_PHOTO_PIXELS = 25_000_000
 # A photo whose ink differs from its paper by less than this (0 to 1) shows no digit to read.
 MIN_CONTRAST = 0.15
 # The share of each side that makes the border band, where a photo's paper is read.
