@@ -94,4 +94,5 @@ def number(value: float | None, lang: str, digits: int = 2) -> str:
 
 def percent(value: float | None, lang: str, digits: int = 2) -> str:
     """A percentage as `lang` writes it: 97.26 % / 97,26 % (the sign after a no-break space in both)."""
-    return "–" if value is None else f"{number(value, lang, digits)}\u00a0%"
+    written = number(value, lang, digits)
+    return written if written == "–" else f"{written}\u00a0%"  # no sign after a missing value

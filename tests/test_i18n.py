@@ -40,6 +40,7 @@ def test_numbers_are_written_as_each_language_writes_them():
     assert i18n.percent(97.2649, "en") == "97.26\u00a0%"
     assert i18n.number(60000, "fr", 0) == "60\u202f000"
     assert i18n.number(None, "fr") == "–"
+    assert i18n.percent(float("nan"), "fr") == i18n.percent(None, "en") == "–"
 
 
 def test_a_key_reads_in_its_language_and_an_unknown_key_is_an_error():
