@@ -564,9 +564,12 @@ def load_lesson(path: str | Path) -> Lesson:
 
 
 def saved_lessons(folder: str | Path | None = None) -> list[Path]:
-    """The lesson files in a folder (default: the repository's runs/lessons), by name."""
+    """The lesson files in a folder (default: the repository's runs/lessons), by name, those without slips first: the
+    first is what lecture mode offers."""
     folder = Path(folder or LESSONS_DIR)
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.json"), key=lambda path: ("-slips-" in path.name, path.name))
 
 
 def file_name(lesson: Lesson) -> str:

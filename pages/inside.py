@@ -17,7 +17,8 @@ if not runs:
 if RUNS_KEY in st.session_state:  # a run removed on Compare leaves the choice
     st.session_state[RUNS_KEY] = [label for label in st.session_state[RUNS_KEY] if label in runs]
 else:
-    st.session_state[RUNS_KEY] = list(runs)[-4:]
+    # a diverged run's weights would flatten every other curve: the last four of the others are shown first
+    st.session_state[RUNS_KEY] = ([label for label, run in runs.items() if run.status != "diverged"] or list(runs))[-4:]
 shown = {label: runs[label] for label in st.multiselect(t("inside.runs"), list(runs), key=RUNS_KEY)}
 if not shown:
     st.info(t("inside.pick"))

@@ -57,7 +57,8 @@ PROJECTOR_TEXT = ", ".join((
     "[data-testid='stSliderThumbValue'] p", "[data-testid='stSliderTickBar'] p", "[data-testid='stSelectbox'] input",
     "[data-testid='stNumberInput'] input", "[data-testid='stTextInput'] input", "[data-testid='stTopNav'] p",
     "[data-testid='stPageLink-NavLink'] *", "button [data-testid='stMarkdownContainer'] p",
-    "summary [data-testid='stMarkdownContainer'] p"))
+    "summary [data-testid='stMarkdownContainer'] p", "[data-testid='stProgress'] p",
+    "[data-testid='stFileUploaderDropzoneInstructions'] *"))
 
 # A metric's note ("stopped in epoch 2") wraps under its value instead of ending in "…".
 WRAPPED = "[data-testid='stMetricDelta'] p"
