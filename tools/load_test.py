@@ -1,6 +1,6 @@
 """A class pressing Start together: N visitors of a real server each queue runs at once, and what they see.
 
-    python tools/load_test.py [--sessions 30] [--runs 2] [--epochs 1] [--poll 2] [--limit 1200] [--data-dir /work/data]
+    python tools/load_test.py [--sessions 30] [--runs 2] [--epochs 1] [--poll 2] [--limit 1200] [--data-dir DIR]
 
 Starts `streamlit run app.py` on a free localhost port and opens --sessions visitors (tools/app_client.AppSession: one
 websocket each, no browser). In --runs rounds, every visitor sets Epochs to --epochs and presses Start training (real
@@ -12,11 +12,14 @@ the server's RSS (start, first page, peak, end); errors in the server's log.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -41,7 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=1, help="epochs per run (default 1)")
     parser.add_argument("--poll", type=float, default=2.0, help="seconds between a visitor's polls (default 2)")
     parser.add_argument("--limit", type=float, default=1200, help="seconds before giving up (default 1200)")
-    parser.add_argument("--data-dir", default="/work/data", help="data folder holding MNIST (default /work/data)")
+    parser.add_argument("--data-dir", default=os.environ.get("MNISTLAB_DATA_DIR") or str(REPOSITORY / "data"),
+                        help="data folder holding MNIST (default: $MNISTLAB_DATA_DIR, else the shipped data/)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="mnistlab-load-") as scratch, \

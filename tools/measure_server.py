@@ -1,6 +1,6 @@
 """The server's memory as visitors come and go: RSS of a real `streamlit run app.py`, driven by websocket visitors.
 
-    python tools/measure_server.py [--sessions 100] [--runs 4] [--soak 5] [--soak-sessions 40] [--data-dir /work/data]
+    python tools/measure_server.py [--sessions 100] [--runs 4] [--soak 5] [--soak-sessions 40] [--data-dir DIR]
 
 Prints the server's resident memory (MB, /proc/<pid>/status VmRSS) after: its start, the first page (MNIST loaded),
 --sessions visitors on the Train page, each of them holding --runs kept runs (uploaded on Results: real run files,
@@ -12,11 +12,14 @@ so the figures are the server's alone. Localhost only; the server is started and
 from __future__ import annotations
 
 import argparse
+import os
 import copy
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -64,7 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--soak-sessions", type=int, default=40, help="visitors per soak round (default 40)")
     parser.add_argument("--linger", type=float, default=DISCONNECTED_TTL + 15,
                         help="seconds to wait for closed sessions to go (default: Streamlit's TTL + 15)")
-    parser.add_argument("--data-dir", default="/work/data", help="data folder holding MNIST (default /work/data)")
+    parser.add_argument("--data-dir", default=os.environ.get("MNISTLAB_DATA_DIR") or str(REPOSITORY / "data"),
+                        help="data folder holding MNIST (default: $MNISTLAB_DATA_DIR, else the shipped data/)")
     args = parser.parse_args(argv)
     files = run_files(args.runs, args.data_dir)
     stages: list[tuple[str, float]] = []
