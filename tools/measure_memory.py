@@ -2,8 +2,8 @@
 
     python tools/measure_memory.py [--epochs 1] [--runs 16] [--data-dir DIR]
 
-Prints resident memory (MB) after: the interpreter alone, `import torch`, `import torchvision`, the rest of the library
-(plots pull in Plotly), the MNIST data set loaded, one run trained, and that run kept --runs times over (deep copies:
+Prints resident memory (MB) after: the interpreter alone, `import torch`, the rest of the library (plots pull in
+Plotly; the app does not import torchvision), the MNIST data set loaded, one run trained, and that run kept --runs times over (deep copies:
 a kept run's weights and test results, as a session holds them). The app's own figures (a server after its first page,
 per session, after N sessions) come from the app-side script. Figures vary with the allocator and the machine: compare
 them within one run of this script.
@@ -42,8 +42,6 @@ def main(argv: list[str] | None = None) -> None:
 
     import torch  # noqa: F401  (each import is a stage)
     stages.append(("import torch", rss_mb()))
-    import torchvision  # noqa: F401
-    stages.append(("import torchvision", rss_mb()))
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from mnistlab import jobs, plots  # noqa: F401
     from mnistlab.config import RunConfig
