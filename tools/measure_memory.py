@@ -4,9 +4,9 @@
 
 Prints resident memory (MB) after: the interpreter alone, `import torch`, the rest of the library (plots pull in
 Plotly; the app does not import torchvision), the MNIST data set loaded, one run trained, and that run kept --runs
-times over (deep copies: a kept run's weights and test results, as a session holds them). The app's own figures (a server after its first page,
-per session, after N sessions) come from the app-side script. Figures vary with the allocator and the machine: compare
-them within one run of this script.
+times over (deep copies: a kept run's weights and test results, as a session holds them). The app's own figures (a
+server after its first page, per session, after N sessions) come from the app-side script. Figures vary with the
+allocator and the machine: compare them within one run of this script.
 """
 from __future__ import annotations
 
