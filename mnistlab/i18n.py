@@ -48,8 +48,8 @@ def phrase(key: str, **values) -> Phrase:
 
 
 def _said(values: dict, lang: str) -> dict:
-    """The values, those that are phrases or keyed errors said in lang."""
-    return {name: value.in_language(lang) if isinstance(value, (Phrase, KeyedError)) else value
+    """The values, those that say themselves in a language (phrases, keyed errors, numbers to write) said in lang."""
+    return {name: value.in_language(lang) if hasattr(value, "in_language") else value
             for name, value in values.items()}
 
 

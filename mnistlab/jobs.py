@@ -14,6 +14,7 @@ from typing import Any, Callable, Hashable
 
 from .config import RunConfig
 from .data import DataError, Dataset, split_sizes
+from .messages import failed
 from .runs import Run
 from .training import Progress, train
 
@@ -405,4 +406,4 @@ def failed_run(config: RunConfig, message: str, progress: Progress | None) -> Ru
     """The run of a training that raised: the epochs it finished and what went wrong."""
     history = [] if progress is None else list(progress.history)
     elapsed = 0.0 if progress is None else progress.elapsed
-    return Run(config, history, "failed", f"Training failed: {message}", seconds=elapsed)
+    return Run(config, history, "failed", failed(message), seconds=elapsed)

@@ -5,17 +5,16 @@ import functools
 import itertools
 import json
 import math
-import re
 import statistics
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import i18n
+from . import i18n, messages
 from .config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
-from .i18n import KeyedError
+from .i18n import KeyedError, Phrase
 from .runs import Run, reason_of, record_conditions, write_atomic
 from .training import Progress, check_last_batch, resolve_device, train
 
@@ -46,13 +45,6 @@ VERDICT_RULE = verdict_rule()
 GAP_NAME = i18n.text("en", "gap.name")
 JOINT_NOTE = i18n.text("en", "lesson.joint_note")
 GRAPH_NOTE = i18n.text("en", "lesson.graph_note")
-_STOPPED = re.compile(r"Stopped by the user after (\d+) of (\d+) runs\.")
-
-
-def message_in(message: str, lang: str = "en") -> str:
-    """A lesson's message (kept in English in its file) in lang; one not recognised as it reads."""
-    stopped = _STOPPED.fullmatch(message or "")
-    return i18n.text(lang, "lesson.stopped", done=stopped.group(1), runs=stopped.group(2)) if stopped else message
 
 
 class LessonFileError(KeyedError, ValueError):
@@ -116,7 +108,7 @@ class LessonRun:
     seed: int
     config: RunConfig
     status: str
-    message: str
+    message: Phrase | None
     history: list[dict]
     test_accuracy: float | None
     seconds: float
@@ -128,19 +120,19 @@ class LessonRun:
 
     def to_dict(self) -> dict:
         return {"variant": self.variant, "arm": self.arm, "seed": self.seed, "config": self.config.to_dict(),
-                "status": self.status, "message": self.message, "history": self.history,
+                "status": self.status, **messages.to_file(self.message), "history": self.history,
                 "test_accuracy": self.test_accuracy, "seconds": self.seconds}
 
     @classmethod
     def from_dict(cls, values: dict) -> "LessonRun":
         run = cls(values["variant"], values["arm"], values["seed"], RunConfig.from_dict(values["config"]),
-                  values["status"], values.get("message", ""), values["history"], values["test_accuracy"],
+                  values["status"], messages.from_file(values), values["history"], values["test_accuracy"],
                   values["seconds"])
         check([(run.variant in PRESETS, f"unknown variant {run.variant!r}"),
                (run.arm in (CORRECTED, COURSE), f"unknown arm {run.arm!r}"),
                *record_conditions(run.status, run.history, run.seconds),
                (run.test_accuracy is None or is_number(run.test_accuracy), "test_accuracy is not a number"),
-               (isinstance(run.message, str), "a run's message must be text")])
+               (isinstance(values.get("message", ""), str), "a run's message must be text")])
         return run
 
 
@@ -152,7 +144,7 @@ class Lesson:
     dataset: str
     runs: list[LessonRun]
     status: str = "completed"  # or "stopped"
-    message: str = ""
+    message: Phrase | None = None  # why it ended early (mnistlab.messages)
     device: str = "cpu"
     seconds: float = 0.0
     batches_per_epoch: int = 0
@@ -160,7 +152,7 @@ class Lesson:
 
     def to_dict(self) -> dict:
         return {"format": FILE_FORMAT, "version": FILE_VERSION, "plan": self.plan.to_dict(), "dataset": self.dataset,
-                "status": self.status, "message": self.message, "device": self.device, "seconds": self.seconds,
+                "status": self.status, **messages.to_file(self.message), "device": self.device, "seconds": self.seconds,
                 "batches_per_epoch": self.batches_per_epoch, "created": self.created,
                 "runs": [run.to_dict() for run in self.runs]}
 
@@ -175,13 +167,13 @@ class Lesson:
         plan = dict(values["plan"])
         plan.update(slips=tuple(plan["slips"]), variants=tuple(plan["variants"]))
         lesson = cls(LessonPlan(**plan), values["dataset"], [LessonRun.from_dict(run) for run in values["runs"]],
-                     values["status"], values.get("message", ""), values.get("device", "cpu"),
+                     values["status"], messages.from_file(values), values.get("device", "cpu"),
                      values.get("seconds", 0.0), values.get("batches_per_epoch", 0), values.get("created", ""))
         check([(lesson.dataset in DATASETS, f"unknown data set {lesson.dataset!r}"),
                (is_number(lesson.seconds), "seconds is not a number"),
                (isinstance(lesson.batches_per_epoch, int) and lesson.batches_per_epoch >= 0,
                 "batches_per_epoch is not a count"),
-               (all(isinstance(text, str) for text in (lesson.message, lesson.device, lesson.created)),
+               (all(isinstance(text, str) for text in (values.get("message", ""), lesson.device, lesson.created)),
                 "message, device and created must be text")])
         return lesson
 
@@ -204,7 +196,7 @@ def run_lesson(plan: LessonPlan, data: Dataset, on_progress: Callable[[LessonPro
                should_stop: Callable[[], bool] | None = None) -> Lesson:
     """Train every (variant, arm, seed) of the plan in turn; a stop ends the run under way and the lesson."""
     tasks, finished, start = plan.tasks(), [], time.perf_counter()
-    status, message = "completed", ""
+    status, message = "completed", None
     config = plan.config("baseline", CORRECTED, 0, data.name)
     train_images, _ = split_sizes(len(data.train_y), config.val_fraction)
     device = resolve_device(plan.device)
@@ -228,7 +220,7 @@ def run_lesson(plan: LessonPlan, data: Dataset, on_progress: Callable[[LessonPro
             status = "stopped"
             break
     if status == "stopped":
-        message = f"Stopped by the user after {sum(r.status == 'completed' for r in finished)} of {len(tasks)} runs."
+        message = messages.lesson_stopped(sum(r.status == "completed" for r in finished), len(tasks))
     return Lesson(plan, data.name, finished, status, message, str(device), time.perf_counter() - start,
                   math.ceil(train_images / config.batch_size))
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import textwrap
 
 import plotly.colors
@@ -177,8 +176,8 @@ def epochs_reached(run: Run, lang: str = "en") -> tuple[str, str]:
     if run.status == "completed":
         return count, ""
     if run.status == "diverged":
-        step = re.search(r"\(step (\d+)\)", run.message)  # as training.divergence_message words it
-        return count, (text(lang, "epochs.diverged_at", step=step.group(1), epoch=whole + 1) if step
+        step = run.message.values.get("step") if run.message and run.message.key == "run.diverged" else None
+        return count, (text(lang, "epochs.diverged_at", step=step, epoch=whole + 1) if step
                        else text(lang, "epochs.diverged_in", epoch=whole + 1))
     within = reached != whole  # ended inside an epoch
     return count, text(lang, f"epochs.{run.status}_in" if within else f"epochs.{run.status}", epoch=whole + 1)

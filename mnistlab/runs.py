@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from .config import RunConfig, check, describe, is_number
+from . import messages
 from .i18n import KeyedError, Phrase, phrase
 from .evaluation import Evaluation
 from .models import build_model
@@ -47,12 +48,16 @@ class Run:
     config: RunConfig
     history: list[dict]
     status: str
-    message: str = ""
+    message: Phrase | None = None  # how it ended, when not completed (mnistlab.messages)
     evaluation: Evaluation | None = None
     model: nn.Module | None = None
     device: str = "cpu"
     seconds: float = 0.0
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
+
+    def __post_init__(self):
+        if isinstance(self.message, str):  # words given as a sentence, not a key
+            self.message = messages.from_english(self.message)
 
     @property
     def test_accuracy(self) -> float | None:
@@ -61,7 +66,7 @@ class Run:
     def to_dict(self) -> dict:
         """Everything but the weights, as JSON-ready data."""
         return {"config": self.config.to_dict(), "history": self.history, "status": self.status,
-                "message": self.message, "test_accuracy": self.test_accuracy,
+                **messages.to_file(self.message), "test_accuracy": self.test_accuracy,
                 "evaluation": None if self.evaluation is None else self.evaluation.to_dict(),
                 "device": self.device, "seconds": self.seconds, "created": self.created}
 
@@ -72,10 +77,10 @@ class Run:
             raise RunFileError("error.file.no_object")
         evaluation = values.get("evaluation")
         run = cls(RunConfig.from_dict(values["config"]), values["history"], values["status"],
-                  values.get("message", ""), None if evaluation is None else Evaluation.from_dict(evaluation), model,
+                  messages.from_file(values), None if evaluation is None else Evaluation.from_dict(evaluation), model,
                   values.get("device", "cpu"), values.get("seconds", 0.0), values.get("created", ""))
         check([*record_conditions(run.status, run.history, run.seconds),
-               (all(isinstance(text, str) for text in (run.message, run.device, run.created)),
+               (all(isinstance(text, str) for text in (values.get("message", ""), run.device, run.created)),
                 "message, device and created must be text")])
         return run
 

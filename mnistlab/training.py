@@ -1,9 +1,11 @@
-"""The training loop: fit a config's model on a data set, validate each epoch, evaluate on test at the end."""
+"""The training loop: fit a config's model on a data set, validate each epoch, evaluate on test at the end.
+
+train_one_epoch is the course's loop; what the app adds around its step (stop, divergence, progress) is in StepHooks.
+"""
 from __future__ import annotations
 
 import itertools
 import math
-import re
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -14,17 +16,92 @@ from torch.nn import functional as F
 from .config import ConfigError, RunConfig
 from .cpu import cpu_settings, thread_count
 from .data import Dataset, course_shuffle, split_indices
-from .i18n import text
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
+from .i18n import Phrase
 from .inside import PROBE_ROWS, STEP_WINDOW, StepLosses, epoch_figures
 from .memory import release_graph
+from .messages import divergence_message, stopped_during
 from .models import SeededDropout, build_model
 from .runs import Run
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress events: the app redraws at about this rate
-# Adam bounds each step, so a too-high learning rate rarely reaches inf: it explodes the loss instead.
-# No sane run of a 10-class cross-entropy (≈2.3 at the start) ever sees a batch loss this high.
+# A batch loss above this has diverged: a 10-class cross-entropy starts near 2.3, and Adam's bounded steps make a
+# too-high learning rate explode the loss rather than reach inf.
 DIVERGED_LOSS = 1e3
+
+
+def train_one_epoch(model: torch.nn.Module, optimizer: torch.optim.Optimizer, batches, hooks: StepHooks) -> None:
+    """One pass over the epoch's (images, targets) batches, the course's step on each; a hook may end it (RunEnded)."""
+    model.train()  # validation leaves the model in eval mode
+    for images, targets in batches:
+        hooks.check_stop()
+        logits = model(images)
+        loss = F.cross_entropy(logits, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        hooks.check_divergence(loss)
+        hooks.record(logits, loss)
+
+
+def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], None] | None = None,
+          should_stop: Callable[[], bool] | None = None, progress_interval: float = PROGRESS_INTERVAL) -> Run:
+    """Train, validating every epoch; stops early on should_stop() or a diverged loss. Returns the Run."""
+    device = resolve_device(config.device)
+    with cpu_settings(thread_count()):
+        return fit(device, config, data, on_progress, should_stop, progress_interval)
+
+
+def fit(device: torch.device, config: RunConfig, data: Dataset, on_progress, should_stop,
+        progress_interval: float) -> Run:
+    """train()'s epochs, under the CPU settings it chose: split, model and optimizer from the run's seed, then each
+    epoch trained, validated and recorded; the test set evaluated at the end."""
+    generator = torch.Generator().manual_seed(config.seed)  # split, init and shuffling, drawn as the course draws them
+    train_idx, val_idx = split_indices(len(data.train_y), config.val_fraction, generator)
+    check_last_batch(config, len(train_idx))
+    x, y = data.train_x.to(device), data.train_y.to(device)
+    x_val, y_val = x[val_idx.to(device)], y[val_idx.to(device)]
+    model = build_model(config, generator).to(device)
+    for module in model.modules():
+        if isinstance(module, SeededDropout):
+            module.generator = torch.Generator(device).manual_seed(config.seed + 1)
+    optimizer = optimizer_for(model, config, device)
+    eval_mode = "no-eval" not in config.slips
+    eval_batch = EVAL_BATCH if eval_mode else config.batch_size  # batch statistics make the slip batch-dependent
+    hooks = StepHooks(config, len(train_idx), on_progress, should_stop, progress_interval)
+    status, message = "completed", None
+    for epoch in range(config.epochs):
+        epoch_start = time.perf_counter()
+        finite_weights = {k: v.clone() for k, v in model.state_dict().items()}
+        order = train_idx[course_shuffle(len(train_idx), generator)].to(device)
+        targets = y[order]
+        hooks.start_epoch(epoch, targets)
+        batches = ((x.index_select(0, rows), batch_targets)  # a plain row gather: faster on CPU than x[rows]
+                   for rows, batch_targets in zip(order.split(config.batch_size), targets.split(config.batch_size)))
+        try:
+            train_one_epoch(model, optimizer, batches, hooks)
+        except RunEnded as ended:
+            status, message = ended.status, ended.message
+        if status == "diverged" and not all(p.isfinite().all() for p in model.parameters()):
+            model.load_state_dict(finite_weights)
+        if hooks.seen:  # a stopped or diverged epoch still keeps the part it did
+            val_loss, val_acc = loss_and_accuracy(logits_of(model, x_val, eval_mode, eval_batch), y_val)
+            seconds = time.perf_counter() - epoch_start
+            hooks.end_epoch({"val_loss": val_loss, "val_accuracy": val_acc, "seconds": seconds,
+                             **epoch_figures(model, x_val[:PROBE_ROWS], y_val[:PROBE_ROWS], config.batch_size)})
+        if status != "completed":
+            break
+    model.eval()
+    evaluation = evaluate(model, data.test_x.to(device), data.test_y.to(device), eval_mode, eval_batch)
+    return Run(config, hooks.history, status, message, evaluation, model.cpu(), str(device), hooks.elapsed())
+
+
+class RunEnded(Exception):
+    """Raised by a hook to end the run before its last epoch: how it ended ('stopped', 'diverged') and why."""
+
+    def __init__(self, status: str, message: Phrase):
+        super().__init__(str(message))
+        self.status, self.message = status, message
 
 
 @dataclass(frozen=True)
@@ -40,6 +117,71 @@ class Progress:
     eta: float
     history: tuple  # rows of the epochs finished so far
     step_losses: tuple = ()  # the epoch under way's smoothed training loss: (fractional epoch, loss) points
+
+
+class StepHooks:
+    """What the app adds around the course's step: a stop request, the divergence check, the epoch's tally (loss,
+    accuracy, the loss curve within it) and progress at most every progress_interval seconds."""
+
+    def __init__(self, config: RunConfig, rows_per_epoch: int, on_progress, should_stop, progress_interval: float):
+        self.config, self.rows_per_epoch = config, rows_per_epoch
+        self.on_progress, self.should_stop, self.progress_interval = on_progress, should_stop, progress_interval
+        self.keep_graphs = "loss-graph" in config.slips  # the course's `loss_train += loss`
+        self.steps = config.epochs * math.ceil(rows_per_epoch / config.batch_size)
+        self.step_losses = StepLosses(rows_per_epoch)  # a point every STEP_WINDOW steps
+        self.history: list[dict] = []
+        self.step = 0
+        self.start = self.last_report = time.perf_counter()
+
+    def start_epoch(self, epoch: int, targets: torch.Tensor) -> None:
+        """A new epoch whose batches' targets, in order, are `targets`."""
+        self.epoch, self.targets, self.loss_sum, self.seen = epoch, targets, 0.0, 0
+        self.predicted = torch.empty_like(targets)  # argmax into it: one op a step
+
+    def check_stop(self) -> None:
+        """A stop request ends the run before the next step."""
+        if self.should_stop is not None and self.should_stop():
+            raise RunEnded("stopped", stopped_during(self.epoch + 1))
+
+    def check_divergence(self, loss: torch.Tensor) -> None:
+        """A loss that is not finite or above DIVERGED_LOSS ends the run: its step is the last, left out of the tally;
+        weights it made non-finite are replaced by the epoch's first (fit)."""
+        value = loss.item()
+        if not math.isfinite(value) or value > DIVERGED_LOSS:
+            raise RunEnded("diverged", divergence_message(value, self.epoch, self.step, self.config.lr))
+
+    def record(self, logits: torch.Tensor, loss: torch.Tensor) -> None:
+        """A step's loss and predictions into the epoch's tally; progress when progress_interval has passed."""
+        rows = len(logits)
+        torch.argmax(logits.detach(), 1, out=self.predicted[self.seen:self.seen + rows])
+        self.loss_sum = self.loss_sum + (loss if self.keep_graphs else loss.item()) * rows
+        self.seen, self.step = self.seen + rows, self.step + 1
+        if self.step % STEP_WINDOW == 0:
+            self.step_losses.add(self.epoch, self.loss_sum, self.seen)
+        if time.perf_counter() - self.last_report >= self.progress_interval:
+            self.report_progress(mean_of(self.loss_sum, self.seen), tuple(self.step_losses.points))
+
+    def end_epoch(self, figures: dict) -> None:
+        """The epoch's history row, its tally and `figures` (validation's, the Inside page's); then progress."""
+        seen = self.seen
+        correct = int((self.predicted[:seen] == self.targets[:seen]).sum())
+        self.history.append({"epoch": round(self.epoch + seen / self.rows_per_epoch, 4),
+                             "train_loss": mean_of(self.loss_sum, seen), "train_accuracy": percent(correct, seen),
+                             **figures, **release_graph(self.loss_sum),  # measured, then freed as the course's reset
+                             "step_losses": self.step_losses.take()})  # what the Inside page draws (mnistlab.inside)
+        self.report_progress(self.history[-1]["train_loss"], ())
+
+    def report_progress(self, running_loss: float, step_losses: tuple) -> None:
+        if self.on_progress is None:
+            return
+        self.last_report = time.perf_counter()
+        elapsed = self.elapsed()
+        eta = elapsed / max(self.step, 1) * (self.steps - self.step)  # 0 only once all is done
+        self.on_progress(Progress(self.epoch, self.config.epochs, self.step, self.steps, running_loss, elapsed, eta,
+                                  tuple(self.history), step_losses))
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -60,90 +202,6 @@ def optimizer_for(model: torch.nn.Module, config: RunConfig, device: torch.devic
         return torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
 
 
-def train(config: RunConfig, data: Dataset, on_progress: Callable[[Progress], None] | None = None,
-          should_stop: Callable[[], bool] | None = None, progress_interval: float = PROGRESS_INTERVAL) -> Run:
-    """Train, validating every epoch; stops early on should_stop() or a non-finite loss. Returns the Run."""
-    device = resolve_device(config.device)
-    with cpu_settings(thread_count()):
-        return train_on(device, config, data, on_progress, should_stop, progress_interval)
-
-
-def train_on(device: torch.device, config: RunConfig, data: Dataset, on_progress, should_stop,
-             progress_interval: float) -> Run:
-    """train()'s loop, under the CPU settings it chose."""
-    generator = torch.Generator().manual_seed(config.seed)  # split, init and shuffling, drawn as the course draws them
-    train_idx, val_idx = split_indices(len(data.train_y), config.val_fraction, generator)
-    check_last_batch(config, len(train_idx))
-    x, y = data.train_x.to(device), data.train_y.to(device)
-    x_val, y_val = x[val_idx.to(device)], y[val_idx.to(device)]
-    model = build_model(config, generator).to(device)
-    for module in model.modules():
-        if isinstance(module, SeededDropout):
-            module.generator = torch.Generator(device).manual_seed(config.seed + 1)
-    optimizer = optimizer_for(model, config, device)
-    eval_mode = "no-eval" not in config.slips
-    eval_batch = EVAL_BATCH if eval_mode else config.batch_size  # batch statistics make the slip batch-dependent
-    keep_graphs = "loss-graph" in config.slips  # the course's `loss_train += loss`
-    steps_per_epoch = math.ceil(len(train_idx) / config.batch_size)
-    step_losses = StepLosses(len(train_idx))  # the loss curve within epochs, a point every STEP_WINDOW steps
-    history, status, message, step = [], "completed", "", 0
-    start = last_report = time.perf_counter()
-    for epoch in range(config.epochs):
-        epoch_start, loss_sum, seen = time.perf_counter(), 0.0, 0
-        model.train()  # validation leaves the model in eval mode
-        finite_weights = {k: v.clone() for k, v in model.state_dict().items()}
-        order = train_idx[course_shuffle(len(train_idx), generator)].to(device)
-        targets_in_order, predicted = y[order], torch.empty_like(order)  # argmax into predicted: one op a step
-        batches = zip(*(t.split(config.batch_size) for t in (order, targets_in_order, predicted)))
-        for batch, targets, predictions in batches:
-            if should_stop is not None and should_stop():
-                status, message = "stopped", f"Stopped by the user during epoch {epoch + 1}."
-                break
-            images = x.index_select(0, batch)  # a plain row gather: faster on CPU than x[batch]'s general indexing
-            logits = model(images)
-            loss = F.cross_entropy(logits, targets)
-            value = loss.item()
-            if not math.isfinite(value) or value > DIVERGED_LOSS:
-                status, message = "diverged", divergence_message(value, epoch, step, config.lr)
-                break
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            torch.argmax(logits.detach(), 1, out=predictions)
-            loss_sum = loss_sum + (loss if keep_graphs else value) * len(batch)
-            seen, step = seen + len(batch), step + 1
-            if step % STEP_WINDOW == 0:
-                step_losses.add(epoch, loss_sum, seen)
-            now = time.perf_counter()
-            if on_progress is not None and now - last_report >= progress_interval:
-                last_report = now
-                eta = (now - start) / step * (config.epochs * steps_per_epoch - step)
-                on_progress(Progress(epoch, config.epochs, step, config.epochs * steps_per_epoch,
-                                     mean_of(loss_sum, seen), now - start, eta, tuple(history),
-                                     tuple(step_losses.points)))
-        if status == "diverged" and not all(p.isfinite().all() for p in model.parameters()):
-            model.load_state_dict(finite_weights)
-        if seen:  # a stopped or diverged epoch still keeps the part it did
-            correct = int((predicted[:seen] == targets_in_order[:seen]).sum())
-            val_loss, val_acc = loss_and_accuracy(logits_of(model, x_val, eval_mode, eval_batch), y_val)
-            history.append({"epoch": round(epoch + seen / len(train_idx), 4), "train_loss": mean_of(loss_sum, seen),
-                            "train_accuracy": percent(correct, seen), "val_loss": val_loss,
-                            "val_accuracy": val_acc, "seconds": time.perf_counter() - epoch_start,
-                            **release_graph(loss_sum),  # measured, then freed as the course's next-epoch reset would
-                            **epoch_figures(model, x_val[:PROBE_ROWS], y_val[:PROBE_ROWS], config.batch_size),
-                            "step_losses": step_losses.take()})  # what the Inside page draws (mnistlab.inside)
-            if on_progress is not None:
-                elapsed = time.perf_counter() - start
-                eta = elapsed / max(step, 1) * (config.epochs * steps_per_epoch - step)  # 0 only once all is done
-                on_progress(Progress(epoch, config.epochs, step, config.epochs * steps_per_epoch,
-                                     history[-1]["train_loss"], elapsed, eta, tuple(history)))
-        if status != "completed":
-            break
-    model.eval()
-    evaluation = evaluate(model, data.test_x.to(device), data.test_y.to(device), eval_mode, eval_batch)
-    return Run(config, history, status, message, evaluation, model.cpu(), str(device), time.perf_counter() - start)
-
-
 def check_last_batch(config: RunConfig, rows: int) -> None:
     """Refuse, before any training, a BatchNorm run whose epochs would end on a batch of one row (which BatchNorm cannot
     normalise): said at the start, not after an epoch's wait, with the nearest batch size that works."""
@@ -160,46 +218,3 @@ def check_last_batch(config: RunConfig, rows: int) -> None:
 def mean_of(loss_sum, seen: int) -> float:
     """The mean loss per sample; loss_sum is a tensor with a graph under the loss-graph slip."""
     return float(torch.as_tensor(loss_sum).detach()) / seen
-
-
-def divergence_message(value: float, epoch: int, step: int, lr: float) -> str:
-    """What happened, the loss in words ('grew to 1.2 × 10⁸', 'became NaN'), and a learning rate that trains."""
-    if math.isnan(value):
-        what = "became NaN (not a number)"
-    elif math.isinf(value):
-        what = "became infinite"
-    else:
-        mantissa, power = f"{value:.1e}".split("e")  # 9.96e3 → 1.0e+04: rounded before it is split
-        what = f"grew to {mantissa} × 10{str(int(power)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
-    # Every preset trains with the course's Adam rate, 1e-3: point there, not one notch down from a rate that failed.
-    advice = "try 1e-3, the course's rate, which trains it" if lr > 1e-3 else f"try {lr / 10:g}"
-    return (f"The training loss {what} at epoch {epoch + 1} (step {step + 1}): the run diverged. "
-            f"The learning rate {lr:g} is too high for this model: {advice}.")
-
-
-_STOPPED = re.compile(r"Stopped by the user during epoch (\d+)\.")
-_DIVERGED = re.compile(r"The training loss (.+) at epoch (\d+) \(step (\d+)\): the run diverged\. The learning rate "
-                       r"(\S+) is too high for this model: try (\S+?)(, the course's rate, which trains it)?\.")
-_FAILED = "Training failed: "
-
-
-def message_in(message: str, lang: str = "en") -> str:
-    """A run's message in lang. The run keeps it in English (the CLI's, and saved files' since the first version), so
-    that old saved runs still open: the messages this module and jobs write are recognised and said again in lang;
-    any other is shown as it reads."""
-    if lang == "en" or not message:
-        return message
-    if stopped := _STOPPED.fullmatch(message):
-        return text(lang, "run.stopped_in", epoch=stopped.group(1))
-    if diverged := _DIVERGED.fullmatch(message):
-        what, epoch, step, lr, rate, course = diverged.groups()
-        grew = re.fullmatch(r"grew to (.+)", what)
-        what = (text(lang, "run.grew_to", value=grew.group(1).replace(".", ",") if lang == "fr" else grew.group(1))
-                if grew else text(lang, "run.became_nan" if "NaN" in what else "run.became_infinite"))
-        if lang == "fr":  # decimals as French writes them; 1e-3 has none
-            lr, rate = lr.replace(".", ","), rate.replace(".", ",")
-        advice = text(lang, "run.try_course" if course else "run.try", lr=rate)
-        return text(lang, "run.diverged", what=what, epoch=epoch, step=step, lr=lr, advice=advice)
-    if message.startswith(_FAILED):
-        return text(lang, "run.failed", reason=message[len(_FAILED):])
-    return message

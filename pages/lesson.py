@@ -8,8 +8,9 @@ from mnistlab.config import ConfigError
 from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, LESSONS_DIR, MAX_SEEDS, Lesson, LessonFileError,
                              LessonPlan, LessonProgress, default_lesson_seconds, duration_text, file_name, gap_note,
                              lesson_from_bytes, lesson_to_bytes, load_lesson,
-                             message_in, save_lesson, saved_lessons, size_text, slip_effects, summarize, table,
+                             save_lesson, saved_lessons, size_text, slip_effects, summarize, table,
                              verdict, verdict_rule)
+from mnistlab.messages import said
 from ui import data_cache, frame, language, live, sessions, widgets
 from ui.language import current, message, number, t
 
@@ -126,7 +127,7 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
               minutes=number(lesson.seconds / 60, 1)))
     if lesson.status == "stopped":
-        st.warning(t("lesson.stopped_note", message=message_in(lesson.message, current())))
+        st.warning(t("lesson.stopped_note", message=said(lesson.message, current())))
     draw_bands(lesson, key="lesson")
     widgets.table(table(summaries, current()))
     st.caption(f"{t('lesson.table_note')} {t('lesson.vs_note')} {gap_note(current())}")

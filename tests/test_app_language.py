@@ -14,7 +14,8 @@ from mnistlab.config import PRESETS, RunConfig, describe, preset
 from mnistlab.data import load_dataset
 from mnistlab.lesson import Lesson, LessonPlan, LessonRun
 from mnistlab.runs import Run
-from mnistlab.training import divergence_message, train
+from mnistlab.messages import divergence_message
+from mnistlab.training import train
 from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")

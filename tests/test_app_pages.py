@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from conftest import write_raw_folder, zipped
 from mnistlab.config import RunConfig
 from mnistlab.evaluation import Evaluation
+from mnistlab.messages import divergence_message
 from mnistlab.runs import Run, run_to_zip
 from ui import sessions
 
@@ -292,7 +293,7 @@ def test_compare_with_a_diverged_run_keeps_the_others_scale_and_says_how_far_eac
     app.session_state["runs"] = {
         "1. baseline": Run(RunConfig(epochs=1), HISTORY[:1], "completed", seconds=2.0),
         "2. lr 10": Run(RunConfig(lr=10.0, epochs=2), blown, "diverged",
-                        "The training loss grew to 9.1 × 10⁷ at epoch 2 (step 2): the run diverged.", seconds=1.0)}
+                        divergence_message(9.1e7, 1, 1, 10.0), seconds=1.0)}
     app.switch_page("pages/compare.py").run()
     assert not app.exception
     layout = json.loads(app.get("plotly_chart")[0].proto.spec)["layout"]

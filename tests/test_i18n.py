@@ -9,7 +9,6 @@ import pytest
 from mnistlab import i18n
 from mnistlab.config import ConfigError, RunConfig, describe
 from mnistlab.lesson import LessonFileError, lesson_from_bytes
-from mnistlab.training import divergence_message, message_in
 
 
 def fields(template: str) -> set[str]:
@@ -68,18 +67,6 @@ def test_an_error_inside_an_error_is_said_in_the_same_language():
 
 def test_a_plain_message_not_yet_a_key_is_kept_as_given():
     assert ConfigError("some words").in_language("fr") == str(ConfigError("some words")) == "some words"
-
-
-def test_a_runs_stored_english_message_is_said_again_in_french():
-    """Runs keep their message in English (the CLI's, saved files'); the app says the known ones in French."""
-    diverged = divergence_message(9.6e7, 0, 1, 10.0)
-    assert message_in(diverged, "en") == diverged
-    assert message_in(diverged, "fr") == ("La perte d'entraînement a atteint 9,6 × 10⁷ à l'époque 1 (pas 2) : "
-                                          "l'entraînement a divergé. Le taux d'apprentissage 10 est trop élevé pour "
-                                          "ce modèle : essayez 1e-3, le taux du cours, qui l'entraîne.")
-    assert "est devenue NaN" in message_in(divergence_message(float("nan"), 2, 7, 1e-3), "fr")
-    assert message_in("Stopped by the user during epoch 3.", "fr") == "Arrêté par l'utilisateur pendant l'époque 3."
-    assert message_in("something else", "fr") == "something else"  # a message it does not know reads as it is
 
 
 def test_a_run_label_in_french_and_english():

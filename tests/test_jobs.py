@@ -103,7 +103,7 @@ def test_a_failing_training_job_becomes_a_failed_run_with_its_history_and_the_wo
     assert after.wait(WAIT)
     assert failed.failed and "out of memory" in failed.error
     run = failed.result
-    assert run.status == "failed" and "out of memory" in run.message
+    assert run.status == "failed" and "out of memory" in str(run.message)
     assert run.history == [row] and run.config == config and run.evaluation is None
     assert after.result == "still serving"
 

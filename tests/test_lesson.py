@@ -206,7 +206,7 @@ def test_a_stopped_lesson_keeps_its_finished_runs(tiny_data):
     checks = []
     stop = lambda: checks.append(1) or len(checks) > 20  # noqa: E731
     lesson = run_lesson(LessonPlan(seeds=2, epochs=1), tiny_data, should_stop=stop)
-    assert lesson.status == "stopped" and "after 2 of 8 runs" in lesson.message  # 8 steps a run, plus a check per run
+    assert lesson.status == "stopped" and "after 2 of 8 runs" in str(lesson.message)  # 8 steps a run, plus a check per run
     assert [r.status for r in lesson.runs] == ["completed", "completed", "stopped"]
     summaries = summarize(lesson)
     assert summaries["l2"][CORRECTED].seeds == (0,) and summaries["dropout"][CORRECTED].mean is None

@@ -4,6 +4,7 @@ import torch
 from mnistlab import plots
 from mnistlab.config import RunConfig, preset
 from mnistlab.lesson import GAP_NAME
+from mnistlab.messages import divergence_message
 from mnistlab.runs import Run
 from mnistlab.training import Progress
 
@@ -42,7 +43,7 @@ def test_overlay_gives_each_run_its_colour_for_loss_and_accuracy():
 
 DIVERGED = Run(RunConfig(lr=10.0), [{"epoch": 0.0013, "train_loss": 1.3e8, "train_accuracy": 9.0, "val_loss": 2.1e8,
                                      "val_accuracy": 9.8, "seconds": 0.1}], "diverged",
-               "The training loss grew to 1.3 × 10⁸ at epoch 1 (step 2): the run diverged.")
+               divergence_message(1.3e8, 0, 1, 10.0))
 
 
 def test_a_diverged_run_in_the_overlay_does_not_rescale_the_others():

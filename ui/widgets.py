@@ -9,8 +9,9 @@ import streamlit as st
 
 from mnistlab import plots
 from mnistlab.config import DATASETS, PRESETS, SLIPS, ConfigError, RunConfig, preset
+from mnistlab.messages import said
 from mnistlab.runs import Run
-from mnistlab.training import message_in, resolve_device
+from mnistlab.training import resolve_device
 
 from .language import compact, current, labels, message, number, percent, t
 from .sessions import LAST_FINISHED, SETTINGS, session_runs
@@ -154,9 +155,9 @@ def pick_confusion_cell() -> None:
 
 def run_summary(label: str, run: Run) -> None:
     """How a run ended (its message says what to change) and its headline numbers."""
-    said = message_in(run.message, current())
+    ending = said(run.message, current())
     STATUS_BOX[run.status](t(f"summary.{run.status}", label=label) + (
-        f" : {said}" if said and current() == "fr" else f": {said}" if said
+        f" : {ending}" if ending and current() == "fr" else f": {ending}" if ending
         else t("summary.in_seconds", seconds=number(run.seconds, 0))))
     columns = st.columns(4)
     columns[0].metric(t("summary.test_accuracy"), "—" if run.test_accuracy is None else percent(run.test_accuracy))

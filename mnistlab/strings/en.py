@@ -321,6 +321,7 @@ STRINGS = {
     "run.try": "try {lr}",
     "run.diverged": "The training loss {what} at epoch {epoch} (step {step}): the run diverged. The learning rate "
                     "{lr} is too high for this model: {advice}.",
+    "message.plain": "{text}",
     "run.failed": "Training failed: {reason}",
     "lesson.joint_note": "With several slips on, a variant's difference is their joint effect: switch one on alone to "
                          "measure it alone.",

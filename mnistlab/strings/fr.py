@@ -350,6 +350,7 @@ STRINGS = {
     "run.try": "essayez {lr}",
     "run.diverged": "La perte d'entraînement {what} à l'époque {epoch} (pas {step}) : l'entraînement a divergé. Le "
                     "taux d'apprentissage {lr} est trop élevé pour ce modèle : {advice}.",
+    "message.plain": "{text}",
     "run.failed": "L'entraînement a échoué : {reason}",
     "lesson.joint_note": "Avec plusieurs erreurs activées, l'écart d'une variante est leur effet conjoint : "
                          "activez-en une seule pour mesurer son effet propre.",
