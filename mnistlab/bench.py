@@ -15,14 +15,11 @@ from contextlib import contextmanager
 from typing import Callable, TypeVar
 
 import torch
-import torchvision.transforms as T
-from torch import nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader
-from torchvision import datasets
 
 from .cli import add_data_arguments
 from .config import ConfigError, RunConfig
+from .course import course_loop
 from .data import RAW_FILES, DataError, data_dir, load_dataset, raw_folder, split_indices
 from .jobs import JobQueue, submit_training
 from .models import build_model
@@ -33,66 +30,6 @@ Result = TypeVar("Result")
 LOOPS = ("course", "engine", "app", "floor")
 LABELS = {"course": "course loop (torchvision, as written)", "engine": "mnistlab engine (train)",
           "app": "engine on the app's path (jobs)", "floor": "floor (forward+backward by autograd)"}
-
-
-class mlp(nn.Module):  # noqa: N801 — the course's class, under the course's name
-    """The course's first model, as it writes it."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fc1 = nn.Linear(784, 256)
-        self.fc2 = nn.Linear(256, 256)
-        self.fc3 = nn.Linear(256, 10)
-
-    def forward(self, x):
-        x = x.view(-1, 28 * 28)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
-
-
-def course_loop(root, seed: int, epochs: int, download: bool, threads: int) -> dict:
-    """The course's code as it writes it (its `loss_train += loss` included), seeded; each epoch timed, train + val."""
-    torch.set_num_threads(threads)  # what the course's process would have: torch's choice unless --threads
-    torch.manual_seed(seed)
-    transform = T.ToTensor()
-    dataset = datasets.MNIST(root=str(root), train=True, download=download, transform=transform)
-    test_dataset = datasets.MNIST(root=str(root), train=False, transform=transform)
-    train_dataset, validation_dataset = torch.utils.data.random_split(dataset, [0.8, 0.2])
-    train_loader = DataLoader(train_dataset, batch_size=64, shuffle=True)
-    val_loader = DataLoader(validation_dataset, batch_size=64, shuffle=True)
-    test_loader = DataLoader(test_dataset, batch_size=64, shuffle=False)
-    model = mlp()
-    criterion = nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
-    seconds, printed = [], []  # the course prints these lines; the benchmark keeps them quiet
-    for i in range(epochs):
-        start = time.perf_counter()
-        loss_train = 0
-        for images, labels in train_loader:
-            preds = model(images)
-            loss = criterion(preds, labels)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            loss_train += loss
-        printed.append(f"step {i} train loss {loss_train / len(train_loader)}")
-        loss_val = 0
-        for images, labels in val_loader:
-            with torch.no_grad():
-                preds = model(images)
-                loss = criterion(preds, labels)
-                loss_val += loss
-        printed.append(f"step {i} val loss {loss_val / len(val_loader)}")
-        seconds.append(time.perf_counter() - start)
-    correct = total = 0
-    for images, labels in test_loader:
-        with torch.no_grad():
-            preds = model(images)
-            _, predicted = torch.max(preds.data, 1)
-            total += labels.size(0)
-            correct += (predicted == labels).sum().item()
-    return {"seconds": seconds, "accuracy": 100 * correct / total, "model": model}
 
 
 def engine_loop(data, config: RunConfig) -> dict:

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mnistlab import training
-from mnistlab.bench import course_loop
+from mnistlab.course import course_loop
 from mnistlab.config import RunConfig
 from mnistlab.data import data_dir, load_dataset
 
