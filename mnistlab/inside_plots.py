@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from . import i18n
 from .inside import series
-from .plots import COLOURS, SEPARATORS, SMALLEST_TEXT, _styled
+from .figure_style import COLOURS, SEPARATORS, SMALLEST_TEXT, styled
 from .runs import Run
 
 TEMPLATES = 32  # first-layer units drawn as 28 × 28 images, the strongest (largest weight norm) first
@@ -63,7 +63,7 @@ def per_layer_figure(runs: dict[str, Run], key: str, title_key: str, count: int,
     figure.update_yaxes(title_text=i18n.text(lang, title_key), col=1)
     figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     _titles_readable(figure)
-    return _legend_above_titles(_styled(figure, height=height + 50))
+    return _legend_above_titles(styled(figure, height=height + 50))
 
 
 def weight_norms_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
@@ -113,7 +113,7 @@ def batchnorm_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
                         title_text=i18n.text(lang, "inside.epoch"))
     figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     _titles_readable(figure)
-    return _legend_above_titles(_styled(figure, height=450))
+    return _legend_above_titles(styled(figure, height=450))
 
 
 def modes_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
@@ -137,7 +137,7 @@ def modes_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
                         title_text=i18n.text(lang, "inside.epoch"))
     figure.update_yaxes(title_text=i18n.text(lang, "inside.modes.axis"))
     figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
-    return _styled(figure, height=420)
+    return styled(figure, height=420)
 
 
 def histograms_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
@@ -168,7 +168,7 @@ def histograms_figure(runs: dict[str, Run], lang: str = "en") -> go.Figure:
     figure.update_yaxes(title_text=i18n.text(lang, "inside.hist.share"), col=1, rangemode="tozero")
     figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     _titles_readable(figure)
-    return _legend_above_titles(_styled(figure, height=430))
+    return _legend_above_titles(styled(figure, height=430))
 
 
 def templates_figure(run: Run, count: int = TEMPLATES, columns: int = 8, lang: str = "en") -> go.Figure:
@@ -194,7 +194,7 @@ def templates_figure(run: Run, count: int = TEMPLATES, columns: int = 8, lang: s
                                   hovertemplate=hover + "<extra></extra>"))
     figure.update_xaxes(visible=False, constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    return _styled(figure, height=max(200, 140 * rows), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+    return styled(figure, height=max(200, 140 * rows), legend=False, margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
 def _titles_readable(figure: go.Figure) -> None:

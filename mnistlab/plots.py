@@ -1,31 +1,26 @@
-"""Plotly figures and tables drawn from runs: curves, overlays, confusion matrix, digit grids; sized for a projector."""
+"""Plotly figures and tables drawn from runs: training curves, overlays, the compare table, a lesson's seed bands;
+sized for a projector."""
 from __future__ import annotations
 
 import dataclasses
 import math
-import textwrap
 
 import plotly.colors
 import plotly.graph_objects as go
-import torch
 from plotly.subplots import make_subplots
 
 from . import i18n
-from .data import class_names
 from .config import describe, layer_sizes  # noqa: F401 (pages name runs through plots)
+from .figure_style import COLOURS, SMALLEST_TEXT, TRAIN, VAL, styled
 from .i18n import text
+from .inside import best_epoch, step_curve
 from .lesson import VARIANT_NAMES, ArmSummary
 from .runs import Run
-from .inside import best_epoch, step_curve
 from .training import DIVERGED_LOSS, Progress
 
-COLOURS = plotly.colors.qualitative.D3
-# the app's own font; one family name, as Plotly measures legends with it
-FONT = {"size": 20, "family": "Source Sans, sans-serif"}
-SMALLEST_TEXT = 18  # pixels: the least a projector's back row reads, for cell counts, bar labels, titles, hover
 DIVERGED_MARK = {"symbol": "x", "size": 16, "line": {"width": 2}}
-TRAIN, VAL = "#1F77B4", "#D62728"
-SEPARATORS = {"en": ".,", "fr": ",\u202f"}  # Plotly's decimal and thousands marks (hover texts) per language
+
+
 def live_point(progress: Progress) -> tuple[float, float]:
     """Where the epoch under way stands: (fractional epoch, mean training loss so far in it)."""
     steps_per_epoch = progress.steps / progress.epochs
@@ -68,7 +63,7 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
     if not healthy:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
         figure.update_yaxes(range=[0, 100], row=1, col=2)
     _epoch_axis(figure, epochs or max(x + live_x, default=1), lang)
-    return _styled(figure, height=440, lang=lang)
+    return styled(figure, height=440, lang=lang)
 
 
 def blew_up(history: list[dict] | tuple) -> bool:
@@ -158,7 +153,7 @@ def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
     figure.update_yaxes(title_text=text(lang, "plots.accuracy") + " (%)", row=1, col=2)
     _epoch_axis(figure, max((max([run.config.epochs, *(r["epoch"] for r in run.history)]) for run in runs.values()),
                             default=1), lang)  # a list: a run stopped before its first step has no history
-    return _styled(figure, height=520, lang=lang)
+    return styled(figure, height=520, lang=lang)
 
 
 def epochs_done(run: Run, lang: str = "en") -> str:
@@ -181,108 +176,6 @@ def epochs_reached(run: Run, lang: str = "en") -> tuple[str, str]:
                        else text(lang, "epochs.diverged_in", epoch=whole + 1))
     within = reached != whole  # ended inside an epoch
     return count, text(lang, f"epochs.{run.status}_in" if within else f"epochs.{run.status}", epoch=whole + 1)
-
-
-def confusion_figure(confusion: list[list[int]], classes: list[str],
-                     selected: tuple[int, int] | None = None, lang: str = "en") -> go.Figure:
-    """A heatmap of confusion[true][predicted] with counts, plus one invisible marker per cell for click selection."""
-    n = len(classes)
-    counts = torch.tensor(confusion, dtype=torch.float)
-    # Colour by the log of the count: the diagonal's thousands would otherwise wash out every mistake.
-    figure = go.Figure(go.Heatmap(z=counts.log1p().tolist(), x=classes, y=classes, text=confusion,
-                                  texttemplate="%{text}", textfont={"size": SMALLEST_TEXT}, colorscale="Blues",
-                                  showscale=False, hoverinfo="skip"))
-    cells = [(t, p) for t in range(n) for p in range(n)]
-    figure.add_trace(go.Scatter(
-        x=[classes[p] for _, p in cells], y=[classes[t] for t, _ in cells], mode="markers",
-        marker={"symbol": "square", "size": 30, "opacity": 0.01, "color": "#000000"},
-        customdata=[[t, p] for t, p in cells], showlegend=False, name="cells",
-        hovertemplate=text(lang, "plots.confusion.hover") + "<extra></extra>",
-        text=[confusion[t][p] for t, p in cells]))
-    if selected is not None:
-        t, p = selected
-        figure.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
-                         line={"color": "#D62728", "width": 4})
-    named = any(len(name) > 2 for name in classes)  # Fashion-MNIST: names too long to stand over a column
-    figure.update_xaxes(title_text=text(lang, "plots.predicted_number" if named else "plots.predicted"),
-                        type="category", side="top",
-                        showgrid=False, tickangle=0, tickmode="array", tickvals=classes,
-                        ticktext=[str(i) for i in range(n)] if named else classes)
-    figure.update_yaxes(title_text=text(lang, "plots.true"), type="category", autorange="reversed", showgrid=False,
-                        tickmode="array",
-                        tickvals=classes, ticktext=[f"{name} · {i}" for i, name in enumerate(classes)] if named
-                        else classes)
-    figure.update_layout(clickmode="event+select", dragmode=False)
-    return _styled(figure, height=620, legend=False, lang=lang)
-
-
-def per_class_figure(per_class_accuracy: list[float], classes: list[str], lang: str = "en") -> go.Figure:
-    """Test accuracy of each class as bars, the weakest in red; the axis starts at a round figure below the weakest,
-    and the title says where, so that a 4-point spread is not read as a tenfold one."""
-    worst = min(range(len(per_class_accuracy)), key=per_class_accuracy.__getitem__)
-    colours = [VAL if i == worst else TRAIN for i in range(len(classes))]
-    start = axis_start(per_class_accuracy)
-    figure = go.Figure(go.Bar(x=classes, y=per_class_accuracy,
-                              text=[i18n.number(a, lang, 1) for a in per_class_accuracy],
-                              textposition="inside", insidetextanchor="end", textangle=-90,
-                              textfont={"color": "white", "size": SMALLEST_TEXT}, marker_color=colours,
-                              hovertemplate="%{x}: %{y:.2f} %<extra></extra>"))  # inside: above, they met the top tick
-    figure.update_yaxes(title_text=text(lang, "plots.test_accuracy"), range=[start, 100.5])
-    figure.update_xaxes(type="category", tickangle=-45 if any(len(c) > 2 for c in classes) else 0)
-    if start > 0:  # said only where it is not where a reader expects it
-        figure.update_layout(title={"text": text(lang, "plots.axis_starts", start=i18n.number(start, lang, 0)),
-                                    "font": {"size": SMALLEST_TEXT},
-                                    "x": 0, "xref": "paper", "xanchor": "left", "y": 0.98})
-    return _styled(figure, height=420, legend=False, margin={"l": 80, "r": 10, "t": 40, "b": 50},  # l: its title
-                   lang=lang)
-
-
-def axis_start(values: list[float]) -> float:
-    """A round figure (a multiple of 5, or of 10 when the values spread wider than 20) below the lowest value, by at
-    least 1 point or 30 % of the spread."""
-    low, spread = min(values), max(values) - min(values)
-    step = 10 if spread > 20 else 5
-    return max(0.0, step * math.floor((low - max(1.0, 0.3 * spread)) / step))  # the lowest bar stays readable
-
-
-def digit_grid(images: torch.Tensor, titles: list[str], columns: int = 8, width: int = 1100) -> go.Figure:
-    """uint8 images (n, 28, 28) tiled in one picture, dark ink on white, a title above each; a title too long for its
-    cell is wrapped (after → or at a space) and its row made taller, so that no two titles overlap."""
-    n, side = len(images), images.shape[-1]
-    cell = side + 8  # 8 pixels of margin around each digit
-    scale = width / (columns * cell)  # screen pixels per image pixel, on a page `width` pixels wide
-    characters = max(6, int(cell * scale / (SMALLEST_TEXT * 0.55)))  # Source Sans: ~0.55 em per character
-    wrapped = [[line.replace("→ ", "→") for line in textwrap.wrap(title.replace("→", "→ "), characters)] or [""]
-               for title in titles]
-    lines = max((len(w) for w in wrapped), default=1)
-    band = math.ceil(lines * SMALLEST_TEXT * 1.25 / scale)  # title lines, in image pixels
-    high = side + band + 4
-    rows = max(1, -(-n // columns))
-    canvas = torch.full((rows * high, columns * cell), 0, dtype=torch.uint8)
-    for i, image in enumerate(images):
-        r, c = divmod(i, columns)
-        canvas[r * high + band + 2: r * high + band + 2 + side, c * cell + 4: c * cell + 4 + side] = image
-    figure = go.Figure(go.Heatmap(z=canvas.tolist(), colorscale="Greys", zmin=0, zmax=255, showscale=False,
-                                  hoverinfo="skip"))
-    for i, title in enumerate(wrapped):
-        r, c = divmod(i, columns)
-        figure.add_annotation(x=c * cell + cell / 2 - 0.5, y=r * high + band / 2 + 0.5, text="<br>".join(title),
-                              showarrow=False, font={"size": SMALLEST_TEXT, "color": "#111111"})
-    figure.update_xaxes(visible=False, range=[-0.5, columns * cell - 0.5], constrain="domain")
-    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    # Height for a page `width` pixels wide, so the cells fill the width without bands above and below.
-    return _styled(figure, height=max(160, round(rows * high * scale)), legend=False,
-                   margin={"l": 4, "r": 4, "t": 4, "b": 4})
-
-
-def class_counts_figure(train_counts: list[int], test_counts: list[int], classes: list[str],
-                        lang: str = "en") -> go.Figure:
-    """Images per class in the training and test files, side by side."""
-    figure = go.Figure([go.Bar(x=classes, y=train_counts, name=text(lang, "plots.train_file"), marker_color=TRAIN),
-                        go.Bar(x=classes, y=test_counts, name=text(lang, "plots.test_file"), marker_color=VAL)])
-    figure.update_layout(barmode="group", yaxis_title=text(lang, "plots.images"))
-    figure.update_xaxes(type="category")
-    return _styled(figure, height=380, lang=lang)
 
 
 def compare_rows(runs: dict[str, Run], lang: str = "en") -> list[dict]:
@@ -316,22 +209,6 @@ def _cell(value, lang: str = "en"):
     return value
 
 
-def _styled(figure: go.Figure, height: int, legend: bool = True, margin: dict | None = None,
-            lang: str | None = None) -> go.Figure:
-    """Large type, white background, legend on top: readable on a projected wall; numbers in hover texts as `lang`
-    writes them (when given)."""
-    if lang is not None:
-        figure.update_layout(separators=SEPARATORS.get(lang, SEPARATORS["en"]))
-    figure.update_layout(height=height, font=FONT, template="plotly_white", showlegend=legend, uirevision="keep",
-                         margin=margin or {"l": 60, "r": 10, "t": 60, "b": 50},
-                         hoverlabel={"font": {"size": SMALLEST_TEXT, "family": FONT["family"]}},
-                         legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0})
-    for annotation in figure.layout.annotations or ():
-        if annotation.font.size is None:
-            annotation.font.size = 20
-    return figure
-
-
 def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | None = None,
                lang: str = "en") -> go.Figure:
     """Validation loss per epoch of each variant: the mean over seeds as a line, the min–max over seeds as a band."""
@@ -350,42 +227,7 @@ def seed_bands(summaries: dict[str, ArmSummary], y_range: tuple[float, float] | 
                                     hovertemplate=text(lang, "plots.bands.hover") + f"<extra>{name}</extra>"))
     figure.update_xaxes(title_text=text(lang, "inside.epoch"), dtick=1)
     figure.update_yaxes(title_text=text(lang, "plots.val_loss"), range=y_range)
-    return _styled(figure, height=480, lang=lang)
-
-
-def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.Figure:
-    """Each run's ten class probabilities (digits.Reading with probabilities) as bars, side by side, its guess in red.
-
-    Horizontal bars, class 0 on top: Fashion-MNIST's class names stay readable. MNIST's '7 - seven' shows as '7'.
-    Numbers as `lang` writes them (97 % / 97,5 %). A long run label wraps, so that side by side titles never overlap.
-    """
-    n = len(readings)
-    columns = max(1, min(columns, n))
-    rows = max(1, -(-n // columns))
-    titles = []
-    for reading in readings:
-        guess = class_names(reading.dataset, lang)[reading.predicted]
-        sure = i18n.percent(100 * reading.probabilities[reading.predicted], lang, 0)
-        label = "<br>".join(textwrap.wrap(reading.label, max(16, 72 // columns), break_on_hyphens=False))
-        titles.append(f"{label}<br><b>{guess}</b> ({sure})")
-    lines = max((title.count("<br>") + 1 for title in titles), default=2)
-    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.12,
-                           vertical_spacing=0.3 / rows)
-    for i, reading in enumerate(readings):
-        percents = [100 * p for p in reading.probabilities]
-        names = class_names(reading.dataset, lang)
-        colours = [VAL if k == reading.predicted else TRAIN for k in range(len(names))]
-        figure.add_trace(go.Bar(x=percents, y=names, orientation="h", marker_color=colours, showlegend=False,
-                                text=[f"{p:.0f}" if p >= 0.5 else "" for p in percents], textposition="outside",
-                                cliponaxis=False, hovertemplate="%{y}: %{x:.1f} %<extra>" + reading.label + "</extra>"),
-                         row=i // columns + 1, col=i % columns + 1)
-    figure.update_xaxes(range=[0, 115], showticklabels=False, showgrid=False, fixedrange=True)
-    figure.update_yaxes(type="category", autorange="reversed", fixedrange=True, tickfont={"size": 18})
-    for annotation in figure.layout.annotations:
-        annotation.font.size = 18
-    figure.update_layout(dragmode=False, separators=SEPARATORS.get(lang, SEPARATORS["en"]))
-    top = 36 + 22 * lines  # px: the titles' lines at 18 px
-    return _styled(figure, height=top - 10 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": top, "b": 10})
+    return styled(figure, height=480, lang=lang)
 
 
 def _overfitting_marks(figure: go.Figure, history: list[dict], colour: str, lang: str = "en",

@@ -2,7 +2,7 @@
 import torch
 import streamlit as st
 
-from mnistlab import plots
+from mnistlab import digit_plots
 from mnistlab.data import class_names, split_sizes
 from ui import data_cache, frame, widgets
 from ui.language import current, number, t
@@ -30,9 +30,9 @@ st.caption(t("data.split_note", total=number(len(data.train_y), 0)))
 st.subheader(t("data.samples"))
 first_of_each = [(data.train_y == c).nonzero().flatten()[:SAMPLES_PER_CLASS] for c in range(10)]
 picks = [int(indices[row]) for row in range(SAMPLES_PER_CLASS) for indices in first_of_each]  # one class per column
-widgets.chart(plots.digit_grid(data.images("train", picks), [classes[int(data.train_y[i])] for i in picks], columns=10),
-          key="samples")
+widgets.chart(digit_plots.digit_grid(data.images("train", picks), [classes[int(data.train_y[i])] for i in picks],
+                                     columns=10), key="samples")
 st.subheader(t("data.per_class"))
-widgets.chart(plots.class_counts_figure(torch.bincount(data.train_y, minlength=10).tolist(),
-                                    torch.bincount(data.test_y, minlength=10).tolist(), classes, current()),
+widgets.chart(digit_plots.class_counts_figure(torch.bincount(data.train_y, minlength=10).tolist(),
+                                              torch.bincount(data.test_y, minlength=10).tolist(), classes, current()),
               key="counts")

@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas  # here, not in ui/: it can only be imported inside a running app
 
-from mnistlab import plots
+from mnistlab import digit_plots
 from mnistlab.data import IMAGE_SIDE
 from mnistlab.digits import BlankImageError, ImageFileError, ink_from_canvas, ink_from_photo, model_image, read_runs
 from ui import frame, sessions, widgets
@@ -85,7 +85,7 @@ with bars_column:
         readings = read_runs(runs, images, lang)
         read = [reading for reading in readings if reading.probabilities is not None]
         if read:
-            widgets.chart(plots.probability_bars(read, min(len(read), MOST_COLUMNS), lang), key="draw.bars")
+            widgets.chart(digit_plots.probability_bars(read, min(len(read), MOST_COLUMNS), lang), key="draw.bars")
         else:
             st.info(t("draw.none_read"))
         for reading in readings:

@@ -1,7 +1,7 @@
 """Results: one run's test accuracy, confusion matrix and its worst mistakes; download or upload a run."""
 import streamlit as st
 
-from mnistlab import inside, plots
+from mnistlab import digit_plots, inside, plots
 from mnistlab.data import class_names
 from mnistlab.runs import RunFileError, download_name, run_from_zip, run_identity, run_to_zip
 from ui import data_cache, frame, language, sessions, widgets
@@ -31,16 +31,15 @@ if picked is not None:
         left, right = st.columns([3, 2], gap="large")
         with right:
             st.subheader(t("results.per_class"))
-            widgets.chart(plots.per_class_figure(evaluation.per_class_accuracy, classes, lang), key="per-class")
+            widgets.chart(digit_plots.per_class_figure(evaluation.per_class_accuracy, classes, lang), key="per-class")
             st.subheader(t("results.which_mistakes"))
             true_class, predicted_class = widgets.confusion_filter(classes)
         with left:
             st.subheader(t("results.confusion"))
             st.caption(t("results.confusion.caption"))
             selected = None if true_class is None or predicted_class is None else (true_class, predicted_class)
-            widgets.chart(plots.confusion_figure(evaluation.confusion, classes, selected, lang),
-                          key=widgets.CONFUSION_KEY,
-                      on_select=widgets.pick_confusion_cell, selection_mode="points")
+            widgets.chart(digit_plots.confusion_figure(evaluation.confusion, classes, selected, lang),
+                          key=widgets.CONFUSION_KEY, on_select=widgets.pick_confusion_cell, selection_mode="points")
         mistakes = [m for m in evaluation.misclassified
                     if (true_class is None or m["true"] == true_class)
                     and (predicted_class is None or m["predicted"] == predicted_class)]
@@ -56,7 +55,8 @@ if picked is not None:
             titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {language.percent(100 * m['probability'], 0)}"
                       for m in shown]
             st.caption(t("results.gallery.caption"))
-            widgets.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles), key="gallery")
+            widgets.chart(digit_plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles),
+                          key="gallery")
     st.download_button(t("results.download"),
                        data=lambda: run_to_zip(run), file_name=download_name(run),
                        mime="application/zip", on_click="ignore")

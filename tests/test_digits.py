@@ -14,7 +14,8 @@ from mnistlab.digits import (BlankImageError, ImageFileError, Reading, ink_from_
                              model_image, read_runs)
 from mnistlab.evaluation import logits_of
 from mnistlab.models import build_model
-from mnistlab.plots import VAL, probability_bars
+from mnistlab.digit_plots import probability_bars
+from mnistlab.figure_style import VAL
 from mnistlab.runs import Run
 
 CANVAS = 280  # the page's canvas side

@@ -1,7 +1,7 @@
 """The figures carry the right traces; the compare table lists only the settings that differ."""
 import torch
 
-from mnistlab import plots
+from mnistlab import digit_plots, plots
 from mnistlab.config import RunConfig, preset
 from mnistlab.lesson import GAP_NAME
 from mnistlab.messages import divergence_message
@@ -85,7 +85,7 @@ def test_epochs_done_says_how_far_a_run_got():
 
 def test_confusion_figure_has_counts_and_one_clickable_marker_per_cell():
     confusion = [[5, 1, 0], [2, 7, 0], [0, 0, 9]]
-    figure = plots.confusion_figure(confusion, ["a", "b", "c"], selected=(1, 0))
+    figure = digit_plots.confusion_figure(confusion, ["a", "b", "c"], selected=(1, 0))
     heatmap, cells = figure.data
     assert heatmap.type == "heatmap" and [list(r) for r in heatmap.text] == confusion
     assert cells.type == "scatter" and len(cells.x) == 9
@@ -95,7 +95,7 @@ def test_confusion_figure_has_counts_and_one_clickable_marker_per_cell():
 
 def test_digit_grid_tiles_every_image_under_its_title():
     images = torch.full((5, 28, 28), 200, dtype=torch.uint8)
-    figure = plots.digit_grid(images, [f"d{i}" for i in range(5)], columns=3)
+    figure = digit_plots.digit_grid(images, [f"d{i}" for i in range(5)], columns=3)
     (heatmap,) = figure.data
     canvas = torch.tensor(heatmap.z)
     assert canvas.shape[1] == 3 * 36 and canvas.shape[0] > 2 * 28  # two rows, each with its title band
@@ -105,32 +105,32 @@ def test_digit_grid_tiles_every_image_under_its_title():
 
 def test_long_gallery_titles_are_wrapped_so_that_none_overlaps():
     titles = ["T-shirt/top→Ankle boot 100%", "Trouser→Dress 99%", "3→5 98%"]
-    figure = plots.digit_grid(torch.zeros((3, 28, 28), dtype=torch.uint8), titles, columns=8)
+    figure = digit_plots.digit_grid(torch.zeros((3, 28, 28), dtype=torch.uint8), titles, columns=8)
     texts = [a.text for a in figure.layout.annotations]
     assert texts[0] == "T-shirt/top→<br>Ankle boot<br>100%" and texts[2] == "3→5 98%"
     cell_pixels = 1100 / 8
-    assert all(len(line) * plots.SMALLEST_TEXT * 0.55 <= cell_pixels for t in texts for line in t.split("<br>"))
+    assert all(len(line) * digit_plots.SMALLEST_TEXT * 0.55 <= cell_pixels for t in texts for line in t.split("<br>"))
     assert all(a.font.size >= 18 for a in figure.layout.annotations)
 
 
 def test_the_confusion_matrix_numbers_its_columns_when_class_names_are_long():
     names = ["T-shirt/top", "Trouser", "Ankle boot"]
-    figure = plots.confusion_figure([[5, 1, 0], [2, 7, 0], [0, 0, 9]], names)
+    figure = digit_plots.confusion_figure([[5, 1, 0], [2, 7, 0], [0, 0, 9]], names)
     assert list(figure.layout.xaxis.ticktext) == ["0", "1", "2"] and list(figure.layout.xaxis.tickvals) == names
     assert list(figure.layout.yaxis.ticktext) == ["T-shirt/top · 0", "Trouser · 1", "Ankle boot · 2"]
     assert figure.layout.xaxis.tickangle == 0 and figure.data[0].textfont.size >= 18
-    digits = plots.confusion_figure([[1, 0], [0, 1]], ["0", "1"])
+    digits = digit_plots.confusion_figure([[1, 0], [0, 1]], ["0", "1"])
     assert list(digits.layout.xaxis.ticktext) == ["0", "1"]
 
 
 def test_per_class_and_class_count_figures():
-    bars = plots.per_class_figure([99.0, 90.0, 95.0], ["0", "1", "2"])
+    bars = digit_plots.per_class_figure([99.0, 90.0, 95.0], ["0", "1", "2"])
     assert list(bars.data[0].y) == [99.0, 90.0, 95.0] and bars.data[0].marker.color[1] == plots.VAL
     start = bars.layout.yaxis.range[0]
     assert start == 85 and "axis starts at 85 %" in bars.layout.title.text  # round, below the lowest, said
-    assert plots.axis_start([97.1, 98.9]) == 95 and plots.axis_start([62.0, 97.3]) == 50
-    assert plots.axis_start([3.0, 99.0]) == 0
-    counts = plots.class_counts_figure([5, 6], [1, 2], ["0", "1"])
+    assert digit_plots.axis_start([97.1, 98.9]) == 95 and digit_plots.axis_start([62.0, 97.3]) == 50
+    assert digit_plots.axis_start([3.0, 99.0]) == 0
+    counts = digit_plots.class_counts_figure([5, 6], [1, 2], ["0", "1"])
     assert [t.name for t in counts.data] == ["train file", "test file"] and list(counts.data[1].y) == [1, 2]
 
 
