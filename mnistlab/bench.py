@@ -20,10 +20,11 @@ from torch.nn import functional as F
 from .cli import add_data_arguments
 from .config import ConfigError, RunConfig
 from .course import course_loop
-from .data import RAW_FILES, DataError, data_dir, load_dataset, raw_folder, split_indices
+from .cpu import cpu_settings, leave_cores_to_training, thread_count
+from .data import RAW_FILES, DataError, data_dir, load_dataset, raw_folder
 from .jobs import JobQueue, submit_training
 from .models import build_model
-from .cpu import cpu_settings, leave_cores_to_training, thread_count
+from .sampling import split_indices
 from .training import PROGRESS_INTERVAL, resolve_device, train
 
 Result = TypeVar("Result")

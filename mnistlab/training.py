@@ -15,7 +15,7 @@ from torch.nn import functional as F
 
 from .config import ConfigError, RunConfig
 from .cpu import cpu_settings, thread_count
-from .data import Dataset, course_shuffle, split_indices
+from .data import Dataset
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
 from .i18n import Phrase
 from .inside import PROBE_ROWS, STEP_WINDOW, StepLosses, epoch_figures
@@ -23,6 +23,7 @@ from .memory import release_graph
 from .messages import divergence_message, stopped_during
 from .models import SeededDropout, build_model
 from .runs import Run
+from .sampling import course_shuffle, split_indices
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress events: the app redraws at about this rate
 # A batch loss above this has diverged: a 10-class cross-entropy starts near 2.3, and Adam's bounded steps make a

@@ -13,8 +13,8 @@ import pytest
 import torch
 
 from conftest import idx_bytes, real_raw_folder, synthetic_digits, write_raw_folder
-from mnistlab.data import (RAW_FILES, SHIPPED_DATA, SOURCES, Source, DataError, download_raw, load_dataset, raw_folder,
-                            split_indices)
+from mnistlab.data import RAW_FILES, SHIPPED_DATA, SOURCES, Source, DataError, download_raw, load_dataset, raw_folder
+from mnistlab.sampling import split_indices
 
 
 def test_parses_idx_files_into_float_rows_and_labels(tiny_root):

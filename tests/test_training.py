@@ -11,10 +11,10 @@ from torch.nn import functional as F
 
 from mnistlab.config import ConfigError, RunConfig, preset
 from mnistlab.lesson import load_lesson
-from mnistlab.data import split_indices
+from mnistlab.sampling import split_indices
 from mnistlab.models import build_model
 from mnistlab import cpu, training
-from mnistlab.data import course_shuffle
+from mnistlab.sampling import course_shuffle
 from mnistlab.models import SeededDropout
 from mnistlab.cpu import cgroup_cpu_quota, cpu_settings, thread_count, usable_cores
 from mnistlab.training import train
