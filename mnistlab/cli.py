@@ -254,7 +254,8 @@ def command_course(args) -> int:
     with stop_on_interrupt() as should_stop:
         lesson = run_lesson(plan, data, on_progress=lesson_progress_bar, should_stop=should_stop)
     status_line("\n")
-    text = json.dumps(variants_json(summarize(lesson))) if args.json else lesson_summary(lesson)
+    text = (json.dumps({**variants_json(summarize(lesson)), "trained_on": lesson.trained_on}) if args.json
+            else lesson_summary(lesson))
     return 0 if finish(text, (lambda: save_lesson(lesson, args.save)) if args.save else None, "lesson",
                        args.save) else 1  # stopped by the user is not a failure, as for train
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import i18n
+from . import fingerprint, i18n
 from .config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
 from .i18n import KeyedError
@@ -120,23 +120,25 @@ class LessonRun:
     history: list[dict]
     test_accuracy: float | None
     seconds: float
+    trained_on: dict | None = None  # mnistlab.fingerprint; None in lessons saved before it was recorded
 
     @classmethod
     def of(cls, variant: str, arm: str, run: Run) -> "LessonRun":
         return cls(variant, arm, run.config.seed, run.config, run.status, run.message, run.history, run.test_accuracy,
-                   run.seconds)
+                   run.seconds, run.trained_on)
 
     def to_dict(self) -> dict:
         return {"variant": self.variant, "arm": self.arm, "seed": self.seed, "config": self.config.to_dict(),
                 "status": self.status, "message": self.message, "history": self.history,
-                "test_accuracy": self.test_accuracy, "seconds": self.seconds}
+                "test_accuracy": self.test_accuracy, "seconds": self.seconds, "trained_on": self.trained_on}
 
     @classmethod
     def from_dict(cls, values: dict) -> "LessonRun":
         run = cls(values["variant"], values["arm"], values["seed"], RunConfig.from_dict(values["config"]),
                   values["status"], values.get("message", ""), values["history"], values["test_accuracy"],
-                  values["seconds"])
+                  values["seconds"], values.get("trained_on"))
         check([(run.variant in PRESETS, f"unknown variant {run.variant!r}"),
+               (fingerprint.valid(run.trained_on), "trained_on must be an object of text and counts"),
                (run.arm in (CORRECTED, COURSE), f"unknown arm {run.arm!r}"),
                *record_conditions(run.status, run.history, run.seconds),
                (run.test_accuracy is None or is_number(run.test_accuracy), "test_accuracy is not a number"),
@@ -157,6 +159,12 @@ class Lesson:
     seconds: float = 0.0
     batches_per_epoch: int = 0
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
+
+    @property
+    def trained_on(self) -> dict | None:
+        """The fingerprint all its runs share (mnistlab.fingerprint); None when one is unrecorded or they differ."""
+        prints = [run.trained_on for run in self.runs]
+        return prints[0] if prints and all(p == prints[0] for p in prints) else None
 
     def to_dict(self) -> dict:
         return {"format": FILE_FORMAT, "version": FILE_VERSION, "plan": self.plan.to_dict(), "dataset": self.dataset,

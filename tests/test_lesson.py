@@ -197,6 +197,7 @@ def test_a_lesson_trains_each_variant_and_seed_once_reporting_its_progress(tiny_
     assert summaries["baseline"][COURSE].test_accuracy == summaries["baseline"][CORRECTED].test_accuracy
     assert summaries["baseline"][COURSE].slips == () and summaries["batchnorm"][COURSE].slips == ("shared-bn",)
     assert summaries["batchnorm"][CORRECTED].seeds == (0, 1) and len(summaries["dropout"][CORRECTED].val_loss_mean) == 1
+    assert lesson.trained_on is not None and lesson_from_bytes(lesson_to_bytes(lesson)).trained_on == lesson.trained_on
     again = run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data)
     assert [r.history[0]["val_loss"] for r in again.runs] == [r.history[0]["val_loss"] for r in lesson.runs
                                                              if r.seed == 0 and r.arm == CORRECTED]
@@ -268,6 +269,7 @@ def test_a_bad_lesson_file_says_what_is_wrong(content, reason):
     (lambda v: v | {"created": 5}, "message, device and created must be text"),
     (lambda v: v | {"seconds": "x"}, "seconds is not a number"),
     (lambda v: v | {"dataset": "cifar"}, "unknown data set 'cifar'"),
+    (lambda v: v | {"runs": [v["runs"][0] | {"trained_on": "Intel"}]}, "trained_on must be an object of text"),
     (lambda v: v | {"runs": [v["runs"][0] | {"history": []}]}, "a completed run has no epoch in its history"),
     (lambda v: v | {"runs": [v["runs"][0] | {"config": v["runs"][0]["config"] | {"hidden": [float("inf")]}}]},
      "cannot convert float infinity to integer"),
@@ -314,7 +316,8 @@ def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, ca
     out, err = capsys.readouterr()
     assert code == 0 and "run 8/8" in err
     result = json.loads(out)
-    assert list(result) == ["variants"] and list(result["variants"]) == ["baseline", "l2", "dropout", "batchnorm"]
+    assert list(result) == ["variants", "trained_on"] and result["trained_on"]["threads"] >= 1
+    assert list(result["variants"]) == ["baseline", "l2", "dropout", "batchnorm"]
     for arms in result["variants"].values():
         assert set(arms) == {"corrected", "course"}
         course = arms["course"]
