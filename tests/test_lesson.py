@@ -9,10 +9,13 @@ from conftest import write_raw_folder
 from mnistlab.cli import main
 from mnistlab.config import ConfigError, preset
 from mnistlab.data import load_dataset
-from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, GAP_NAME, Lesson, LessonFileError, LessonPlan, LessonRun,
-                             default_lesson_seconds, duration_text, estimated_seconds, load_lesson, lesson_from_bytes,
-                             lesson_to_bytes, permutation_p, run_lesson, save_lesson, saved_lessons, seeds_needed,
-                             slip_effects, summarize, summarize_arm, t_quantile, table, verdict, welch_interval)
+from mnistlab.config import DEFAULT_SEEDS
+from mnistlab.lesson.files import lesson_from_bytes, lesson_to_bytes, load_lesson, save_lesson, saved_lessons
+from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, LessonFileError, LessonPlan, LessonRun, run_lesson
+from mnistlab.lesson.significance import permutation_p, seeds_needed, t_quantile, welch_interval
+from mnistlab.lesson.summary import (default_lesson_seconds, duration_text, estimated_seconds, slip_effects, summarize,
+                                     summarize_arm, table)
+from mnistlab.lesson.verdicts import GAP_NAME, verdict
 from mnistlab.memory import graph_nodes, heap_in_use, release_graph
 from mnistlab.models import build_model
 from mnistlab.training import train

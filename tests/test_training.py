@@ -12,7 +12,7 @@ from torch.nn import functional as F
 
 from mnistlab.config import ConfigError, RunConfig, preset
 from mnistlab.fingerprint import bit_comparable, this_machine
-from mnistlab.lesson import load_lesson
+from mnistlab.lesson.files import load_lesson
 from mnistlab.data import split_indices
 from mnistlab.models import build_model
 from mnistlab import training
