@@ -7,8 +7,8 @@ import streamlit as st
 from mnistlab import plots
 from mnistlab.lesson.files import LESSONS_DIR, file_name, lesson_to_bytes, save_lesson
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, message_in
-from mnistlab.lesson.summary import size_text, slip_effects, summarize, table
-from mnistlab.lesson.verdicts import gap_note, verdict, verdict_rule
+from mnistlab.lesson.summary import baseline_verdicts, size_text, slip_effects, summarize, table
+from mnistlab.lesson.verdicts import gap_note, verdict_rule
 
 from . import frame, sessions, widgets
 from .language import current, number, t
@@ -57,12 +57,10 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     widgets.table(table(summaries, current()))
     st.caption(f"{t('lesson.table_note')} {t('lesson.vs_note')} {gap_note(current())}")
     if "baseline" in summaries:
-        baseline = summaries["baseline"][CORRECTED]
+        judged, colon = baseline_verdicts(summaries, CORRECTED), " :" if current() == "fr" else ":"
         st.markdown(t("lesson.verdicts") + "\n" + "\n".join(
-            f"- **{t('variant.' + v)}**{' :' if current() == 'fr' else ':'} "
-            f"{verdict(arms[CORRECTED], baseline).sentence(t('verdict.baseline'), current())}"
-            for v, arms in summaries.items() if v != "baseline"))
-        st.caption(verdict_rule(current()))
+            f"- **{t('variant.' + v)}**{colon} {judged[v].sentence(t('verdict.baseline'), current())}" for v in judged))
+        st.caption(verdict_rule(current(), max(1, max((j.family for j in judged.values()), default=1))))
     if plan.slips:
         draw_slip_effects(lesson, summaries)
     left, right = st.columns(2)

@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import i18n
 from .files import load_lesson, saved_lessons
 from .plan import COURSE, CORRECTED, Lesson, LessonFileError, LessonPlan, LessonRun
-from .verdicts import Verdict, verdict
+from .verdicts import Verdict, verdicts
 
 # The course's printed test accuracies (%), one run each.
 PUBLISHED = {"baseline": 97.69, "l2": 97.73, "dropout": 96.96, "batchnorm": 97.19}
@@ -63,6 +63,14 @@ def summarize(lesson: Lesson) -> dict[str, dict[str, ArmSummary]]:
                       for arm in lesson.plan.arms} for variant in lesson.plan.variants}
 
 
+def baseline_verdicts(summaries: dict[str, dict[str, ArmSummary]], arm: str) -> dict[str, Verdict]:
+    """Every other variant against the baseline in one arm: one family, shown together (Holm's correction over it)."""
+    others = [variant for variant in summaries if variant != "baseline"]
+    if "baseline" not in summaries:
+        return {}
+    judged = verdicts([(summaries[variant][arm], summaries["baseline"][arm]) for variant in others])
+    return dict(zip(others, judged))
+
 
 @dataclass(frozen=True)
 class SlipEffect:
@@ -79,25 +87,25 @@ class SlipEffect:
 def slip_effects(lesson: Lesson, summaries: dict | None = None) -> list[SlipEffect]:
     """For every variant that a chosen slip applies to, the measured difference its slips made."""
     summaries = summaries or summarize(lesson)
+    touched = [variant for variant in lesson.plan.variants if lesson.plan.slips_for(variant)]
+    judged = verdicts([(summaries[v][COURSE], summaries[v][CORRECTED]) for v in touched], "the corrected runs")
     effects = []
-    for variant in lesson.plan.variants:
-        if not lesson.plan.slips_for(variant):
-            continue
+    for variant, effect in zip(touched, judged):  # one family: the slips' effects are shown together
         course, corrected = summaries[variant][COURSE], summaries[variant][CORRECTED]
         last = (course.val_loss_mean[-1] - corrected.val_loss_mean[-1]
                 if course.val_loss_mean and corrected.val_loss_mean else None)
-        judged = verdict(course, corrected, "the corrected runs")
-        effects.append(SlipEffect(variant, lesson.plan.slips_for(variant), judged, last, course.graph_bytes,
+        effects.append(SlipEffect(variant, lesson.plan.slips_for(variant), effect, last, course.graph_bytes,
                                   course.graph_nodes))
     return effects
 
 
 def table(summaries: dict[str, dict[str, ArmSummary]], lang: str = "en") -> list[dict]:
     """One row per variant and arm: what the page's table and the command's summary show (verdicts in lang)."""
-    rows, baseline = [], summaries.get("baseline")
+    rows, arms_shown = [], {arm for arms in summaries.values() for arm in arms}
+    judged_in = {arm: baseline_verdicts(summaries, arm) for arm in arms_shown}
     for variant, arms in summaries.items():
         for arm, summary in arms.items():
-            judged = verdict(summary, baseline[arm]) if baseline and variant != "baseline" else None
+            judged = judged_in[arm].get(variant)
             said = lambda key: i18n.text(lang, "lesson.col." + key)  # noqa: E731
             rows.append({
                 said("variant"): i18n.text(lang, f"variant.{variant}"),
