@@ -45,14 +45,16 @@ if picked is not None:
                     if (true_class is None or m["true"] == true_class)
                     and (predicted_class is None or m["predicted"] == predicted_class)]
         mistakes.sort(key=lambda m: -m["probability"])  # the order the titles show: most confidently wrong first
-        st.subheader(t("results.misclassified", shown=language.number(len(mistakes), 0),
-                       total=language.number(len(evaluation.misclassified), 0)))
+        shown = mistakes[:GALLERY_SIZE] if data is not None else []  # the heading counts what the gallery shows
+        st.subheader(t("results.mistakes_shown", shown=language.number(len(shown), 0),
+                       matching=language.number(len(mistakes), 0)) +
+                     ("" if len(mistakes) == len(evaluation.misclassified) else
+                      t("results.mistakes_in_all", total=language.number(len(evaluation.misclassified), 0))))
         if true_class is not None and true_class == predicted_class:
             st.info(t("results.diagonal", name=classes[true_class]))
         elif not mistakes:
             st.info(t("results.no_such_mistake"))
         elif data is not None:
-            shown = mistakes[:GALLERY_SIZE]
             titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {language.percent(100 * m['probability'], 0)}"
                       for m in shown]
             st.caption(t("results.gallery.caption"))

@@ -237,14 +237,27 @@ def test_results_gallery_filters_mistakes_by_true_and_predicted_class(app):
     app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
     app.switch_page("pages/results.py").run()
     assert not app.exception
-    assert "(3 of 3)" in texts(app.subheader) and charts(app) == 4  # curves, confusion, per class, gallery
+    assert "3 shown of 3" in texts(app.subheader) and charts(app) == 4  # curves, confusion, per class, gallery
     app.selectbox(key="filter.true").set_value(7)
     app.selectbox(key="filter.predicted").set_value(1).run()
-    assert "(2 of 3)" in texts(app.subheader)
+    assert "2 shown of 2 (3 mistakes in all)" in texts(app.subheader)
     app.selectbox(key="filter.predicted").set_value(3).run()
-    assert "(0 of 3)" in texts(app.subheader) and "No test image was misclassified that way" in texts(app.info)
+    assert "0 shown of 0 (3 mistakes in all)" in texts(app.subheader) and "No test image was misclassified that way" in texts(app.info)
     app.selectbox(key="filter.predicted").set_value(7).run()  # a cell of the diagonal: right answers
     assert "7 predicted as 7 is a right answer: pick a cell off the diagonal" in texts(app.info)
+
+
+def test_the_gallerys_heading_counts_the_images_it_shows(app):
+    """It said "241 of 241" above 24 images."""
+    mistakes = [{"index": i, "true": 3, "predicted": 5, "probability": 0.5 + i / 100, "loss": 1.0} for i in range(30)]
+    confusion = [[20 if t == p else 0 for p in range(10)] for t in range(10)]
+    evaluation = Evaluation(0.5, 98.5, [100.0] * 10, confusion, mistakes)
+    app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed", "", evaluation)}
+    app.switch_page("pages/results.py").run()
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    (titles,) = [texts for spec in specs for texts in [[a["text"] for a in spec["layout"].get("annotations", [])]]
+                 if any("→" in text for text in texts)]
+    assert "24 shown of 30" in texts(app.subheader) and len(titles) == 24
 
 
 def test_the_gallery_shows_the_most_confident_mistakes_first(app):

@@ -372,7 +372,8 @@ STRINGS = {
     "results.confusion": "Matrice de confusion",
     "results.confusion.caption": "Lignes : vraie classe · colonnes : classe prédite. Cliquez sur une case pour voir "
                                  "ces erreurs.",
-    "results.misclassified": "Images de test mal classées, les plus confiantes d'abord ({shown} sur {total})",
+    "results.mistakes_shown": "Images de test mal classées, les plus confiantes d'abord : {shown} affichées sur {matching}",
+    "results.mistakes_in_all": " ({total} erreurs en tout)",
     "results.diagonal": "{name} prédit comme {name} est une bonne réponse : choisissez une case hors de la diagonale "
                         "pour voir des erreurs.",
     "results.no_such_mistake": "Aucune image de test n'a été mal classée ainsi.",
