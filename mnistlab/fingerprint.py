@@ -12,6 +12,8 @@ from pathlib import Path
 
 import torch
 
+from . import i18n
+
 UNKNOWN = "unknown"
 FIELDS = ("cpu", "isa", "torch", "threads", "device")  # what a fingerprint holds; all must match for equal bits
 
@@ -52,3 +54,11 @@ def valid(fingerprint) -> bool:
     return fingerprint is None or (isinstance(fingerprint, dict) and all(
         isinstance(key, str) and (value is None or isinstance(value, (str, int)) and not isinstance(value, bool))
         for key, value in fingerprint.items()))
+
+
+def described(fingerprint: dict | None, lang: str = "en") -> str:
+    """Where a run trained, for a reader: 'AMD EPYC (AVX512, torch 2.14.1, 2 threads)'; 'a processor not recorded'."""
+    if not isinstance(fingerprint, dict) or not fingerprint.get("cpu") or fingerprint.get("cpu") == UNKNOWN:
+        return i18n.text(lang, "trained_on.unknown")
+    return i18n.text(lang, "trained_on.known", cpu=fingerprint["cpu"], isa=fingerprint.get("isa") or UNKNOWN,
+                     torch=fingerprint.get("torch") or UNKNOWN, threads=fingerprint.get("threads") or UNKNOWN)

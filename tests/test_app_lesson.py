@@ -240,3 +240,16 @@ def test_the_page_says_how_long_the_default_lesson_takes_here(page, lessons):
     page.run()  # 2 s per one-epoch run: 20 runs × 5 epochs × 2 s
     assert f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes about 3 minutes here." in \
         texts(page.caption)
+
+
+def test_the_saved_lesson_says_where_it_was_trained_what_the_courses_numbers_are_and_judges_overfitting_over_seeds(
+        page):
+    saved = (Path(__file__).parent.parent / "runs" / "lessons" / "mnist-5-seeds-5-epochs.json").read_bytes()
+    page.file_uploader(key="lesson.upload").set_value(("saved.json", saved, "application/json")).run()
+    assert not page.exception
+    captions = texts(page.caption)
+    assert "Trained on a processor not recorded: retrained on this computer, a run would not give these numbers" in \
+        captions and "the size of a change of seed" in captions
+    assert "The course's numbers are one run each of its own code, which never calls model.eval()" in captions
+    assert "Over 5 seeds, the mean validation loss is still falling at the last epoch (5)" in verdict_of(page, "Baseline")
+    assert "in 5 of 5 seeds" in verdict_of(page, "Baseline")

@@ -13,9 +13,9 @@ from mnistlab.lesson.files import lesson_from_bytes, lesson_to_bytes, load_lesso
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, LessonFileError, LessonPlan, LessonRun, run_lesson
 from mnistlab.lesson.significance import (EXACT_SPLITS, RANDOM_SPLITS, RANDOM_VALUES, holm, permutation_p,
                                          permutation_test, seeds_needed, t_quantile, welch_interval)
-from mnistlab.lesson.summary import (baseline_verdicts, default_lesson_seconds, duration_text, estimated_seconds,
-                                     slip_effects, summarize, summarize_arm, table)
-from mnistlab.lesson.verdicts import GAP_NAME, verdict, verdicts
+from mnistlab.lesson.summary import (baseline_verdicts, course_numbers_note, default_lesson_seconds, duration_text,
+                                     estimated_seconds, slip_effects, summarize, summarize_arm, table)
+from mnistlab.lesson.verdicts import GAP_NAME, elsewhere_sentence, retrain_sentence, verdict, verdicts
 from mnistlab.memory import graph_nodes, heap_in_use, release_graph
 from mnistlab.models import build_model
 from mnistlab.training import train
@@ -414,3 +414,40 @@ def test_dropout_left_on_at_validation_costs_loss_on_real_mnist(mnist):
 def test_a_lesson_file_larger_than_any_real_lesson_is_refused_before_it_is_parsed():
     with pytest.raises(LessonFileError, match="more than the 32 MB"):
         lesson_from_bytes(b"[" + b"0," * 16_000_001 + b"0]", "huge.json")
+
+
+# ---- retrained elsewhere, and the course's numbers --------------------------------------------------------------
+
+HERE = {"cpu": "AMD EPYC", "isa": "AVX2", "torch": "2.14.1", "threads": 2, "device": "cpu"}
+
+
+def test_a_retrain_beside_the_saved_run_says_why_it_differs_where_it_cannot_be_bit_identical():
+    seeds = [fake_run("baseline", seed=s, accuracy=a) for s, a in enumerate([97.25, 97.33, 97.54, 97.65, 97.65])]
+    saved = seeds[0]
+    other = retrain_sentence(97.59, HERE, saved, seeds)  # the saved lesson recorded no fingerprint: unknown
+    assert "reached 97.25\u00a0%, this one 97.59\u00a0%: it was trained on a processor not recorded, and processors " \
+           "round differently" in other and "the size of a change of seed (its 5 seeds: 97.25\u00a0% to 97.65" in other
+    assert "un processeur non enregistré" in retrain_sentence(97.59, HERE, saved, seeds, "fr")
+    saved.trained_on = dict(HERE)
+    assert "the same, as it should be" in retrain_sentence(97.25, HERE, saved, seeds)
+    assert "should be the same to the last digit" in retrain_sentence(97.59, HERE, saved, seeds)
+    assert "trained on AMD EPYC (AVX2, torch 2.14.1, 2 threads)" in retrain_sentence(97.59, {**HERE, "threads": 1},
+                                                                                   saved, seeds)
+
+
+def test_a_saved_lesson_trained_elsewhere_says_so_and_one_trained_alike_says_nothing():
+    assert elsewhere_sentence(dict(HERE), dict(HERE), 5) == ""
+    said = elsewhere_sentence(None, HERE, 5)
+    assert said.startswith("Trained on a processor not recorded: retrained on this computer, a run would not give")
+    assert "over 5 epochs the difference grows to the size of a change of seed" in said
+    assert "Intel Xeon" in elsewhere_sentence({**HERE, "cpu": "Intel Xeon", "isa": "AVX512"}, HERE, 5, "fr")
+    (default,) = [load_lesson(p) for p in saved_lessons() if "slips" not in p.name]
+    assert default.trained_on is None  # trained before fingerprints: never called bit-comparable
+
+
+def test_the_courses_numbers_come_with_what_its_code_does_in_both_languages(tiny_root, capsys):
+    assert "never calls model.eval()" in course_numbers_note() and "96.96\u00a0%" in course_numbers_note()
+    assert "n'appelle jamais model.eval()" in course_numbers_note("fr") and "« légère amélioration »" in \
+        course_numbers_note("fr")
+    main(["course", "--seeds", "1", "--epochs", "1", "--data-dir", str(tiny_root), "--no-download"])
+    assert course_numbers_note() in capsys.readouterr().out

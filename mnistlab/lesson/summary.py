@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import i18n
+from ..config import RunConfig
 from .files import load_lesson, saved_lessons
 from .plan import COURSE, CORRECTED, Lesson, LessonFileError, LessonPlan, LessonRun
 from .verdicts import Verdict, verdicts
@@ -115,6 +116,30 @@ def table(summaries: dict[str, dict[str, ArmSummary]], lang: str = "en") -> list
                 i18n.text(lang, "gap.name"): None if summary.train_val_gap is None else round(summary.train_val_gap, 4),
                 said("seconds"): None if summary.seconds is None else round(summary.seconds, 1)})
     return rows
+
+
+def course_numbers_note(lang: str = "en") -> str:
+    """What the course's printed numbers are, said wherever they appear: one run each of code without model.eval()."""
+    return i18n.text(lang, "lesson.course_numbers", **{variant: i18n.percent(PUBLISHED[variant], lang)
+                                                       for variant in ("baseline", "dropout", "batchnorm")})
+
+
+def same_setting(config: RunConfig, lessons: list[Lesson]) -> tuple[Lesson, list[LessonRun]] | None:
+    """The first lesson with completed runs of this config but for its seed (and device): the same setting's seeds,
+    by seed; None when no lesson has one."""
+    setting = config.replace(seed=0, device="cpu")
+    for lesson in lessons:
+        runs = sorted((run for run in lesson.runs if run.status == "completed" and run.test_accuracy is not None
+                       and run.config.replace(seed=0, device="cpu") == setting), key=lambda run: run.seed)
+        if runs:
+            return lesson, runs
+    return None
+
+
+def val_loss_spread(runs: list[LessonRun], epoch: float) -> tuple[float, int] | None:
+    """The seed-to-seed standard deviation of the validation loss at a whole epoch, and the seeds it is over."""
+    losses = [row["val_loss"] for run in runs for row in run.history if row["epoch"] == epoch]
+    return (statistics.stdev(losses), len(losses)) if len(losses) > 1 else None
 
 
 def variants_json(summaries: dict[str, dict[str, ArmSummary]]) -> dict:

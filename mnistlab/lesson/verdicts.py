@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .. import i18n
+from .. import fingerprint, i18n
 from .significance import (ALPHA, EXACT_SPLITS, RANDOM_SPLITS, holm, permutation_test, seeds_needed, smallest_chance,
                            welch_interval)
 
 if TYPE_CHECKING:
+    from .plan import LessonRun
     from .summary import ArmSummary
 
 
@@ -117,6 +118,26 @@ def seed_count(seeds: tuple[int, int], lang: str = "en") -> str:
     if n != m:
         return i18n.text(lang, "verdict.seeds_two", n=n, m=m)
     return i18n.text(lang, "verdict.seed_one" if n == 1 else "verdict.seeds", n=n)
+
+
+def retrain_sentence(accuracy: float, here: dict | None, saved: LessonRun, seeds: list[LessonRun],
+                     lang: str = "en") -> str:
+    """A run trained here beside the saved lesson's run of the same config and seed: the same to the last digit where
+    both trained alike (fingerprint), else why they differ and by how much a change of seed moves it."""
+    accuracies = [run.test_accuracy for run in seeds]
+    values = {"saved": i18n.percent(saved.test_accuracy, lang), "here": i18n.percent(accuracy, lang),
+              "seed": saved.seed, "n": len(seeds), "low": i18n.percent(min(accuracies), lang),
+              "high": i18n.percent(max(accuracies), lang), "where": fingerprint.described(saved.trained_on, lang)}
+    if fingerprint.bit_comparable(here, saved.trained_on):
+        return i18n.text(lang, "retrain.same" if accuracy == saved.test_accuracy else "retrain.unexpected", **values)
+    return i18n.text(lang, "retrain.other", **values)
+
+
+def elsewhere_sentence(trained_on: dict | None, here: dict | None, epochs: int, lang: str = "en") -> str:
+    """For a saved lesson: '' where a retrain here gives its numbers to the last digit, else one sentence on why not."""
+    if fingerprint.bit_comparable(trained_on, here):
+        return ""
+    return i18n.text(lang, "retrain.lesson_elsewhere", where=fingerprint.described(trained_on, lang), epochs=epochs)
 
 
 def verdict(summary: ArmSummary, reference: ArmSummary, reference_name: str = "the baseline") -> Verdict:
