@@ -14,7 +14,7 @@ from .config import describe, layer_sizes  # noqa: F401 (pages name runs through
 from .figure_style import COLOURS, SMALLEST_TEXT, TRAIN, VAL, styled
 from .i18n import text
 from .inside import best_epoch, step_curve
-from .lesson import VARIANT_NAMES, ArmSummary
+from .lesson.summary import VARIANT_NAMES, ArmSummary
 from .runs import Run
 from .training import DIVERGED_LOSS, Progress
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from . import fingerprint, messages
 from .config import RunConfig, check, describe, is_number
-from . import messages
 from .i18n import KeyedError, Phrase, phrase
 from .evaluation import Evaluation
 from .models import build_model
@@ -54,6 +54,7 @@ class Run:
     device: str = "cpu"
     seconds: float = 0.0
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
+    trained_on: dict | None = None  # mnistlab.fingerprint of where it trained; None: not recorded (not bit-comparable)
 
     def __post_init__(self):
         if isinstance(self.message, str):  # words given as a sentence, not a key
@@ -68,7 +69,7 @@ class Run:
         return {"config": self.config.to_dict(), "history": self.history, "status": self.status,
                 **messages.to_file(self.message), "test_accuracy": self.test_accuracy,
                 "evaluation": None if self.evaluation is None else self.evaluation.to_dict(),
-                "device": self.device, "seconds": self.seconds, "created": self.created}
+                "device": self.device, "seconds": self.seconds, "created": self.created, "trained_on": self.trained_on}
 
     @classmethod
     def from_dict(cls, values: dict, model: nn.Module | None = None) -> "Run":
@@ -78,8 +79,10 @@ class Run:
         evaluation = values.get("evaluation")
         run = cls(RunConfig.from_dict(values["config"]), values["history"], values["status"],
                   messages.from_file(values), None if evaluation is None else Evaluation.from_dict(evaluation), model,
-                  values.get("device", "cpu"), values.get("seconds", 0.0), values.get("created", ""))
+                  values.get("device", "cpu"), values.get("seconds", 0.0), values.get("created", ""),
+                  values.get("trained_on"))
         check([*record_conditions(run.status, run.history, run.seconds),
+               (fingerprint.valid(run.trained_on), "trained_on must be an object of text and counts"),
                (all(isinstance(text, str) for text in (values.get("message", ""), run.device, run.created)),
                 "message, device and created must be text")])
         return run

@@ -17,6 +17,7 @@ from .config import ConfigError, RunConfig
 from .cpu import cpu_settings, thread_count
 from .data import Dataset
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
+from .fingerprint import this_machine
 from .i18n import Phrase
 from .inside import PROBE_ROWS, STEP_WINDOW, StepLosses, epoch_figures
 from .memory import release_graph
@@ -94,7 +95,8 @@ def fit(device: torch.device, config: RunConfig, data: Dataset, on_progress, sho
             break
     model.eval()
     evaluation = evaluate(model, data.test_x.to(device), data.test_y.to(device), eval_mode, eval_batch)
-    return Run(config, hooks.history, status, message, evaluation, model.cpu(), str(device), hooks.elapsed())
+    return Run(config, hooks.history, status, message, evaluation, model.cpu(), str(device), hooks.elapsed(),
+               trained_on=this_machine(str(device)))
 
 
 class RunEnded(Exception):

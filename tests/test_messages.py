@@ -6,7 +6,8 @@ import pytest
 
 from mnistlab import messages
 from mnistlab.config import RunConfig
-from mnistlab.lesson import Lesson, LessonPlan, lesson_from_bytes, lesson_to_bytes
+from mnistlab.lesson.files import lesson_from_bytes, lesson_to_bytes
+from mnistlab.lesson.plan import Lesson, LessonPlan
 from mnistlab.messages import divergence_message, said
 from mnistlab.runs import Run, run_from_zip, run_to_zip
 
