@@ -14,6 +14,7 @@ from .i18n import Phrase, phrase
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 PLAIN = "message.plain"  # a message that is no key: shown as it reads, in every language
+MOST_NESTED = 4  # phrases within a message's phrase, as deep as a file may hold them (a divergence holds two levels)
 
 
 @dataclass(frozen=True)
@@ -103,16 +104,18 @@ def _stored(value):
     return value
 
 
-def _restored(value):
-    """The Phrase (or value) _stored gave; KeyError, TypeError or ValueError for anything else."""
+def _restored(value, depth: int = 0):
+    """The Phrase (or value) _stored gave; KeyError, TypeError or ValueError for anything else (a file can hold any)."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value
     if isinstance(value, dict) and set(value) == {"number", "style"} and value["style"] in ("short", "power"):
+        if not (isinstance(value["number"], (int, float)) and math.isfinite(value["number"])):
+            raise ValueError("a message's number must be finite")
         return Written(float(value["number"]), value["style"])
     if not (isinstance(value, dict) and set(value) == {"key", "values"} and value["key"] in i18n.LANGUAGES["en"]
-            and isinstance(value["values"], dict)):
+            and isinstance(value["values"], dict) and depth < MOST_NESTED):
         raise ValueError("a message must be a known key with its values")
-    return phrase(value["key"], **{str(name): _restored(v) for name, v in value["values"].items()})
+    return phrase(value["key"], **{str(name): _restored(v, depth + 1) for name, v in value["values"].items()})
 
 
 # The English sentences that files saved before keys hold.

@@ -55,8 +55,15 @@ def test_an_older_runs_english_sentence_opens_and_is_said_in_french(sentence, fr
     assert said(loaded.message, "fr") == french and said(loaded.message, "en") == sentence
 
 
+def nested(depth: int) -> dict:
+    return {"key": "run.failed", "values": {"reason": nested(depth - 1) if depth else "deep"}}
+
+
 @pytest.mark.parametrize("stored", [{"key": "run.from_a_newer_version", "values": {}},
-                                    {"key": "run.stopped_in", "values": {"epoch": [1, 2]}}, "not an object"])
+                                    {"key": "run.stopped_in", "values": {"epoch": [1, 2]}}, "not an object",
+                                    {"key": "run.grew_to", "values": {"value": {"number": float("nan"),
+                                                                                "style": "power"}}},
+                                    nested(900)])
 def test_a_message_key_this_version_cannot_say_shows_its_english_sentence(stored):
     values = Run(RunConfig(), HISTORY, "stopped", messages.stopped_during(2), seconds=1.0).to_dict()
     values["message_key"] = stored
