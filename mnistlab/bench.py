@@ -75,7 +75,7 @@ def floor_loop(data, config: RunConfig, passes: int) -> dict:
 
 def in_own_thread(loop: Callable[[], Result]) -> Result:
     """Run loop in a thread of its own, whose OpenMP threads end with it: those that one loop left in a thread still
-    alive would slow the next loop's second thread 1.6x (cpu.leave_cores_to_training)."""
+    alive would slow the next loop's second thread (cpu.leave_cores_to_training)."""
     outcome = {}
 
     def target():

@@ -12,14 +12,14 @@ IN_FEATURES, CLASSES = 28 * 28, 10  # both data sets: 28 × 28 grey images, 10 c
 # Training keeps 16 bytes per weight (the weight, its gradient, Adam's two moments): 400 MB at this limit, so that one
 # run cannot take a shared server's memory. The course's MLP has 0.27 million, 4096 × 4096 hidden layers 20 million.
 MAX_WEIGHTS = 25_000_000
-# A plain ReLU MLP stops learning well before this depth at the course's init and lr (one epoch: 8 hidden layers of 256
-# reach 95 % test accuracy, 16 reach 73 %, 32 stay at chance), so deeper shows nothing more, and a typo cannot make 500.
+# A plain ReLU MLP stops learning well before this depth at the course's init and lr (BENCHMARKS.md, "Limits"), so
+# deeper shows nothing more, and a typo cannot make 500.
 MAX_HIDDEN_LAYERS = 32
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MAX_SEEDS = 10  # seeds per variant of a lesson: 4 variants × 10 seeds × 2 arms is already 80 runs
 # A lesson's default seeds per variant: 4 is the fewest with which the exact test can reach 1 in 20 at all (only
-# complete separation: 1 in 35); 5 also allows one overlapping seed (1 in 63), so an effect 3 seed-spreads large
-# (Dropout's ~0.4 point against a ~0.13 spread) is called real in ~97 % of lessons instead of ~85 % (simulated).
+# complete separation: 1 in 35); 5 also allows one overlapping seed (1 in 63), so that an effect a few seed-spreads
+# large, as Dropout's, is called real in far more lessons (BENCHMARKS.md, "Limits").
 DEFAULT_SEEDS = 5
 # The course's slips, reproducible on purpose (see mnistlab.training and mnistlab.models).
 SLIPS = {

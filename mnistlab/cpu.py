@@ -26,7 +26,7 @@ def cpu_settings(threads: int = 1):
     the machine's), subnormal floats flushed to zero; both restored after.
 
     Flushing: Adam's first moment decays into subnormals (< 1.2e-38) within an epoch for weights whose input is
-    nearly always 0 (MNIST's border pixels); x86 computes on them many times slower; flushing them changes no weight.
+    nearly always 0 (MNIST's border pixels); x86 computes slowly on them; flushing them changes no weight.
     """
     flushing = torch.tensor([1e-39]).mul(1.0).item() == 0.0
     with _runs_lock:
@@ -80,7 +80,7 @@ def thread_count(cores: int | None = None) -> int:
 
     Why not the load: 1 and 2 threads round differently (MKL splits a product's sums by thread count), so a choice
     made from the load would make a run's weights depend on it. Why so many cores: a two-thread step waits for its
-    second thread, and another process busy on one core made steps 6–10× slower on 2 cores (BENCHMARKS.md).
+    second thread, which another busy process on a small machine keeps waiting (BENCHMARKS.md, "Threads").
     """
     return 2 if (usable_cores() if cores is None else cores) >= TWO_THREADS_FROM_CORES else 1
 

@@ -32,7 +32,7 @@ class Source:
     resources: list[tuple[str, str]]
 
 
-# As torchvision.datasets.MNIST and FashionMNIST publish them: the app does not import torchvision (~170 MB of memory).
+# As torchvision.datasets.MNIST and FashionMNIST publish them: the app does not import torchvision (its memory).
 SOURCES = {
     "mnist": Source("MNIST", tuple(f"{d} - {n}" for d, n in enumerate(
         "zero one two three four five six seven eight nine".split())),
