@@ -193,7 +193,7 @@ def resolve_device(name: str = "auto") -> torch.device:
     if name == "auto":
         name = next(device for device, there in available.items() if there)
     if not available.get(name, False):
-        raise ConfigError(f"device {name} is not available on this machine: use auto or cpu")
+        raise ConfigError("error.config.device_unavailable", name=name)
     return torch.device(name)
 
 
@@ -210,12 +210,9 @@ def check_last_batch(config: RunConfig, rows: int) -> None:
     normalise): said at the start, not after an epoch's wait, with the nearest batch size that works."""
     if config.batchnorm and rows % config.batch_size == 1:
         if rows == 1:  # every batch size leaves that one row
-            raise ConfigError("BatchNorm cannot train on a single training image: choose a smaller validation "
-                              "fraction")
+            raise ConfigError("error.config.batchnorm_one_image")
         works = next(size for size in itertools.count(config.batch_size + 1) if rows % size != 1)  # at most `rows`
-        raise ConfigError(f"BatchNorm cannot train on a batch of one row, and {rows} training images in batches of "
-                          f"{config.batch_size} leave one over at the end of each epoch: choose another batch size, "
-                          f"e.g. {works}")
+        raise ConfigError("error.config.batchnorm_last_row", rows=rows, batch_size=config.batch_size, works=works)
 
 
 def mean_of(loss_sum, seen: int) -> float:

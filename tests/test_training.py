@@ -362,3 +362,11 @@ def test_an_epochs_end_reports_the_time_left_and_only_the_last_says_none(tiny_da
     train(preset("baseline", epochs=2, batch_size=100), tiny_data, on_progress=events.append, progress_interval=1e9)
     ends = [event for event in events if event.history and len(event.history) == event.epoch + 1]
     assert [event.eta > 0 for event in ends] == [True, False]
+
+
+def test_a_refusal_before_training_is_said_in_french_too(tiny_data):
+    with pytest.raises(ConfigError) as refused:
+        train(preset("batchnorm", batch_size=479), tiny_data)
+    assert refused.value.in_language("fr") == (
+        "BatchNorm ne peut pas s'entraîner sur un batch d'un seul exemple, et 480 images d'entraînement en batchs de "
+        "479 en laissent un à la fin de chaque époque\u00a0: choisissez une autre taille de batch, par exemple 480")

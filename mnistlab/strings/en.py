@@ -184,6 +184,9 @@ STRINGS = {
                             "{most} million (memory): use fewer or narrower hidden layers",
     "error.config.batchnorm_batch": "BatchNorm normalises over a batch, so it needs batches of 2 rows or more (got "
                                     "batch size 1)",
+    "error.config.batchnorm_one_image": "BatchNorm cannot train on a single training image: choose a smaller validation fraction",
+    "error.config.batchnorm_last_row": "BatchNorm cannot train on a batch of one row, and {rows} training images in batches of {batch_size} leave one over at the end of each epoch: choose another batch size, e.g. {works}",
+    "error.config.device_unavailable": "device {name} is not available on this machine: use auto or cpu",
     "error.config.unknown": "unknown settings: {names}",
     "error.config.variant": "variant must be one of {choices} (got {value!r})",
     "error.lesson.seeds": "seeds must be an integer from 1 to {most} (got {value!r})",

@@ -203,6 +203,9 @@ STRINGS = {
                             "cachées, ou des couches plus étroites",
     "error.config.batchnorm_batch": "BatchNorm normalise sur un lot : il lui faut des lots de 2 exemples ou plus "
                                     "(reçu une taille de lot de 1)",
+    "error.config.batchnorm_one_image": "BatchNorm ne peut pas s'entraîner sur une seule image d'entraînement\u00a0: choisissez une part de validation plus petite",
+    "error.config.batchnorm_last_row": "BatchNorm ne peut pas s'entraîner sur un batch d'un seul exemple, et {rows} images d'entraînement en batchs de {batch_size} en laissent un à la fin de chaque époque\u00a0: choisissez une autre taille de batch, par exemple {works}",
+    "error.config.device_unavailable": "le périphérique {name} n'est pas disponible sur cette machine\u00a0: choisissez auto ou cpu",
     "error.config.unknown": "réglages inconnus : {names}",
     "error.config.variant": "la variante doit être l'une de {choices} (reçu {value!r})",
     "error.lesson.seeds": "le nombre de graines doit être un entier de 1 à {most} (reçu {value!r})",
