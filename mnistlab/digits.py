@@ -26,8 +26,8 @@ from .runs import Run
 INK_THRESHOLD = 0.2
 # Fewer ink pixels than this is a stray dot or a speck of dust, not a digit.
 MIN_INK_PIXELS = 4
-# A photo is read at most this many pixels on its longer side: the digit ends at 20 px, and a phone's 12-megapixel
-# photo would take seconds to filter.
+# A photo is read at most this many pixels on its longer side: the digit ends at 20 px, and a phone's full-size
+# photo would be slow to filter.
 PHOTO_SIDE = 512
 # Larger photos are refused before decoding: a crafted PNG can claim a huge size in a few bytes, and a PNG decodes
 # whole (4 bytes a pixel: 100 MB here). A phone's photo has 12 to 24 megapixels.

@@ -18,11 +18,11 @@ from .models import MLP, SeededDropout
 # 2 000 rather than all 12 000: the train-mode pass runs in the run's own (small) batches, and must cost little.
 PROBE_ROWS = 2000
 STEP_WINDOW = 25  # training steps per point of the smoothed loss curve: its mean over those steps
-# A validation loss counts as risen when it is above its best by more than this share: an epoch's 0.5 % wobble is
-# not called overfitting in front of a class.
+# A validation loss counts as risen when it is above its best by more than this share: an epoch's wobble is not
+# called overfitting in front of a class.
 OVERFIT_RISE = 0.02
 # A rise is told from chance only beyond twice the seed-to-seed spread (one run) or twice the standard error of the mean
-# (over seeds): the saved lesson's baseline seeds spread their last validation loss by ±5 %, more than OVERFIT_RISE.
+# (over seeds): the saved lesson's baseline seeds spread their last validation loss by more than OVERFIT_RISE.
 NOISE_SIZED = 2
 
 

@@ -29,12 +29,12 @@ ROW_EXTRAS = ("seconds", "graph_nodes", "graph_bytes", "val_accuracy_eval_probe"
 ROW_LISTS = ("weight_norms", "dead_units", "bn_running_mean", "bn_running_var")  # lists of numbers where a row has them
 ROW_POINTS = ("step_losses",)  # lists of [x, y] number pairs where a row has them (mnistlab.inside)
 # An uploaded .zip is refused by what its directory declares, before anything is inflated. The largest run allowed
-# (MAX_WEIGHTS float32 weights) saves a weights.pt of about 100 MB, which deflate shrinks by ~1.1×, and a run.json of
-# ~0.1 MB at 100 epochs (~9× smaller zipped): these limits sit well above both and far below a server's memory.
+# (MAX_WEIGHTS float32 weights) saves a weights.pt of 100 MB, which barely deflates, and a far smaller run.json: these
+# limits sit above both and far below a server's memory (BENCHMARKS.md, "Limits").
 MAX_ZIP_BYTES = 150_000_000  # inflated, all entries together
 MAX_RUN_JSON_BYTES = 16_000_000  # parsed into Python objects, JSON takes several times its size
 MAX_ZIP_ENTRIES = 8  # a run has two; room for what an archiver adds (__MACOSX/…)
-MAX_ZIP_RATIO = 100  # inflated ÷ stored, for entries over 1 MiB: zeros deflate ~1000×, a real run's entries < 10×
+MAX_ZIP_RATIO = 100  # inflated ÷ stored, for entries over 1 MiB: zeros deflate far more, a real run's entries far less
 
 
 class RunFileError(KeyedError, ValueError):

@@ -38,8 +38,8 @@ CLEARED_NOTICE = "session.cleared"  # set when this browser's runs from earlier 
 KEPT_KEYS = (RUNS, JOBS, SETTINGS, LAST_FINISHED, LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE)
 SHARED_KEYS = (RUNS, JOBS)  # one object for every tab of the session, changed under its lock; the others are copied
 KEEP_FOR = 12 * 3600.0  # seconds a closed or reloaded tab's values stay after its last rerun: a day of lectures
-# What closed tabs may hold in memory: a kept run (weights, test results) is ~1.7 MB of the server's RSS
-# (BENCHMARKS.md), so at most KEEP_RUNS_AT_MOST runs in all; past it the least recently seen sessions are cleared first.
+# What closed tabs may hold in memory: a kept run (weights, test results) takes the server's memory (BENCHMARKS.md,
+# "Memory and load"), so at most KEEP_RUNS_AT_MOST runs in all; past it the least recently seen sessions go first.
 KEEP_RUNS_AT_MOST = 200
 KEEP_AT_MOST = 1000  # sessions kept, runs or not: their settings are small, but a soak of visitors must not pile up
 REMEMBER_CLEARED = 4096  # tokens of cleared sessions remembered, to tell a returning browser why its runs are gone

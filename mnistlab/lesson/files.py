@@ -9,7 +9,7 @@ from ..runs import reason_of, write_atomic
 from .plan import Lesson, LessonFileError
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent.parent / "runs" / "lessons"
-# The largest real lesson (10 seeds × 100 epochs, with the slips: 80 runs) is ~20 MB of JSON.
+# The largest real lesson (10 seeds × 100 epochs, with the slips: 80 runs) fits below it (BENCHMARKS.md, "Limits").
 MAX_LESSON_BYTES = 32_000_000
 
 
