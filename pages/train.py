@@ -2,7 +2,7 @@
 import streamlit as st
 
 from mnistlab import plots
-from ui import data_cache, frame, live, sessions, widgets
+from ui import classroom, data_cache, frame, live, sessions, widgets
 from ui.language import current, t
 
 frame.served_by_app()
@@ -13,6 +13,7 @@ settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:
     config = widgets.config_form()
     refused = sessions.refused(config) if config else None  # the server's caps, said before Start is pressed
+    classroom.caps_note()
     if refused:
         st.warning(refused)
 with live_column:  # a missing data set is said at the top, where a newcomer looks, not below the settings

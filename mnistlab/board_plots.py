@@ -1,0 +1,105 @@
+"""The class board's figure: test accuracy of every run against one setting, the course's presets marked, the best
+value named; the same figure for one person's runs (a sweep)."""
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+
+from .classroom import LOG_SETTINGS, Point, best_value, preset_values
+from .i18n import number, percent, text
+from .plots import COLOURS, SMALLEST_TEXT, _styled
+
+ZERO_AT = 1e-8  # where a weight decay of 0 sits on the log axis (labelled 0): sweeps go down to 1e-7
+BATCHNORM_SPREAD = 0.3  # points of one BatchNorm value spread over this width, so 200 of them do not hide each other
+ROOM, MINE, BEST, PRESET = "#4c78a8", COLOURS[1], "#2ca02c", "#7f7f7f"
+
+
+def axis_value(value: float, setting: str) -> float:
+    return ZERO_AT if setting in LOG_SETTINGS and value <= 0 else value
+
+
+def value_text(value: float, setting: str, lang: str) -> str:
+    """A setting's value as the board writes it: 0.001, 1e-05, 256, BatchNorm / no BatchNorm."""
+    if setting == "batchnorm":
+        return text(lang, "variant.batchnorm") if value else text(lang, "describe.no_batchnorm")
+    if setting in ("hidden", "epochs"):
+        return str(int(value))
+    written = f"{value:g}"
+    return written.replace(".", ",") if lang == "fr" else written
+
+
+def _spread(point: Point) -> float:
+    """A point's place within its BatchNorm column: fixed by its id, so it does not jump at each redraw."""
+    return ((point.id * 0.618033988749895) % 1.0 - 0.5) * BATCHNORM_SPREAD
+
+
+def _xs(points: list[Point], setting: str) -> list[float]:
+    if setting == "batchnorm":
+        return [point.value(setting) + _spread(point) for point in points]
+    return [axis_value(point.value(setting), setting) for point in points]
+
+
+def board_figure(points: list[Point], setting: str, lang: str = "en", mine: frozenset[int] = frozenset(),
+                 height: int = 500) -> go.Figure:
+    """Test accuracy (%) of each point against setting; mine (point ids) highlighted; presets and the best marked."""
+    figure = go.Figure()
+    others = [p for p in points if p.id not in mine]
+    own = [p for p in points if p.id in mine]
+    name = text(lang, f"board.setting.{setting}")
+    hover = f"{name}: %{{customdata}}<br>{text(lang, 'board.accuracy')}: %{{y:.2f}} %<extra></extra>"
+    for group, colour, size, label in ((others, ROOM, 13, text(lang, "board.room_runs")),
+                                       (own, MINE, 20, text(lang, "board.my_runs"))):
+        if group or group is others:
+            figure.add_trace(go.Scatter(
+                x=_xs(group, setting), y=[p.accuracy for p in group], mode="markers", name=label,
+                customdata=[value_text(p.value(setting), setting, lang) for p in group], hovertemplate=hover,
+                marker={"color": colour, "size": size, "opacity": 0.65 if group is others else 1.0,
+                        "line": {"width": 2 if group is own else 0, "color": "#111111"}}))
+    best = best_value(points, setting)
+    if best is not None:
+        figure.add_trace(go.Scatter(
+            x=[axis_value(best.value, setting)], y=[best.mean], mode="markers", name=text(lang, "board.best_mean"),
+            marker={"symbol": "star", "size": 26, "color": BEST, "line": {"width": 1, "color": "#111111"}},
+            hovertemplate=f"{text(lang, 'board.best_mean')}: %{{y:.2f}} %<extra></extra>"))
+    for value, presets in preset_values(setting).items():
+        x = axis_value(value, setting)
+        figure.add_vline(x=x, line={"color": PRESET, "dash": "dot", "width": 2})
+        figure.add_annotation(x=math.log10(x) if setting in LOG_SETTINGS else x, y=1.0, yref="paper", yanchor="bottom",
+                              text=" · ".join(text(lang, f"variant.{p}") for p in presets), showarrow=False,
+                              font={"size": SMALLEST_TEXT, "color": "#333333"})
+    _axis(figure, setting, points, lang)
+    figure.update_yaxes(title_text=text(lang, "board.accuracy_axis"), ticksuffix="\u00a0%")
+    return _styled(figure, height, legend=True, lang=lang, margin={"l": 80, "r": 20, "t": 110, "b": 70})
+
+
+def _axis(figure: go.Figure, setting: str, points: list[Point], lang: str) -> None:
+    title = text(lang, f"board.setting.{setting}")
+    if setting == "batchnorm":
+        figure.update_xaxes(title_text=title, tickvals=[0, 1], range=[-0.5, 1.5],
+                            ticktext=[value_text(0, setting, lang), value_text(1, setting, lang)])
+    elif setting in LOG_SETTINGS:
+        figure.update_xaxes(title_text=title, type="log", exponentformat="power" if setting != "hidden" else "none")
+        values = {p.value(setting) for p in points} | set(preset_values(setting))
+        if setting == "weight_decay" and any(v <= 0 for v in values):  # 0 has no place on a log axis: shown apart
+            ticks = [ZERO_AT] + [10.0 ** k for k in range(-7, 1)]
+            figure.update_xaxes(tickvals=ticks, ticktext=["0"] + [f"10<sup>{k}</sup>" for k in range(-7, 1)])
+        if setting == "hidden":
+            ticks = [2 ** k for k in range(3, 13)]
+            figure.update_xaxes(tickvals=ticks, ticktext=[str(t) for t in ticks])
+    else:
+        figure.update_xaxes(title_text=title)
+
+
+def best_line(points: list[Point], setting: str, lang: str) -> str | None:
+    """The room's best value of setting in words, None without points."""
+    best = best_value(points, setting)
+    if best is None:
+        return None
+    return text(lang, "board.best", setting=text(lang, f"board.setting.{setting}"),
+                value=value_text(best.value, setting, lang), mean=percent(best.mean, lang),
+                runs=best.runs, top=percent(max(p.accuracy for p in points), lang))
+
+
+def count_line(points: list[Point], lang: str) -> str:
+    return text(lang, "board.count_one" if len(points) == 1 else "board.count", n=number(len(points), lang, 0))

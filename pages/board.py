@@ -1,0 +1,16 @@
+"""Class board: every student's finished run as a point on the projector (class mode), or one's own runs and sweeps."""
+import streamlit as st
+
+from ui import classroom, data_cache, frame
+from ui.language import current, t
+
+frame.served_by_app()
+st.title(t("board.title"))
+classroom.lecturer_panel()
+room = classroom.room()
+st.markdown(t("board.intro.class") if room.on else t("board.intro.own"))
+if room.on and not classroom.is_lecturer():
+    st.caption(room.caps.summary(current()))
+classroom.board()
+if not room.on or classroom.is_lecturer():
+    classroom.sweep_form(data_cache.dataset("mnist"))

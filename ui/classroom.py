@@ -1,0 +1,207 @@
+"""The class in the app: the lecturer's key field and switches, the live class board, and a sweep that fills the same
+board from one person's runs. The rules themselves (who may change what) are mnistlab.classroom's."""
+from __future__ import annotations
+
+import functools
+
+import streamlit as st
+
+from mnistlab import board_plots, classroom, server_settings
+from mnistlab.classroom import SETTINGS, Point, setting_value
+from mnistlab.config import ConfigError, RunConfig
+from mnistlab.sweep import MAX_SEEDS, MAX_VALUES, RANGES, SweepPlan
+
+from . import sessions
+from .language import current, labels, message, t
+from .widgets import chart
+
+# Seconds between redraws of the board: the projector's at least once every 2 s, as a run's point is due; the
+# students' (200 of them on one server) every 2 s, which halves what the board costs the server.
+LECTURER_REFRESH, STUDENT_REFRESH = 1.0, 2.0
+OWN_SETTING, SWEEP_JOBS = "board.own_setting", "sweep.jobs"
+
+
+def room() -> classroom.Classroom:
+    return classroom.default_classroom()
+
+
+def is_lecturer() -> bool:
+    return room().is_lecturer(sessions.owner())
+
+
+def lecturer_panel() -> None:
+    """The key field for a student (the key never goes in the URL); the lecturer's switches for the lecturer."""
+    if not is_lecturer():
+        with st.expander(t("class.lecturer"), icon=":material/key:"):
+            with st.form("class.key.form", clear_on_submit=True, border=False):
+                entered = st.text_input(t("class.key"), type="password", help=t("class.key.help"))
+                if st.form_submit_button(t("class.enter")):
+                    if room().admit(sessions.owner(), entered):  # a wrong key waits WRONG_KEY_DELAY first
+                        st.rerun()
+                    st.error(t("class.wrong_key"))
+        return
+    if classroom.lecturer_key() is None:  # a laptop: the one user is the lecturer, and there is no class to hold
+        return
+    left, middle, right = st.columns([3, 2, 2], vertical_alignment="center")
+    left.success(t("class.you_are_lecturer"), icon=":material/school:")
+    on = middle.toggle(t("class.mode"), value=room().on, help=t("class.mode.help"))
+    if on != room().on:
+        room().switch(sessions.owner(), on)
+        st.rerun()
+    right.button(t("class.leave"), on_click=room().dismiss, args=(sessions.owner(),))
+
+
+def caps_note() -> None:
+    """Class mode's caps, said to a student on the Train page before Start is pressed."""
+    if room().on and not is_lecturer():
+        st.caption(room().caps.summary(current()))
+
+
+def setting_picker() -> str:
+    """The setting on the board: the lecturer's choice in class mode (students read it), else this session's own."""
+    names = labels("board.setting.")
+    if room().on:
+        if not is_lecturer():
+            return room().setting
+        chosen = st.segmented_control(t("board.setting"), SETTINGS, default=room().setting, format_func=names,
+                                      key="board.class_setting", required=True)
+        if chosen != room().setting:
+            room().pick(sessions.owner(), chosen)
+        return chosen
+    return st.segmented_control(t("board.setting"), SETTINGS, default="lr", format_func=names, key=OWN_SETTING,
+                                required=True)
+
+
+def board() -> None:
+    """The board, redrawn live: the class's points in class mode, else this session's own runs."""
+    setting = setting_picker()
+    if room().on and not is_lecturer():
+        st.caption(t("board.read_only"))
+    refresh = LECTURER_REFRESH if is_lecturer() else STUDENT_REFRESH
+
+    @st.fragment(run_every=refresh)
+    def live() -> None:
+        room().collect()
+        if room().on:
+            _class_board(room().setting if not is_lecturer() else setting)
+        else:
+            _own_board(setting)
+
+    live()
+
+
+@functools.lru_cache(maxsize=32)
+def _figure(board_id: int, version: int, setting: str, lang: str, mine: frozenset[int]):
+    """The class board's figure, built once per change of the board, not at every redraw of every session."""
+    return board_plots.board_figure(room().board.points(), setting, lang, mine)
+
+
+def _class_board(setting: str) -> None:
+    points = room().board.points()
+    if not points:
+        st.info(t("board.empty.class"))
+    else:
+        mine = {} if is_lecturer() else room().board.mine(sessions.owner())
+        chart(_figure(id(room().board), room().board.version, setting, current(), frozenset(mine)), key="board-chart")
+        st.markdown(board_plots.best_line(points, setting, current()))
+        st.caption(board_plots.count_line(points, current()))
+        if mine:
+            left, right = st.columns([3, 1], vertical_alignment="center")
+            left.markdown(t("board.mine", runs=", ".join(f"**{label}**" for label in mine.values())))
+            right.button(t("board.withdraw"), on_click=_withdraw, args=(tuple(mine),), key="board.withdraw")
+    if is_lecturer():
+        st.button(t("board.clear"), on_click=room().clear, args=(sessions.owner(),), key="board.clear",
+                  disabled=not points)
+
+
+def _withdraw(point_ids: tuple[int, ...]) -> None:
+    for point_id in point_ids:
+        room().board.withdraw(point_id, sessions.owner())
+
+
+def own_points() -> list[Point]:
+    """This session's completed runs as the board's points."""
+    runs = [run for run in sessions.session_runs().values() if run.status == "completed" and run.test_accuracy]
+    return [Point(i, tuple(setting_value(run.config, s) for s in SETTINGS), run.test_accuracy)
+            for i, run in enumerate(runs, 1)]
+
+
+def _own_board(setting: str) -> None:
+    points = own_points()
+    _sweep_status()
+    if not points:
+        st.info(t("board.empty.own"))
+        return
+    chart(board_plots.board_figure(points, setting, current()), key="own-board-chart")
+    st.markdown(board_plots.best_line(points, setting, current()))
+    st.caption(board_plots.count_line(points, current()))
+
+
+def sweep_form(data) -> None:
+    """One setting over a range, a few seeds each: its runs queued as this session's (caps and turns as any run)."""
+    st.subheader(t("sweep.title"))
+    st.markdown(t("sweep.intro"))
+    refused = room().refuse_many(sessions.owner(), current())
+    if refused:
+        st.info(refused)
+        return
+    columns = st.columns(6)
+    setting = columns[0].selectbox(t("sweep.setting"), SETTINGS, index=1, format_func=labels("board.setting."),
+                                   key="sweep.setting")
+    lowest, highest, log, whole = RANGES[setting]
+    default_low, default_high = {"lr": (1e-4, 1e-1), "weight_decay": (1e-6, 1e-1), "hidden": (16, 1024),
+                                 "epochs": (1, 10)}.get(setting, (lowest, highest))
+    step = 1.0 if whole else None
+    low = columns[1].number_input(t("sweep.low"), value=float(default_low), step=step, format="%g",
+                                  key=f"sweep.low.{setting}")
+    high = columns[2].number_input(t("sweep.high"), value=float(default_high), step=step, format="%g",
+                                   key=f"sweep.high.{setting}")
+    values = columns[3].number_input(t("sweep.values"), value=4, step=1, key="sweep.values",
+                                     help=f"1–{MAX_VALUES}")
+    seeds = columns[4].number_input(t("sweep.seeds"), value=2, step=1, key="sweep.seeds", help=f"1–{MAX_SEEDS}")
+    epochs = columns[5].number_input(t("sweep.epochs"), value=3, step=1, key="sweep.epochs")
+    try:
+        base = RunConfig(epochs=int(epochs))
+        plan = SweepPlan(setting, float(low), float(high), int(values), int(seeds), base)
+    except ConfigError as error:
+        st.error(t("sweep.cannot", error=message(error)))
+        return
+    configs = plan.configs()
+    st.caption(t("sweep.size", runs=len(configs),
+                 values=", ".join(board_plots.value_text(v, setting, current()) for v in plan.points())))
+    reason = _refused(configs)
+    if reason:
+        st.warning(reason)
+    if st.button(t("sweep.start"), type="primary", disabled=data is None or bool(reason) or bool(_sweep_jobs())):
+        jobs = [sessions.start_training(config, data) for config in configs]
+        st.session_state[SWEEP_JOBS] = [job for job in jobs if job is not None]
+        st.rerun()
+
+
+def _refused(configs: list[RunConfig]) -> str | None:
+    """The owner's caps over the whole sweep: a sweep cut short by a cap half way would say less than none."""
+    reason = sessions.refused(configs[0])
+    if reason or not configs:
+        return reason
+    try:
+        settings = server_settings.from_environment()
+    except server_settings.SettingsError:
+        return None  # sessions.refused said it
+    from mnistlab import jobs
+    return settings.refuse_run(configs[0], jobs.default_queue().owned(sessions.owner()) + len(configs) - 1,
+                               current())
+
+
+def _sweep_jobs() -> list:
+    return [job for job in st.session_state.get(SWEEP_JOBS, []) if job.state != "done"]
+
+
+def _sweep_status() -> None:
+    """The sweep under way: how far, and Stop (its waiting runs are cancelled, the running one ends its epoch)."""
+    everything = st.session_state.get(SWEEP_JOBS, [])
+    running = _sweep_jobs()
+    if not running:
+        return
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.info(t("sweep.running", done=len(everything) - len(running), runs=len(everything)))
+    right.button(t("sweep.stop"), on_click=lambda: [job.stop() for job in running], key="sweep.stop")
