@@ -44,7 +44,7 @@ class SweepPlan:
         if log:
             a, b = math.log10(self.low), math.log10(self.high)
             values = [10 ** (a + (b - a) * i / max(n - 1, 1)) for i in range(n)]
-            values = [float(f"{v:.3g}") for v in values]  # 3.16e-05, not 3.1622776601683795e-05
+            values = values if whole else [float(f"{v:.3g}") for v in values]  # 3.16e-05, not 3.1622776601683795e-05
         else:
             values = [self.low + (self.high - self.low) * i / max(n - 1, 1) for i in range(n)]
             values = [round(v, 6) for v in values]
