@@ -24,6 +24,7 @@ from .i18n import KeyedError
 LECTURER_KEY = "MNISTLAB_LECTURER_KEY"
 # A wrong key costs this many seconds before its answer: guessing a key by trying many takes days, not minutes.
 WRONG_KEY_DELAY = 2.0
+pause = time.sleep  # how a wrong key waits: one place, so that a test can count the waits instead of sleeping them
 # The settings a board can plot a run's test accuracy against; the first two on a log axis.
 SETTINGS = ("lr", "weight_decay", "dropout", "batchnorm", "hidden", "epochs")
 LOG_SETTINGS = ("lr", "weight_decay", "hidden")
@@ -202,7 +203,7 @@ class Classroom:
         """Make token's session the lecturer's when entered is the key; after WRONG_KEY_DELAY, False when not (the
         same whether a key is set or not)."""
         if not key_matches(entered, environ):
-            time.sleep(WRONG_KEY_DELAY)
+            pause(WRONG_KEY_DELAY)
             return False
         with self._lock:
             self._lecturers[token] = _digest(lecturer_key(environ))

@@ -19,7 +19,7 @@ WAIT = 120
 def waits(monkeypatch) -> list:
     """The delays a wrong key cost, recorded instead of slept."""
     slept = []
-    monkeypatch.setattr(classroom.time, "sleep", slept.append)
+    monkeypatch.setattr(classroom, "pause", slept.append)
     return slept
 
 
