@@ -48,20 +48,19 @@ def board_figure(points: list[Point], setting: str, lang: str = "en", mine: froz
     own = [p for p in points if p.id in mine]
     name = text(lang, f"board.setting.{setting}")
     hover = f"{name}: %{{customdata}}<br>{text(lang, 'board.accuracy')}: %{{y:.2f}} %<extra></extra>"
-    for group, colour, size, label in ((others, ROOM, 13, text(lang, "board.room_runs")),
-                                       (own, MINE, 20, text(lang, "board.my_runs"))):
-        if group or group is others:
-            figure.add_trace(go.Scatter(
-                x=_xs(group, setting), y=[p.accuracy for p in group], mode="markers", name=label,
-                customdata=[value_text(p.value(setting), setting, lang) for p in group], hovertemplate=hover,
-                marker={"color": colour, "size": size, "opacity": 0.65 if group is others else 1.0,
-                        "line": {"width": 2 if group is own else 0, "color": "#111111"}}))
     best = best_value(points, setting)
+    traces = [(others, ROOM, 13, text(lang, "board.room_runs"))]
     if best is not None:
         figure.add_trace(go.Scatter(
             x=[axis_value(best.value, setting)], y=[best.mean], mode="markers", name=text(lang, "board.best_mean"),
-            marker={"symbol": "star", "size": 26, "color": BEST, "line": {"width": 1, "color": "#111111"}},
+            marker={"symbol": "star-open", "size": 30, "color": BEST, "line": {"width": 3}},
             hovertemplate=f"{text(lang, 'board.best_mean')}: %{{y:.2f}} %<extra></extra>"))
+    for group, colour, size, label in traces + ([(own, MINE, 20, text(lang, "board.my_runs"))] if own else []):
+        figure.add_trace(go.Scatter(
+            x=_xs(group, setting), y=[p.accuracy for p in group], mode="markers", name=label,
+            customdata=[value_text(p.value(setting), setting, lang) for p in group], hovertemplate=hover,
+            marker={"color": colour, "size": size, "opacity": 0.65 if group is others else 1.0,
+                    "line": {"width": 2 if group is own else 0, "color": "#111111"}}))
     for value, presets in preset_values(setting).items():
         x = axis_value(value, setting)
         figure.add_vline(x=x, line={"color": PRESET, "dash": "dot", "width": 2})
@@ -96,7 +95,7 @@ def best_line(points: list[Point], setting: str, lang: str) -> str | None:
     best = best_value(points, setting)
     if best is None:
         return None
-    return text(lang, "board.best", setting=text(lang, f"board.setting.{setting}"),
+    return text(lang, "board.best_one" if best.runs == 1 else "board.best", setting=text(lang, f"board.setting.{setting}"),
                 value=value_text(best.value, setting, lang), mean=percent(best.mean, lang),
                 runs=best.runs, top=percent(max(p.accuracy for p in points), lang))
 

@@ -2,15 +2,13 @@
 import streamlit as st
 
 from ui import classroom, data_cache, frame
-from ui.language import current, t
+from ui.language import t
 
 frame.served_by_app()
 st.title(t("board.title"))
 classroom.lecturer_panel()
 room = classroom.room()
-st.markdown(t("board.intro.class") if room.on else t("board.intro.own"))
-if room.on and not classroom.is_lecturer():
-    st.caption(room.caps.summary(current()))
+st.caption(t("board.intro.class") if room.on else t("board.intro.own"))
 classroom.board()
 if not room.on or classroom.is_lecturer():
     classroom.sweep_form(data_cache.dataset("mnist"))

@@ -45,7 +45,7 @@ def test_a_wrong_key_is_refused_after_a_delay_and_says_what_to_do(app, room):
 
 def test_the_lecturer_switches_class_mode_and_a_student_sees_the_caps_before_start(app, room):
     enter(app, KEY)
-    assert "You are the lecturer" in texts(app.success) and not app.text_input
+    assert "You are the lecturer" in texts(app.markdown) and not app.text_input
     app.toggle[0].set_value(True).run()
     assert classroom.default_classroom().on
     pupil = student()

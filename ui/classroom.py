@@ -19,6 +19,8 @@ from .widgets import chart
 # students' (200 of them on one server) every 2 s, which halves what the board costs the server.
 LECTURER_REFRESH, STUDENT_REFRESH = 1.0, 2.0
 OWN_SETTING, SWEEP_JOBS = "board.own_setting", "sweep.jobs"
+SETTING_CHOICES = "[data-testid='stRadio'] label p"  # Streamlit draws a radio's options a size smaller than text
+BOARD_HEIGHT = 470  # pixels: the board's figure whole below the title at 1366 × 768
 
 
 def room() -> classroom.Classroom:
@@ -42,8 +44,8 @@ def lecturer_panel() -> None:
         return
     if classroom.lecturer_key() is None:  # a laptop: the one user is the lecturer, and there is no class to hold
         return
-    left, middle, right = st.columns([3, 2, 2], vertical_alignment="center")
-    left.success(t("class.you_are_lecturer"), icon=":material/school:")
+    left, middle, right = st.columns([4, 2, 2], vertical_alignment="center")
+    left.markdown(f":material/school: {t('class.you_are_lecturer')}")
     on = middle.toggle(t("class.mode"), value=room().on, help=t("class.mode.help"))
     if on != room().on:
         room().switch(sessions.owner(), on)
@@ -62,30 +64,32 @@ def setting_picker() -> str:
     names = labels("board.setting.")
     if room().on:
         if not is_lecturer():
+            st.markdown(t("board.setting_is", name=t("board.setting"), value=names(room().setting)))
             return room().setting
-        chosen = st.segmented_control(t("board.setting"), SETTINGS, default=room().setting, format_func=names,
-                                      key="board.class_setting", required=True)
+        chosen = st.radio(t("board.setting"), SETTINGS, index=SETTINGS.index(room().setting), format_func=names,
+                          key=f"board.class_setting.{room().setting}")
         if chosen != room().setting:
             room().pick(sessions.owner(), chosen)
         return chosen
-    return st.segmented_control(t("board.setting"), SETTINGS, default="lr", format_func=names, key=OWN_SETTING,
-                                required=True)
+    return st.radio(t("board.setting"), SETTINGS, format_func=names, key=OWN_SETTING)
 
 
 def board() -> None:
-    """The board, redrawn live: the class's points in class mode, else this session's own runs."""
-    setting = setting_picker()
-    if room().on and not is_lecturer():
-        st.caption(t("board.read_only"))
+    """The board, redrawn live: the class's points in class mode, else this session's own runs; beside it, the
+    setting it plots against, the best value, the count, and the lecturer's or the student's buttons."""
     refresh = LECTURER_REFRESH if is_lecturer() else STUDENT_REFRESH
+    st.html(f"<style>{SETTING_CHOICES} {{font-size: 1rem;}}</style>")  # the projector's 18 px, as ui/frame's text
 
     @st.fragment(run_every=refresh)
     def live() -> None:
         room().collect()
+        figure_column, side = st.columns([3, 1], gap="medium")
+        with side:
+            setting = setting_picker()
         if room().on:
-            _class_board(room().setting if not is_lecturer() else setting)
+            _class_board(setting, figure_column, side)
         else:
-            _own_board(setting)
+            _own_board(setting, figure_column, side)
 
     live()
 
@@ -93,25 +97,30 @@ def board() -> None:
 @functools.lru_cache(maxsize=32)
 def _figure(board_id: int, version: int, setting: str, lang: str, mine: frozenset[int]):
     """The class board's figure, built once per change of the board, not at every redraw of every session."""
-    return board_plots.board_figure(room().board.points(), setting, lang, mine)
+    return board_plots.board_figure(room().board.points(), setting, lang, mine, height=BOARD_HEIGHT)
 
 
-def _class_board(setting: str) -> None:
+def _class_board(setting: str, figure_column, side) -> None:
     points = room().board.points()
-    if not points:
-        st.info(t("board.empty.class"))
-    else:
-        mine = {} if is_lecturer() else room().board.mine(sessions.owner())
-        chart(_figure(id(room().board), room().board.version, setting, current(), frozenset(mine)), key="board-chart")
-        st.markdown(board_plots.best_line(points, setting, current()))
-        st.caption(board_plots.count_line(points, current()))
+    mine = {} if is_lecturer() else room().board.mine(sessions.owner())
+    with figure_column:
+        if points:
+            chart(_figure(id(room().board), room().board.version, setting, current(), frozenset(mine)),
+                  key="board-chart")
+        else:
+            st.info(t("board.empty.class"))
+    with side:
+        if points:
+            st.markdown(board_plots.best_line(points, setting, current()))
+            st.caption(board_plots.count_line(points, current()))
         if mine:
-            left, right = st.columns([3, 1], vertical_alignment="center")
-            left.markdown(t("board.mine", runs=", ".join(f"**{label}**" for label in mine.values())))
-            right.button(t("board.withdraw"), on_click=_withdraw, args=(tuple(mine),), key="board.withdraw")
-    if is_lecturer():
-        st.button(t("board.clear"), on_click=room().clear, args=(sessions.owner(),), key="board.clear",
-                  disabled=not points)
+            st.markdown(t("board.mine", runs=", ".join(f"**{label}**" for label in mine.values())))
+            st.button(t("board.withdraw"), on_click=_withdraw, args=(tuple(mine),), key="board.withdraw")
+        if is_lecturer():
+            st.button(t("board.clear"), on_click=room().clear, args=(sessions.owner(),), key="board.clear",
+                      disabled=not points)
+        else:
+            st.caption(t("board.read_only"))
 
 
 def _withdraw(point_ids: tuple[int, ...]) -> None:
@@ -126,15 +135,17 @@ def own_points() -> list[Point]:
             for i, run in enumerate(runs, 1)]
 
 
-def _own_board(setting: str) -> None:
+def _own_board(setting: str, figure_column, side) -> None:
     points = own_points()
-    _sweep_status()
-    if not points:
-        st.info(t("board.empty.own"))
-        return
-    chart(board_plots.board_figure(points, setting, current()), key="own-board-chart")
-    st.markdown(board_plots.best_line(points, setting, current()))
-    st.caption(board_plots.count_line(points, current()))
+    with figure_column:
+        _sweep_status()
+        if not points:
+            st.info(t("board.empty.own"))
+            return
+        chart(board_plots.board_figure(points, setting, current(), height=BOARD_HEIGHT), key="own-board-chart")
+    with side:
+        st.markdown(board_plots.best_line(points, setting, current()))
+        st.caption(board_plots.count_line(points, current()))
 
 
 def sweep_form(data) -> None:
