@@ -95,7 +95,8 @@ def best_line(points: list[Point], setting: str, lang: str) -> str | None:
     best = best_value(points, setting)
     if best is None:
         return None
-    return text(lang, "board.best_one" if best.runs == 1 else "board.best", setting=text(lang, f"board.setting.{setting}"),
+    key = "board.best_one" if best.runs == 1 else "board.best"
+    return text(lang, key, setting=text(lang, f"board.setting.{setting}"),
                 value=value_text(best.value, setting, lang), mean=percent(best.mean, lang),
                 runs=best.runs, top=percent(max(p.accuracy for p in points), lang))
 

@@ -267,7 +267,8 @@ class JobQueue:
     def _serve(self) -> None:
         while True:
             with self._lock:
-                if not self._waiting and not self._lecturer:  # the worker ends, and with it its OpenMP threads; submit() starts another
+                if not self._waiting and not self._lecturer:  # the worker ends, and with it its OpenMP threads;
+                    # submit() starts another
                     self._worker = None
                     return
                 job = self._take_next_locked()

@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(REPOSITORY))
 
 from app_client import AppSession, running_server  # noqa: E402
+from mnistlab.classroom import BOARD_POINTS, Board  # noqa: E402
+from mnistlab.config import RunConfig  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 KEY = "projector-key-for-this-test"
@@ -172,29 +174,28 @@ def session_token(session: AppSession) -> str | None:
 
 
 def report(outcome: Outcome, students: int) -> list[str]:
-    worst = max(outcome.delays, default=float("nan"))
+    nan = float("nan")
+    worst = max(outcome.delays, default=nan)
+    median = sorted(outcome.delays)[len(outcome.delays) // 2] if outcome.delays else nan
     return [
         f"class mode switched on by the lecturer: {outcome.class_on}; a wrong key refused: {outcome.wrong_key_refused}",
         f"lecturer's run: {outcome.lecturer_place}. in line when pressed, behind {students} queued students' runs; "
         f"{outcome.overtaking} student run(s) started before it; it waited "
-        f"{outcome.lecturer_waited if outcome.lecturer_waited is not None else float('nan'):.1f} s "
-        f"(one student's run: {outcome.student_run_seconds or float('nan'):.1f} s)",
+        f"{nan if outcome.lecturer_waited is None else outcome.lecturer_waited:.1f} s "
+        f"(one student's run: {outcome.student_run_seconds or nan:.1f} s)",
         f"board: {outcome.points_seen}/{students} points seen on the projector; delay after each run's end "
-        f"seen: at most {worst:.1f} s, median {sorted(outcome.delays)[len(outcome.delays) // 2] if outcome.delays else float('nan'):.1f} s "
+        f"seen: at most {worst:.1f} s, median {median:.1f} s "
         f"(a run's end is seen within one lap of polls: {outcome.lap:.1f} s)",
         "a student's requests refused: " + ", ".join(f"{what}: {'yes' if ok else 'NO'}"
                                                      for what, ok in outcome.refused.items()),
         "server RSS MB: " + " · ".join(f"{name} {mb:.0f}" for name, mb in outcome.rss.items()),
         f"a 500-point board holds {board_size_kb(500):.0f} kB (tracemalloc); the board keeps at most "
-        f"{__import__('mnistlab.classroom', fromlist=['x']).BOARD_POINTS} points",
+        f"{BOARD_POINTS} points",
         "errors in the server's log: " + ("none" if not outcome.problems else "; ".join(outcome.problems[:10])),
     ]
 
 
 def board_size_kb(points: int) -> float:
-    from mnistlab.classroom import Board
-    from mnistlab.config import RunConfig
-
     tracemalloc.start()
     board = Board()
     for i in range(points):
