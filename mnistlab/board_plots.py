@@ -10,6 +10,7 @@ from .classroom import LOG_SETTINGS, Point, best_value, preset_values
 from .i18n import number, percent, text
 from .plots import COLOURS, SMALLEST_TEXT, _styled
 
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 ZERO_AT = 1e-8  # where a weight decay of 0 sits on the log axis (labelled 0): sweeps go down to 1e-7
 BATCHNORM_SPREAD = 0.3  # points of one BatchNorm value spread over this width, so 200 of them do not hide each other
 ROOM, MINE, BEST, PRESET = "#4c78a8", COLOURS[1], "#2ca02c", "#7f7f7f"
@@ -25,7 +26,13 @@ def value_text(value: float, setting: str, lang: str) -> str:
         return text(lang, "variant.batchnorm") if value else text(lang, "describe.no_batchnorm")
     if setting in ("hidden", "epochs"):
         return str(int(value))
-    written = f"{value:g}"
+    if value and abs(value) < 1e-3:  # 10⁻⁶, 4,64 × 10⁻⁵: no 1e-06 on a projector
+        mantissa, power = f"{value:.2e}".split("e")
+        mantissa = f"{float(mantissa):g}"
+        exponent = f"10{str(int(power)).translate(SUPERSCRIPTS)}"
+        written = exponent if mantissa == "1" else f"{mantissa} × {exponent}"
+    else:
+        written = f"{value:g}"
     return written.replace(".", ",") if lang == "fr" else written
 
 

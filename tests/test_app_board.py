@@ -114,7 +114,7 @@ def test_without_a_key_the_user_sweeps_a_setting_and_can_stop_it(app, monkeypatc
     app.number_input(key="sweep.values").set_value(3)
     app.number_input(key="sweep.seeds").set_value(2)
     app.number_input(key="sweep.epochs").set_value(1).run()
-    assert "6 runs: 1e-06, 0.000316, 0.1." in texts(app.caption)
+    assert "6 runs: 10⁻⁶, 3.16\u00a0×\u00a010⁻⁴, 0.1." in texts(app.caption)
     next(b for b in app.button if b.label == "Start the sweep").click().run()
     sweep = [entry.job for entry in app.session_state["jobs"]]
     assert len(sweep) == 6 and "Sweep: 0 of 6 runs done" in texts(app.info)

@@ -66,12 +66,15 @@ def setting_picker() -> str:
         if not is_lecturer():
             st.markdown(t("board.setting_is", name=t("board.setting"), value=names(room().setting)))
             return room().setting
-        chosen = st.radio(t("board.setting"), SETTINGS, index=SETTINGS.index(room().setting), format_func=names,
-                          key=f"board.class_setting.{room().setting}")
+        chosen = st.radio(t("board.setting"), SETTINGS, index=SETTINGS.index(room().setting), format_func=names)
         if chosen != room().setting:
             room().pick(sessions.owner(), chosen)
         return chosen
-    return st.radio(t("board.setting"), SETTINGS, format_func=names, key=OWN_SETTING)
+    # kept by hand, not by a widget key: a change of language relabels the radio, and Streamlit would reset a keyed one
+    chosen = st.radio(t("board.setting"), SETTINGS, index=SETTINGS.index(st.session_state.get(OWN_SETTING, "lr")),
+                      format_func=names)
+    st.session_state[OWN_SETTING] = chosen
+    return chosen
 
 
 def board() -> None:
@@ -106,7 +109,7 @@ def _class_board(setting: str, figure_column, side) -> None:
     with figure_column:
         if points:
             chart(_figure(id(room().board), room().board.version, setting, current(), frozenset(mine)),
-                  key="board-chart")
+                  key=f"board-chart-{setting}-{current()}")
         else:
             st.info(t("board.empty.class"))
     with side:
@@ -142,7 +145,8 @@ def _own_board(setting: str, figure_column, side) -> None:
         if not points:
             st.info(t("board.empty.own"))
             return
-        chart(board_plots.board_figure(points, setting, current(), height=BOARD_HEIGHT), key="own-board-chart")
+        chart(board_plots.board_figure(points, setting, current(), height=BOARD_HEIGHT),
+              key=f"own-board-chart-{setting}-{current()}")
     with side:
         st.markdown(board_plots.best_line(points, setting, current()))
         st.caption(board_plots.count_line(points, current()))
@@ -156,7 +160,7 @@ def sweep_form(data) -> None:
     if refused:
         st.info(refused)
         return
-    columns = st.columns(6)
+    columns = st.columns([2, 1, 1]) + st.columns(3)
     setting = columns[0].selectbox(t("sweep.setting"), SETTINGS, index=1, format_func=labels("board.setting."),
                                    key="sweep.setting")
     lowest, highest, log, whole = RANGES[setting]
@@ -186,6 +190,7 @@ def sweep_form(data) -> None:
     if st.button(t("sweep.start"), type="primary", disabled=data is None or bool(reason) or bool(_sweep_jobs())):
         jobs = [sessions.start_training(config, data) for config in configs]
         st.session_state[SWEEP_JOBS] = [job for job in jobs if job is not None]
+        st.session_state[OWN_SETTING] = setting  # the board shows what the sweep measures
         st.rerun()
 
 
