@@ -291,6 +291,8 @@ class Classroom:
                 self._watched.remove(entry)
         added = 0
         for entry in ended:
+            if entry.job.cancelled:  # stopped while it waited: nothing was trained
+                continue
             run = entry.job.result
             accuracy = getattr(run, "test_accuracy", None)
             if run is not None and run.status == "completed" and accuracy is not None and math.isfinite(accuracy):

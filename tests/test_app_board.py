@@ -110,7 +110,7 @@ def test_without_a_key_the_user_sweeps_a_setting_and_can_stop_it(app, monkeypatc
     monkeypatch.delenv(classroom.LECTURER_KEY, raising=False)
     board_page(app)
     assert not app.text_input and not app.toggle  # a laptop: the one user is the lecturer, and there is no class
-    app.selectbox(key="sweep.setting").set_value("weight_decay").run()
+    assert app.selectbox[0].value == "weight_decay"  # the course's regularisation first
     app.number_input(key="sweep.values").set_value(3)
     app.number_input(key="sweep.seeds").set_value(2)
     app.number_input(key="sweep.epochs").set_value(1).run()

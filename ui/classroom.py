@@ -18,7 +18,7 @@ from .widgets import chart
 # Seconds between redraws of the board: the projector's at least once every 2 s, as a run's point is due; the
 # students' (200 of them on one server) every 2 s, which halves what the board costs the server.
 LECTURER_REFRESH, STUDENT_REFRESH = 1.0, 2.0
-OWN_SETTING, SWEEP_JOBS = "board.own_setting", "sweep.jobs"
+OWN_SETTING, SWEEP_SETTING, SWEEP_JOBS = "board.own_setting", "sweep.setting", "sweep.jobs"
 SETTING_CHOICES = "[data-testid='stRadio'] label p"  # Streamlit draws a radio's options a size smaller than text
 BOARD_HEIGHT = 470  # pixels: the board's figure whole below the title at 1366 × 768
 
@@ -161,8 +161,9 @@ def sweep_form(data) -> None:
         st.info(refused)
         return
     columns = st.columns([2, 1, 1]) + st.columns(3)
-    setting = columns[0].selectbox(t("sweep.setting"), SETTINGS, index=1, format_func=labels("board.setting."),
-                                   key="sweep.setting")
+    setting = columns[0].selectbox(t("sweep.setting"), SETTINGS, format_func=labels("board.setting."),
+                                   index=SETTINGS.index(st.session_state.get(SWEEP_SETTING, "weight_decay")))
+    st.session_state[SWEEP_SETTING] = setting  # by hand, as the board's setting: a keyed one keeps its old words
     lowest, highest, log, whole = RANGES[setting]
     default_low, default_high = {"lr": (1e-4, 1e-1), "weight_decay": (1e-6, 1e-1), "hidden": (16, 1024),
                                  "epochs": (1, 10)}.get(setting, (lowest, highest))
