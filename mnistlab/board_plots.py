@@ -6,7 +6,8 @@ import math
 
 import plotly.graph_objects as go
 
-from .classroom import LOG_SETTINGS, Point, best_value, preset_values
+from .classroom import LOG_SETTINGS, SETTINGS, Point, best_value, preset_values, setting_value
+from .config import RunConfig
 from .i18n import number, percent, text
 from .plots import COLOURS, SMALLEST_TEXT, _styled
 
@@ -103,9 +104,19 @@ def best_line(points: list[Point], setting: str, lang: str) -> str | None:
     if best is None:
         return None
     key = "board.best_one" if best.runs == 1 else "board.best"
+    top = max(points, key=lambda p: p.accuracy)
     return text(lang, key, setting=text(lang, f"board.setting.{setting}"),
                 value=value_text(best.value, setting, lang), mean=percent(best.mean, lang),
-                runs=best.runs, top=percent(max(p.accuracy for p in points), lang))
+                runs=best.runs, top=percent(top.accuracy, lang), settings=settings_text(top, lang))
+
+
+def settings_text(point: Point, lang: str) -> str:
+    """What a run changed from the course's baseline, in the board's words: 'Dropout 0.2, Epochs 10'."""
+    base = RunConfig()
+    changed = [setting for setting in SETTINGS if point.value(setting) != setting_value(base, setting)]
+    return ", ".join(text(lang, f"board.setting.{s}") if s == "batchnorm" else
+                     f"{text(lang, f'board.setting.{s}')} {value_text(point.value(s), s, lang)}"
+                     for s in changed) or text(lang, "describe.baseline")
 
 
 def count_line(points: list[Point], lang: str) -> str:
