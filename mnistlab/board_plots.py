@@ -86,8 +86,12 @@ def _axis(figure: go.Figure, setting: str, points: list[Point], lang: str) -> No
         figure.update_xaxes(title_text=title, tickvals=[0, 1], range=[-0.5, 1.5],
                             ticktext=[value_text(0, setting, lang), value_text(1, setting, lang)])
     elif setting in LOG_SETTINGS:
-        figure.update_xaxes(title_text=title, type="log", exponentformat="power" if setting != "hidden" else "none")
         values = {p.value(setting) for p in points} | set(preset_values(setting))
+        logs = [math.log10(axis_value(v, setting)) for v in values]
+        span = max(logs) - min(logs)
+        pad = 0.1 * span if span >= 3 else 1.0  # Plotly's own range for points of one value is no range at all
+        figure.update_xaxes(title_text=title, type="log", exponentformat="power" if setting != "hidden" else "none",
+                            range=[min(logs) - pad, max(logs) + pad], dtick=1)  # decades only, labelled 18 px+
         if setting == "weight_decay" and any(v <= 0 for v in values):  # 0 has no place on a log axis: shown apart
             ticks = [ZERO_AT] + [10.0 ** k for k in range(-7, 1)]
             figure.update_xaxes(tickvals=ticks, ticktext=["0"] + [f"10<sup>{k}</sup>" for k in range(-7, 1)])
