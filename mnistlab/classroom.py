@@ -22,7 +22,8 @@ from .config import PRESETS, RunConfig
 from .i18n import KeyedError
 
 LECTURER_KEY = "MNISTLAB_LECTURER_KEY"
-# A wrong key costs this many seconds before its answer: guessing a key by trying many takes days, not minutes.
+# A wrong key costs this many seconds before its answer, one wrong key at a time for the whole server (many tabs
+# guessing at once wait in turn): guessing a key by trying many takes days, not minutes.
 WRONG_KEY_DELAY = 2.0
 pause = time.sleep  # how a wrong key waits: one place, so that a test can count the waits instead of sleeping them
 # The settings a board can plot a run's test accuracy against; the first two on a log axis.
@@ -32,6 +33,9 @@ LOG_SETTINGS = ("lr", "weight_decay", "hidden")
 BOARD_POINTS = 2000
 # Sessions remembered as the lecturer's (a lecturer with a laptop and a phone, a reload): the oldest are forgotten.
 LECTURER_SESSIONS = 16
+
+
+_wrong_keys = threading.Lock()
 
 
 class NotLecturer(KeyedError, PermissionError):
@@ -203,7 +207,8 @@ class Classroom:
         """Make token's session the lecturer's when entered is the key; after WRONG_KEY_DELAY, False when not (the
         same whether a key is set or not)."""
         if not key_matches(entered, environ):
-            pause(WRONG_KEY_DELAY)
+            with _wrong_keys:
+                pause(WRONG_KEY_DELAY)
             return False
         with self._lock:
             self._lecturers[token] = _digest(lecturer_key(environ))

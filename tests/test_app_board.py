@@ -71,6 +71,15 @@ def test_lessons_are_saved_by_the_lecturer_only(app, room):
     assert save_button(app)
 
 
+def test_a_student_cannot_start_a_lesson_during_the_class(app, room):
+    enter(app, KEY)
+    app.toggle[0].set_value(True).run()
+    pupil = student().switch_page("pages/lesson.py").run()
+    next(b for b in pupil.button if b.label == "Run the lesson").click().run()
+    assert "lessons and sweeps are the lecturer's" in texts(pupil.warning)
+    assert not pupil.session_state["jobs"]
+
+
 def test_the_lecturers_run_goes_before_the_students_queue(app, room, blocked):
     enter(app, KEY)
     pupils = [student() for _ in range(3)]
