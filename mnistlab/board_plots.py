@@ -52,23 +52,14 @@ def board_figure(points: list[Point], setting: str, lang: str = "en", mine: froz
                  height: int = 500) -> go.Figure:
     """Test accuracy (%) of each point against setting; mine (point ids) highlighted; presets and the best marked."""
     figure = go.Figure()
-    others = [p for p in points if p.id not in mine]
-    own = [p for p in points if p.id in mine]
-    name = text(lang, f"board.setting.{setting}")
-    hover = f"{name}: %{{customdata}}<br>{text(lang, 'board.accuracy')}: %{{y:.2f}} %<extra></extra>"
     best = best_value(points, setting)
-    traces = [(others, ROOM, 13, text(lang, "board.room_runs"))]
     if best is not None:
         figure.add_trace(go.Scatter(
             x=[axis_value(best.value, setting)], y=[best.mean], mode="markers", name=text(lang, "board.best_mean"),
             marker={"symbol": "star-open", "size": 30, "color": BEST, "line": {"width": 3}},
             hovertemplate=f"{text(lang, 'board.best_mean')}: %{{y:.2f}} %<extra></extra>"))
-    for group, colour, size, label in traces + ([(own, MINE, 20, text(lang, "board.my_runs"))] if own else []):
-        figure.add_trace(go.Scatter(
-            x=_xs(group, setting), y=[p.accuracy for p in group], mode="markers", name=label,
-            customdata=[value_text(p.value(setting), setting, lang) for p in group], hovertemplate=hover,
-            marker={"color": colour, "size": size, "opacity": 0.65 if group is others else 1.0,
-                    "line": {"width": 2 if group is own else 0, "color": "#111111"}}))
+    figure.add_trace(_points_trace(points, setting, lang, text(lang, "board.room_runs"),
+                                   {"color": ROOM, "size": 13, "opacity": 0.65}))
     for value, presets in preset_values(setting).items():
         x = axis_value(value, setting)
         figure.add_vline(x=x, line={"color": PRESET, "dash": "dot", "width": 2})
@@ -77,7 +68,26 @@ def board_figure(points: list[Point], setting: str, lang: str = "en", mine: froz
                               font={"size": SMALLEST_TEXT, "color": "#333333"})
     _axis(figure, setting, points, lang)
     figure.update_yaxes(title_text=text(lang, "board.accuracy_axis"), ticksuffix="\u00a0%")
-    return _styled(figure, height, legend=True, lang=lang, margin={"l": 80, "r": 20, "t": 110, "b": 70})
+    _styled(figure, height, legend=True, lang=lang, margin={"l": 80, "r": 20, "t": 110, "b": 70})
+    figure.update_layout(width=800)  # ui.widgets.chart's width, set here: a figure shared by sessions is not written
+    return highlighted(figure, [p for p in points if p.id in mine], setting, lang) if mine else figure
+
+
+def highlighted(figure: go.Figure, own: list[Point], setting: str, lang: str) -> go.Figure:
+    """A copy of a board's figure with one student's own points drawn over the room's: the room's figure is built
+    once per change of the board, and each student's page adds only its own points."""
+    copy = go.Figure(figure)
+    copy.add_trace(_points_trace(own, setting, lang, text(lang, "board.my_runs"),
+                                 {"color": MINE, "size": 20, "line": {"width": 2, "color": "#111111"}}))
+    return copy
+
+
+def _points_trace(points: list[Point], setting: str, lang: str, name: str, marker: dict) -> go.Scatter:
+    hover = (f"{text(lang, f'board.setting.{setting}')}: %{{customdata}}<br>"
+             f"{text(lang, 'board.accuracy')}: %{{y:.2f}} %<extra></extra>")
+    return go.Scatter(x=_xs(points, setting), y=[p.accuracy for p in points], mode="markers", name=name,
+                      customdata=[value_text(p.value(setting), setting, lang) for p in points], hovertemplate=hover,
+                      marker=marker)
 
 
 def _axis(figure: go.Figure, setting: str, points: list[Point], lang: str) -> None:

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(REPOSITORY))
 
 from app_client import AppSession, running_server  # noqa: E402
+from mnistlab.board_plots import board_figure  # noqa: E402
 from mnistlab.classroom import BOARD_POINTS, Board  # noqa: E402
 from mnistlab.config import RunConfig  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
@@ -199,10 +200,20 @@ def report(outcome: Outcome, students: int) -> list[str]:
         "a student's requests refused: " + ", ".join(f"{what}: {'yes' if ok else 'NO'}"
                                                      for what, ok in outcome.refused.items()),
         "server RSS MB: " + " · ".join(f"{name} {mb:.0f}" for name, mb in outcome.rss.items()),
-        f"a 500-point board holds {board_size_kb(500):.0f} kB (tracemalloc); the board keeps at most "
-        f"{BOARD_POINTS} points",
+        f"a 500-point board holds {board_size_kb(500):.0f} kB (tracemalloc), its figure built and written as JSON "
+        f"in {figure_ms(500):.0f} ms; the board keeps at most {BOARD_POINTS} points",
         "errors in the server's log: " + ("none" if not outcome.problems else "; ".join(outcome.problems[:10])),
     ]
+
+
+def figure_ms(points: int) -> float:
+    """Milliseconds to build a board's figure of that many points and write it as the JSON a browser receives."""
+    board = Board()
+    for i in range(points):
+        board.add(RunConfig(lr=1e-4 * (1 + i % 50), dropout=(i % 9) / 10), 90.0 + i % 9, f"student {i}")
+    start = time.perf_counter()
+    board_figure(board.points(), "lr", "fr").to_json()
+    return (time.perf_counter() - start) * 1000
 
 
 def board_size_kb(points: int) -> float:

@@ -97,10 +97,19 @@ def board() -> None:
     live()
 
 
-@functools.lru_cache(maxsize=32)
-def _figure(board_id: int, version: int, setting: str, lang: str, mine: frozenset[int]):
+@functools.lru_cache(maxsize=8)
+def _room_figure(board_id: int, version: int, setting: str, lang: str):
     """The class board's figure, built once per change of the board, not at every redraw of every session."""
-    return board_plots.board_figure(room().board.points(), setting, lang, mine, height=BOARD_HEIGHT)
+    return board_plots.board_figure(room().board.points(), setting, lang, height=BOARD_HEIGHT)
+
+
+@functools.lru_cache(maxsize=64)
+def _figure(board_id: int, version: int, setting: str, lang: str, mine: frozenset[int]):
+    """The room's figure, with a student's own points over it when they have some."""
+    figure = _room_figure(board_id, version, setting, lang)
+    if not mine:
+        return figure
+    return board_plots.highlighted(figure, [p for p in room().board.points() if p.id in mine], setting, lang)
 
 
 def _class_board(setting: str, figure_column, side) -> None:
