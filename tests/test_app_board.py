@@ -80,6 +80,7 @@ def test_a_student_cannot_start_a_lesson_during_the_class(app, room):
     assert not pupil.session_state["jobs"]
 
 
+@pytest.mark.slow
 def test_the_lecturers_run_goes_before_the_students_queue(app, room, blocked):
     enter(app, KEY)
     pupils = [student() for _ in range(3)]
