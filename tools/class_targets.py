@@ -52,10 +52,11 @@ class Outcome:
     lecturer_place: int | None = None  # its place in line when Start was pressed (0: running at once)
     overtaking: int = 0  # students' runs that started after the lecturer's press and before the lecturer's run
     lecturer_waited: float | None = None
+    worker_freed: float | None = None  # when the student's run in progress at the press ended, after the press
     student_run_seconds: float | None = None  # one student's run, from the ends of consecutive runs
     points_seen: int = 0
     delays: list[float] = field(default_factory=list)  # board point seen − run end seen, in order of ends
-    lap: float = 0.0  # the longest round of polls: the resolution of a run's end
+    laps: list[float] = field(default_factory=list)  # each round of polls: the resolution of a run's end
     refused: dict[str, bool] = field(default_factory=dict)  # a student's request → refused
     rss: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -132,10 +133,12 @@ def play(url: str, students: int, epochs: int, limit: float, rss=lambda: 0.0) ->
                 near.discard(i)
         count = board_count(projector)
         counts += [time.monotonic()] * (count - len(counts))
-        outcome.lap = max(outcome.lap, time.monotonic() - lap)
+        outcome.laps.append(time.monotonic() - lap)
         time.sleep(max(0.0, 0.5 - (time.monotonic() - lap)))
     outcome.overtaking = len(started_before_lecturer - running_at_press)
     outcome.lecturer_waited = None if lecturer_started is None else lecturer_started - pressed
+    freed = [ends[i] - pressed for i in running_at_press if i in ends]
+    outcome.worker_freed = min(freed) if freed else None
     ended = sorted(ends.values())
     outcome.student_run_seconds = (ended[-1] - ended[0]) / (len(ended) - 1) if len(ended) > 1 else None
     outcome.points_seen = len(counts)
@@ -188,15 +191,18 @@ def report(outcome: Outcome, students: int) -> list[str]:
     nan = float("nan")
     worst = max(outcome.delays, default=nan)
     median = sorted(outcome.delays)[len(outcome.delays) // 2] if outcome.delays else nan
+    laps = sorted(outcome.laps) or [nan]
+    median_lap = laps[len(laps) // 2]
     return [
         f"class mode switched on by the lecturer: {outcome.class_on}; a wrong key refused: {outcome.wrong_key_refused}",
         f"lecturer's run: {outcome.lecturer_place}. in line when pressed, behind {students} queued students' runs; "
         f"{outcome.overtaking} student run(s) started before it; it waited "
-        f"{nan if outcome.lecturer_waited is None else outcome.lecturer_waited:.1f} s "
-        f"(one student's run: {outcome.student_run_seconds or nan:.1f} s)",
+        f"{nan if outcome.lecturer_waited is None else outcome.lecturer_waited:.1f} s, the run in progress at the press "
+        f"ended {nan if outcome.worker_freed is None else outcome.worker_freed:.1f} s after it (one student's run: "
+        f"{outcome.student_run_seconds or nan:.1f} s on average)",
         f"board: {outcome.points_seen}/{students} points seen on the projector; delay after each run's end "
         f"seen: at most {worst:.1f} s, median {median:.1f} s "
-        f"(a run's end is seen within one lap of polls, the longest {outcome.lap:.1f} s)",
+        f"(a run's end is seen within one lap of polls: median {median_lap:.1f} s, longest {max(laps):.1f} s)",
         "a student's requests refused: " + ", ".join(f"{what}: {'yes' if ok else 'NO'}"
                                                      for what, ok in outcome.refused.items()),
         "server RSS MB: " + " · ".join(f"{name} {mb:.0f}" for name, mb in outcome.rss.items()),
