@@ -9,11 +9,11 @@ frame.served_by_app()
 START = t("train.start")
 st.title(t("train.title"))
 st.markdown(f"{t('train.intro.1')} {t('train.intro.2', button=START)}")  # what the app is, what to press
+classroom.caps_note()  # in class mode, a student's caps before any setting is chosen
 settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:
     config = widgets.config_form()
     refused = sessions.refused(config) if config else None  # the server's caps, said before Start is pressed
-    classroom.caps_note()
     if refused:
         st.warning(refused)
 with live_column:  # a missing data set is said at the top, where a newcomer looks, not below the settings
