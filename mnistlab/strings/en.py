@@ -217,7 +217,7 @@ STRINGS = {
                                  "from another data set or truncated.",
     "error.data.labels": "{file} has labels outside 0–9: it is not {name}.",
     "error.data.split": "a validation fraction of {value} leaves no sample on one side of {n}",
-    # --- errors: saved runs and lessons (runs.py, lesson.py)
+    # --- errors: saved runs and lessons (runs.py, lesson/)
     "error.file.unreadable": "{file} cannot be read: {reason}",
     "error.file.no_object": "it holds no JSON object",
     "error.file.missing": "missing {what}",

@@ -237,7 +237,7 @@ STRINGS = {
                                  ": l'un des deux vient d'un autre jeu de données ou est tronqué.",
     "error.data.labels": "{file} contient des étiquettes hors de 0–9 : ce n'est pas {name}.",
     "error.data.split": "une part de validation de {value} ne laisse aucun exemple d'un côté sur {n}",
-    # --- errors: saved runs and lessons (runs.py, lesson.py)
+    # --- errors: saved runs and lessons (runs.py, lesson/)
     "error.file.unreadable": "{file} ne peut pas être lu : {reason}",
     "error.file.no_object": "il ne contient aucun objet JSON",
     "error.file.missing": "il manque {what}",
