@@ -34,8 +34,9 @@ class Job:
 
     def __init__(self, job_id: int, work: Work, label: str, on_failure: OnFailure | None, queue: "JobQueue",
                  abandon_after: float | None = None, owner: Hashable | None = None,
-                 estimate: float | Estimate | None = None):
+                 estimate: float | Estimate | None = None, lecturer: bool = False):
         self.id = job_id
+        self.lecturer = lecturer  # the lecturer's job starts before every other waiting job
         self.label = label
         self.owner = owner  # the session that queued it: the queue takes turns between owners
         self._estimate = estimate
@@ -148,6 +149,7 @@ class JobQueue:
     def __init__(self):
         self._lock = threading.Lock()
         self._waiting: dict[Hashable, deque[Job]] = {}  # owner -> its waiting jobs, oldest first
+        self._lecturer: deque[Job] = deque()  # the lecturer's waiting jobs, oldest first: they start before the others
         self._served: OrderedDict[Hashable, int] = OrderedDict()  # owner -> turn of its latest start, oldest first
         self._turns = itertools.count(1)
         self._order: list[Job] | None = None  # the waiting jobs in the order they will start; None: to recompute
@@ -158,12 +160,17 @@ class JobQueue:
         self.pace = Pace()  # seconds per training step, measured on the runs this queue serves
 
     def submit(self, work: Work, label: str, on_failure: OnFailure | None = None, abandon_after: float | None = None,
-               *, owner: Hashable | None = None, estimate: float | Estimate | None = None) -> Job:
+               *, owner: Hashable | None = None, estimate: float | Estimate | None = None,
+               lecturer: bool = False) -> Job:
         """Queue work(on_progress, should_stop) for owner; returns its Job at once. estimate: the seconds the work
-        should take (or a function giving them, None when unknown), for the start times of the jobs behind it."""
+        should take (or a function giving them, None when unknown), for the start times of the jobs behind it.
+        lecturer: the job starts before every waiting non-lecturer job (first in, first out among the lecturer's)."""
         with self._lock:
-            job = Job(next(self._ids), work, label, on_failure, self, abandon_after, owner, estimate)
-            self._waiting.setdefault(self._turn_key(job), deque()).append(job)
+            job = Job(next(self._ids), work, label, on_failure, self, abandon_after, owner, estimate, lecturer)
+            if lecturer:
+                self._lecturer.append(job)
+            else:
+                self._waiting.setdefault(self._turn_key(job), deque()).append(job)
             self._order = None
             if self._worker is None:
                 self._worker = threading.Thread(target=self._serve, name="mnistlab-jobs", daemon=True)
@@ -184,7 +191,7 @@ class JobQueue:
             turn = next(self._turns)  # above every turn given so far (a gap in the count is harmless)
             heap = [(self._served.get(key, 0), jobs[0].id, key) for key, jobs in self._waiting.items()]
             heapq.heapify(heap)
-            taken, order = dict.fromkeys(self._waiting, 0), []
+            taken, order = dict.fromkeys(self._waiting, 0), list(self._lecturer)
             while heap:
                 _, _, key = heapq.heappop(heap)
                 jobs = self._waiting[key]
@@ -222,18 +229,18 @@ class JobQueue:
     def owned(self, owner: Hashable) -> int:
         """How many of owner's jobs are running or waiting: what a cap on runs per session counts."""
         with self._lock:
-            waiting = len(self._waiting.get(("owner", owner), ()))
+            waiting = len(self._waiting.get(("owner", owner), ())) + sum(job.owner == owner for job in self._lecturer)
             return waiting + (self._running is not None and self._running.owner == owner)
 
     def cancel(self, job: Job) -> None:
         """Take a waiting job out of the queue and mark it done; a running or finished job is left alone."""
         with self._lock:
             key = self._turn_key(job)
-            jobs = self._waiting.get(key)
+            jobs = self._lecturer if job.lecturer else self._waiting.get(key)
             if jobs is None or job not in jobs:
                 return
             jobs.remove(job)
-            if not jobs:
+            if not jobs and not job.lecturer:
                 del self._waiting[key]
             self._order = None
         self._finish(job)
@@ -242,10 +249,14 @@ class JobQueue:
     def busy(self) -> int:
         """How many jobs are running or waiting."""
         with self._lock:
-            return sum(map(len, self._waiting.values())) + (self._running is not None)
+            return sum(map(len, self._waiting.values())) + len(self._lecturer) + (self._running is not None)
 
     def _take_next_locked(self) -> Job:
-        """Remove and return the job that starts next: the first of the owner served least recently."""
+        """Remove and return the job that starts next: the lecturer's oldest, else the first of the owner served least
+        recently."""
+        if self._lecturer:
+            self._order = None
+            return self._lecturer.popleft()
         key = min(self._waiting, key=lambda owner: (self._served.get(owner, 0), self._waiting[owner][0].id))
         jobs = self._waiting[key]
         job = jobs.popleft()
@@ -257,7 +268,8 @@ class JobQueue:
     def _serve(self) -> None:
         while True:
             with self._lock:
-                if not self._waiting:  # the worker ends, and with it its OpenMP threads; submit() starts another
+                if not self._waiting and not self._lecturer:  # the worker ends, and with it its OpenMP threads;
+                    # submit() starts another
                     self._worker = None
                     return
                 job = self._take_next_locked()
@@ -369,14 +381,15 @@ def default_queue() -> JobQueue:
 
 def submit(work: Work, label: str, on_failure: OnFailure | None = None, queue: JobQueue | None = None,
            abandon_after: float | None = None, *, owner: Hashable | None = None,
-           estimate: float | Estimate | None = None) -> Job:
-    """Queue work on the process-wide queue (or the given one), for owner (a session's key)."""
-    return (queue or default_queue()).submit(work, label, on_failure, abandon_after, owner=owner, estimate=estimate)
+           estimate: float | Estimate | None = None, lecturer: bool = False) -> Job:
+    """Queue work on the process-wide queue (or the given one), for owner (a session's key); a lecturer's goes first."""
+    return (queue or default_queue()).submit(work, label, on_failure, abandon_after, owner=owner, estimate=estimate,
+                                             lecturer=lecturer)
 
 
 def submit_training(config: RunConfig, data: Dataset, label: str, queue: JobQueue | None = None,
                     progress_interval: float | None = None, abandon_after: float | None = None, *,
-                    owner: Hashable | None = None) -> Job:
+                    owner: Hashable | None = None, lecturer: bool = False) -> Job:
     """Queue train(config, data); the job's progress is a training Progress and its result a Run. Its estimate: its
     steps at the pace the queue measured on runs of the same shape (see Pace)."""
     queue = queue or default_queue()
@@ -399,7 +412,7 @@ def submit_training(config: RunConfig, data: Dataset, label: str, queue: JobQueu
         return None if steps is None else queue.pace.seconds(shape, steps)
 
     return queue.submit(work, label, lambda message, progress: failed_run(config, message, progress), abandon_after,
-                        owner=owner, estimate=estimate)
+                        owner=owner, estimate=estimate, lecturer=lecturer)
 
 
 def failed_run(config: RunConfig, message: str, progress: Progress | None) -> Run:

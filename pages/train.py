@@ -2,13 +2,14 @@
 import streamlit as st
 
 from mnistlab import plots
-from ui import data_cache, frame, live, sessions, widgets
+from ui import classroom, data_cache, frame, live, sessions, widgets
 from ui.language import current, t
 
 frame.served_by_app()
 START = t("train.start")
 st.title(t("train.title"))
 st.markdown(f"{t('train.intro.1')} {t('train.intro.2', button=START)}")  # what the app is, what to press
+classroom.caps_note()  # in class mode, a student's caps before any setting is chosen
 settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:
     config = widgets.config_form()

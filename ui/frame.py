@@ -7,9 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from mnistlab import i18n, server_settings
+from mnistlab import classroom, i18n, server_settings
 
 from .language import t
+from .sessions import owner
 
 ROOT = Path(__file__).parent.parent
 IN_APP = "app.page"  # set by app.py while it runs a page: a page run without it was served straight from pages/
@@ -27,6 +28,7 @@ def navigation() -> st.Page:
         st.Page(ROOT / "pages/data.py", title=t("nav.data"), icon=":material/image:"),
         st.Page(ROOT / "pages/lesson.py", title=t("nav.lesson"), icon=":material/school:"),
         st.Page(ROOT / "pages/inside.py", title=t("nav.inside"), icon=":material/neurology:"),
+        st.Page(ROOT / "pages/board.py", title=t("nav.board"), icon=":material/scatter_plot:"),
     ]
     return st.navigation(pages, position="top")
 
@@ -71,8 +73,10 @@ def page_style() -> None:
 
 
 def lesson_saving_allowed() -> bool:
-    """Whether visitors may save lessons into runs/lessons/: off unless the server's owner switched ALLOW_LESSON_SAVE
-    on; off too when the owner's settings cannot be read (sessions.refused says so where a run is started)."""
+    """Whether this session may save lessons into runs/lessons/: with a lecturer key set, only the lecturer's; else
+    off unless the server's owner switched ALLOW_LESSON_SAVE on, and off when the owner's settings cannot be read."""
+    if classroom.lecturer_key() is not None:
+        return classroom.default_classroom().is_lecturer(owner())
     try:
         return server_settings.from_environment().allow_lesson_save
     except server_settings.SettingsError:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from mnistlab import jobs, plots, server_settings
+from mnistlab import classroom, jobs, plots, server_settings
 from mnistlab.config import RunConfig
 from mnistlab.data import Dataset
 from mnistlab.lesson.plan import Lesson, LessonPlan, run_lesson
@@ -244,7 +244,9 @@ def refused(config: RunConfig) -> str | None:
         settings = server_settings.from_environment()
     except server_settings.SettingsError as error:  # the owner's typo: said to every visitor, nothing is queued
         return t("server.settings_wrong", error=message(error))
-    return settings.refuse_run(config, jobs.default_queue().owned(owner()), current())
+    active = jobs.default_queue().owned(owner())
+    return (settings.refuse_run(config, active, current())
+            or classroom.default_classroom().refuse_run(config, active, owner(), current()))  # class mode's caps
 
 
 def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
@@ -254,9 +256,11 @@ def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
         if reason is not None:
             st.warning(reason)
             return None
+        room = classroom.default_classroom()
         job = jobs.submit_training(config, data, _next_label(plots.describe(config, current())),
-                                   abandon_after=ABANDON_AFTER, owner=owner())
+                                   abandon_after=ABANDON_AFTER, owner=owner(), lecturer=room.goes_first(owner()))
         _jobs().append(SessionJob(TRAINING, job))
+        room.watch(job, owner(), job.label)  # in class mode, a student's run goes on the board when it completes
     return job
 
 
@@ -265,14 +269,16 @@ def start_lesson(plan: LessonPlan, data: Dataset, label: str) -> jobs.Job | None
     with session_lock():
         if lesson_job() is not None:
             return None
-        reason = refused(RunConfig(epochs=plan.epochs))  # each of its runs is held to the caps of one run
+        reason = classroom.default_classroom().refuse_many(owner(), current()) or \
+            refused(RunConfig(epochs=plan.epochs))  # each of its runs is held to the caps of one run
         if reason is not None:
             st.warning(reason)
             return None
         st.session_state.pop(LESSON_NOTICE, None)
         st.session_state[LESSON_PLAN] = plan
         job = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop), label,
-                          abandon_after=ABANDON_AFTER, owner=owner())
+                          abandon_after=ABANDON_AFTER, owner=owner(),
+                          lecturer=classroom.default_classroom().goes_first(owner()))
         _jobs().append(SessionJob(LESSON, job))
     return job
 
