@@ -306,14 +306,9 @@ class Classroom:
         return added
 
 
-_default: Classroom | None = None
-_default_lock = threading.Lock()
+_default = Classroom()  # made at import: it holds no more than a lock and empty collections
 
 
 def default_classroom() -> Classroom:
-    """The server's one class, created on first use."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Classroom()
-        return _default
+    """The server's one class."""
+    return _default

@@ -15,7 +15,7 @@ START = "Start training"
 def room(monkeypatch):
     """A lecturer key set, a fresh class, and a wrong key's delay recorded instead of slept."""
     monkeypatch.setenv(classroom.LECTURER_KEY, KEY)
-    monkeypatch.setattr(classroom, "_default", None)
+    monkeypatch.setattr(classroom, "_default", classroom.Classroom())
     slept = []
     monkeypatch.setattr(classroom, "pause", slept.append)
     return slept
