@@ -145,7 +145,8 @@ class Engine:
         if address:
             self.client = Client(address, set_as_default=False, timeout="10 s")
         else:
-            self.cluster = LocalCluster(n_workers=workers or worker_count(), threads_per_worker=1, processes=False,
+            self.workers = workers or worker_count()
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=False,
                                         dashboard_address=None, worker_dashboard_address=None, silence_logs=40)
             self.client = Client(self.cluster, set_as_default=False)
         self._lock = threading.Lock()
@@ -157,8 +158,13 @@ class Engine:
         return self.cluster is not None
 
     def slots(self) -> int:
-        """How many tasks the workers run at once now (a real cluster's workers come and go)."""
-        return sum(self.client.nthreads().values())
+        """How many tasks the workers run at once now (a real cluster's workers come and go; 0 once it is gone)."""
+        if self.embedded:
+            return self.workers
+        try:
+            return sum(self.client.nthreads().values())
+        except Exception:  # the scheduler is unreachable: nothing more is started until it answers
+            return 0
 
     def start(self, work: Callable, on_snapshot: Callable[[Any], None], should_stop: Callable[[], bool],
               on_end: Callable[[Task, Any, BaseException | None], None]) -> Task:

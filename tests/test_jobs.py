@@ -1,12 +1,12 @@
-"""The job queue: turns between owners, positions and start estimates, stop while waiting or running, a failure that
-keeps its history."""
+"""The job queue on Dask's embedded cluster: turns between owners, the lecturer first, K runs at once, positions and
+start estimates, stop while waiting or running, a failure that keeps its history."""
 import subprocess
 import sys
 import threading
 
 import pytest
 
-from mnistlab import jobs
+from mnistlab import engine, jobs
 from mnistlab.config import RunConfig
 from mnistlab.training import Progress
 
@@ -25,17 +25,28 @@ def gated(order: list, name: str, gate: threading.Event):
 
 @pytest.fixture
 def queue():
-    return jobs.JobQueue()
+    """A queue with one worker: the order in which jobs start is the order they run."""
+    one = engine.Engine(workers=1)
+    yield jobs.JobQueue(one)
+    one.close()
+
+
+@pytest.fixture
+def two():
+    """A queue with two workers."""
+    both = engine.Engine(workers=2)
+    yield jobs.JobQueue(both)
+    both.close()
 
 
 def test_jobs_run_one_at_a_time_in_order_and_report_their_positions(queue):
     order, gate = [], threading.Event()
     first, second, third = (queue.submit(gated(order, name, gate), name) for name in ("a", "b", "c"))
-    while first.state != jobs.RUNNING:
+    while order != ["a"]:
         first.wait(0.01)
     assert [first.position, second.position, third.position] == [0, 1, 2]
-    assert (second.state, third.state) == (jobs.QUEUED, jobs.QUEUED)
-    assert order == ["a"]  # the others wait: one worker
+    assert (first.state, second.state, third.state) == (jobs.RUNNING, jobs.QUEUED, jobs.QUEUED)
+    assert not second.wait(0.2) and order == ["a"]  # the others wait: one worker
     gate.set()
     assert third.wait(WAIT)
     assert order == ["a", "b", "c"]
@@ -96,7 +107,7 @@ def test_a_failing_training_job_becomes_a_failed_run_with_its_history_and_the_wo
         on_progress(Progress(1, 3, 10, 30, 0.4, 2.0, 4.0, (row,)))
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(jobs, "train", broken_train)
+    monkeypatch.setattr(engine, "train", broken_train)
     config = RunConfig(epochs=3)
     failed = jobs.submit_training(config, None, "broken", queue=queue)
     after = queue.submit(lambda on_progress, should_stop: "still serving", "next")
@@ -126,15 +137,35 @@ def test_a_training_job_reports_progress_and_returns_its_run(queue, tiny_data):
     assert isinstance(job.progress, Progress) and job.progress.history == tuple(run.history)
 
 
-def test_the_worker_ends_when_the_queue_is_empty_and_a_new_job_starts_another(queue):
-    # A worker kept alive would keep its OpenMP threads, which slow every later run's second thread 1.6x.
-    first = queue.submit(lambda on_progress, should_stop: threading.current_thread(), "first")
-    assert first.wait(WAIT)
-    first.result.join(WAIT)
-    assert not first.result.is_alive()
-    second = queue.submit(lambda on_progress, should_stop: threading.current_thread(), "second")
+def test_two_workers_run_two_jobs_at_once_and_the_third_starts_when_one_ends(two):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    first, second, third = (two.submit(make(name), name, owner=name) for name in ("a", "b", "c"))
+    started(first), started(second)
+    assert (first.position, second.position, third.position) == (0, 0, 1) and third.state == jobs.QUEUED
+    gates["b"].set()
     assert second.wait(WAIT)
-    assert second.result is not first.result
+    while "c" not in order:
+        third.wait(0.01)
+    assert order == ["a", "b", "c"] and second.result == "b" and first.state == jobs.RUNNING
+    gates["a"].set(), gates["c"].set()
+    assert third.wait(WAIT) and first.wait(WAIT) and two.busy == 0
+
+
+def test_a_lecturers_job_goes_before_every_waiting_job_to_the_next_free_worker_first_in_first_out(queue):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    blocker = queue.submit(make("blocker"), "blocker", owner="a")
+    started(blocker)
+    student = queue.submit(make("student"), "student", owner="b")
+    demo = queue.submit(make("demo"), "demo", owner="lecturer", lecturer=True)
+    demo2 = queue.submit(make("demo2"), "demo2", owner="lecturer", lecturer=True)
+    assert [job.label for job in queue.order()] == ["demo", "demo2", "student"]
+    assert (demo.position, demo2.position, student.position) == (1, 2, 3) and queue.owned("lecturer") == 2
+    for gate in gates.values():
+        gate.set()
+    assert student.wait(WAIT)
+    assert order == ["blocker", "demo", "demo2", "student"]
 
 
 def started(job: jobs.Job) -> None:
@@ -296,6 +327,20 @@ def test_the_start_estimate_adds_the_running_jobs_eta_and_the_estimates_of_the_j
     assert a2.wait(WAIT) and a2.starts_in is None
 
 
+def test_with_two_workers_a_queued_start_is_when_the_first_worker_frees_after_the_jobs_ahead(two):
+    gate = threading.Event()
+    long, short = (two.submit(reporting(eta, gate), name, owner=name) for eta, name in ((60.0, "long"), (10.0, "short")))
+    while long.progress is None or short.progress is None:
+        long.wait(0.01)
+    after_short = two.submit(gated([], "c", gate), "c", owner="c", estimate=30.0)
+    after_both = two.submit(gated([], "d", gate), "d", owner="d", estimate=5.0)
+    assert after_short.starts_in == 10.0  # the short run's worker frees first
+    assert after_both.starts_in == 40.0  # then c holds it until 40, the long run's until 60
+    assert two.finish_in([20.0, 20.0]) == 80.0  # d 40→45, then 45→65 on that worker and 60→80 on the other
+    gate.set()
+    assert after_both.wait(WAIT)
+
+
 def test_a_running_job_without_an_eta_counts_its_estimate_less_the_time_it_has_run(queue):
     gate = threading.Event()
     running = queue.submit(gated([], "running", gate), "running", estimate=3600.0)
@@ -341,7 +386,7 @@ def test_until_a_run_of_its_shape_completes_a_training_job_is_estimated_at_the_p
             pass
         return jobs.failed_run(config, "stopped", None)  # not completed: no whole-run sample
 
-    monkeypatch.setattr(jobs, "train", slow_train)
+    monkeypatch.setattr(engine, "train", slow_train)
     config = RunConfig(epochs=2, batch_size=32)
     first = jobs.submit_training(config, tiny_data, "first", queue=queue, owner="a")
     second = jobs.submit_training(config, tiny_data, "second", queue=queue, owner="b")
