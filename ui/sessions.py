@@ -21,7 +21,7 @@ from mnistlab.config import RunConfig
 from mnistlab.data import Dataset
 from mnistlab.lesson import Lesson, LessonPlan, run_lesson
 from mnistlab.runs import Run
-from mnistlab.training import leave_cores_to_training
+from mnistlab.cpu import leave_cores_to_training
 
 from .language import current, message, t
 
