@@ -6,12 +6,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import mnistlab.lesson
+import mnistlab.lesson.files
+import mnistlab.lesson.plan
 from conftest import write_raw_folder
 from mnistlab import jobs
 from mnistlab.config import preset
-from mnistlab.lesson import (CORRECTED, DEFAULT_SEEDS, Lesson, LessonPlan, LessonRun, lesson_to_bytes, run_lesson,
-                             save_lesson)
+from mnistlab.config import DEFAULT_SEEDS
+from mnistlab.lesson.files import lesson_to_bytes, save_lesson
+from mnistlab.lesson.plan import CORRECTED, Lesson, LessonPlan, LessonRun, run_lesson
 from ui import frame, sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
@@ -22,7 +24,7 @@ WAIT = 120  # seconds a tiny lesson may take on a loaded 2-core machine; a hang 
 def lessons(tmp_path, monkeypatch):
     """An empty lessons folder standing in for runs/lessons/."""
     folder = tmp_path / "lessons"
-    monkeypatch.setattr(mnistlab.lesson, "LESSONS_DIR", folder)
+    monkeypatch.setattr(mnistlab.lesson.files, "LESSONS_DIR", folder)
     return folder
 
 
@@ -111,14 +113,14 @@ def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page,
     """It replaced them with an empty lesson, which said its curves would appear as soon as a run finished."""
     shown = lesson_to_bytes(run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data))
     page.file_uploader(key="lesson.upload").set_value(("mine.json", shown, "application/json")).run()
-    train = mnistlab.lesson.train
+    train = mnistlab.lesson.plan.train
 
     def first_run_waits_for_the_stop(config, data, on_progress, should_stop):
         while not should_stop():
             time.sleep(0.01)
         return train(config, data, on_progress, should_stop)
 
-    monkeypatch.setattr(mnistlab.lesson, "train", first_run_waits_for_the_stop)
+    monkeypatch.setattr(mnistlab.lesson.plan, "train", first_run_waits_for_the_stop)
     job = start(page, seeds=1, epochs=1)
     stop_once(page, job, lambda: job.state != jobs.QUEUED)  # Stop shows once it runs (Cancel before)
     assert "The lesson was stopped before any of its runs finished: there is nothing new to show." in texts(page.info)

@@ -9,10 +9,13 @@ from conftest import write_raw_folder
 from mnistlab.cli import main
 from mnistlab.config import ConfigError, preset
 from mnistlab.data import load_dataset
-from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, GAP_NAME, Lesson, LessonFileError, LessonPlan, LessonRun,
-                             default_lesson_seconds, duration_text, estimated_seconds, load_lesson, lesson_from_bytes,
-                             lesson_to_bytes, permutation_p, run_lesson, save_lesson, saved_lessons, seeds_needed,
-                             slip_effects, summarize, summarize_arm, t_quantile, table, verdict, welch_interval)
+from mnistlab.config import DEFAULT_SEEDS
+from mnistlab.lesson.files import lesson_from_bytes, lesson_to_bytes, load_lesson, save_lesson, saved_lessons
+from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, LessonFileError, LessonPlan, LessonRun, run_lesson
+from mnistlab.lesson.significance import permutation_p, seeds_needed, t_quantile, welch_interval
+from mnistlab.lesson.summary import (default_lesson_seconds, duration_text, estimated_seconds, slip_effects, summarize,
+                                     summarize_arm, table)
+from mnistlab.lesson.verdicts import GAP_NAME, verdict
 from mnistlab.memory import graph_nodes, heap_in_use, release_graph
 from mnistlab.models import build_model
 from mnistlab.training import train
@@ -197,6 +200,7 @@ def test_a_lesson_trains_each_variant_and_seed_once_reporting_its_progress(tiny_
     assert summaries["baseline"][COURSE].test_accuracy == summaries["baseline"][CORRECTED].test_accuracy
     assert summaries["baseline"][COURSE].slips == () and summaries["batchnorm"][COURSE].slips == ("shared-bn",)
     assert summaries["batchnorm"][CORRECTED].seeds == (0, 1) and len(summaries["dropout"][CORRECTED].val_loss_mean) == 1
+    assert lesson.trained_on is not None and lesson_from_bytes(lesson_to_bytes(lesson)).trained_on == lesson.trained_on
     again = run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data)
     assert [r.history[0]["val_loss"] for r in again.runs] == [r.history[0]["val_loss"] for r in lesson.runs
                                                              if r.seed == 0 and r.arm == CORRECTED]
@@ -268,6 +272,7 @@ def test_a_bad_lesson_file_says_what_is_wrong(content, reason):
     (lambda v: v | {"created": 5}, "message, device and created must be text"),
     (lambda v: v | {"seconds": "x"}, "seconds is not a number"),
     (lambda v: v | {"dataset": "cifar"}, "unknown data set 'cifar'"),
+    (lambda v: v | {"runs": [v["runs"][0] | {"trained_on": "Intel"}]}, "trained_on must be an object of text"),
     (lambda v: v | {"runs": [v["runs"][0] | {"history": []}]}, "a completed run has no epoch in its history"),
     (lambda v: v | {"runs": [v["runs"][0] | {"config": v["runs"][0]["config"] | {"hidden": [float("inf")]}}]},
      "cannot convert float infinity to integer"),
@@ -314,7 +319,8 @@ def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, ca
     out, err = capsys.readouterr()
     assert code == 0 and "run 8/8" in err
     result = json.loads(out)
-    assert list(result) == ["variants"] and list(result["variants"]) == ["baseline", "l2", "dropout", "batchnorm"]
+    assert list(result) == ["variants", "trained_on"] and result["trained_on"]["threads"] >= 1
+    assert list(result["variants"]) == ["baseline", "l2", "dropout", "batchnorm"]
     for arms in result["variants"].values():
         assert set(arms) == {"corrected", "course"}
         course = arms["course"]
