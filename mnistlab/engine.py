@@ -7,6 +7,7 @@ per task), so both take the same path.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import threading
@@ -21,7 +22,8 @@ from distributed import Client, Event, LocalCluster, Variable
 from .config import RunConfig
 from .data import Dataset, load_dataset
 from .runs import Run
-from .training import train, usable_cores
+from .cpu import usable_cores
+from .training import train
 
 SCHEDULER_SETTING = "MNISTLAB_SCHEDULER"
 READ_EVERY = 0.25  # seconds between the client's reads of a running task's progress: the pages redraw every 0.5 s
@@ -243,6 +245,7 @@ def default_engine() -> Engine:
     with _default_lock:
         if _default is None:
             _default = Engine(os.environ.get(SCHEDULER_SETTING) or None)
+            atexit.register(_default.close)  # before the interpreter's own teardown, which Dask's threads outlive
         return _default
 
 

@@ -111,26 +111,28 @@ class JobQueue:
             return None
         return self._simulate(running, [other.expected_seconds for other in order[:order.index(job)]])
 
-    def finish_in(self, seconds: list[float | None]) -> float | None:
+    def finish_in(self, seconds: list[float]) -> float | None:
         """When work of these durations, queued now behind every job, would all be done (K workers)."""
         with self._lock:
             order, running = self._order_locked(), list(self._running)
-        ahead = [other.expected_seconds for other in order]
-        return None if any(s is None for s in seconds) else self._simulate(running, ahead, list(seconds))
+        return self._simulate(running, [other.expected_seconds for other in order], list(seconds))
+
+    def idle_makespan(self, seconds: list[float]) -> float:
+        """How long work of these durations takes on K idle workers, each taking the next when it frees."""
+        return self._simulate([], [], list(seconds))
 
     def _simulate(self, running: list[Job], ahead: list, then: list | None = None) -> float | None:
+        """K workers, free once their runs end (their time left); each job ahead, then each of `then`, goes to the
+        first one free. When the last of `ahead` has gone: the next start; with `then`: when the last ends."""
         free = [job.remaining_seconds for job in running]
         if any(part is None for part in free + ahead):
             return None
-        free = sorted(free + [0.0] * max(self.workers() - len(free), 0))[:max(self.workers(), 1)]
+        workers = self.workers()
+        free = sorted(free + [0.0] * max(workers - len(free), 0))[:workers]
         heapq.heapify(free)
-        for seconds in ahead:
+        for seconds in ahead + (then or []):
             heapq.heapreplace(free, free[0] + seconds)
-        if then is None:
-            return free[0]
-        for seconds in then:
-            heapq.heapreplace(free, free[0] + seconds)
-        return max(free)
+        return free[0] if then is None else max(free)
 
     def owned(self, owner: Hashable) -> int:
         """How many of owner's jobs are running or waiting: what a cap on runs per session counts."""
@@ -147,8 +149,7 @@ class JobQueue:
             waiting.remove(job)
             if not waiting and not job.lecturer:
                 del self._waiting[self._turn_key(job)]
-        job.finished = time.time()
-        return job.future.cancel()
+        return _cancel(job)
 
     @property
     def busy(self) -> int:
@@ -183,8 +184,7 @@ class JobQueue:
                 self._running.append(job)
                 starting.append(job)
         for job in dropped:
-            job.finished = time.time()
-            job.future.cancel()
+            _cancel(job)
         for job in starting:
             job.task = self.engine.start(job.work, job.report, job.should_stop,
                                          lambda task, result, error, job=job: self._settle(job, result, error))
@@ -208,6 +208,15 @@ class JobQueue:
         else:
             job.future.set_result(result)
         self._dispatch()
+
+
+def _cancel(job: Job) -> bool:
+    """Cancel a job that never started; its waiters are told (concurrent.futures counts a cancelled future as done
+    only once notified)."""
+    job.finished = time.time()
+    cancelled = job.future.cancel()
+    job.future.set_running_or_notify_cancel()
+    return cancelled
 
 
 _default_queue: JobQueue | None = None

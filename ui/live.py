@@ -100,7 +100,7 @@ def _training_fragment() -> None:
         draw_training_job(job)
         waiting |= job.state == jobs.QUEUED
     if waiting:  # said once, below the waiting runs
-        st.caption(t("queue.turns"))
+        st.caption(t("queue.turns_workers", workers=jobs.default_queue().workers()))
 
 
 def status_line(page: str) -> None:
