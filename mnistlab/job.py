@@ -86,15 +86,15 @@ class Job:
 
     @property
     def remaining_seconds(self) -> float | None:
-        """How long the work should still take: its own eta while it reports one, else its estimate less the time it
-        has run; None when unknown."""
+        """How long the work should still take: the larger of its own eta (its steps so far, at their pace) and its
+        estimate less the time it has run (whole runs of its shape, with their validations and final test, which an
+        eta from steps alone leaves out); whichever is known; None when neither is."""
+        expected = self.expected_seconds
+        by_estimate = None if expected is None else max(expected - (time.time() - (self.started or time.time())), 0.0)
         eta = getattr(self.progress, "eta", None)
         if self.state == RUNNING and isinstance(eta, numbers.Real) and math.isfinite(eta):
-            return max(float(eta), 0.0)
-        expected = self.expected_seconds
-        if expected is None:
-            return None
-        return max(expected - (time.time() - self.started if self.started is not None else 0.0), 0.0)
+            return max(float(eta), by_estimate or 0.0)
+        return by_estimate
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job is done; False on timeout."""
