@@ -35,7 +35,7 @@ def plan_form() -> LessonPlan | None:
     except ConfigError as error:
         st.error(t("lesson.cannot_run", error=message(error)))
         return None
-    st.caption(t("lesson.plan_size", runs=widgets.count(len(plan.tasks()), "run"),
+    st.caption(t("lesson.plan_size_spread", runs=widgets.count(len(plan.tasks()), "run"),
                  epochs=widgets.count(plan.epochs, "epoch")))
     return plan
 

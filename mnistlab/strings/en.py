@@ -142,7 +142,7 @@ STRINGS = {
     "lesson.verdicts": "**Verdicts (corrected code), test accuracy against the baseline:**",
     "lesson.table_note": "Test accuracy: mean ± standard deviation over seeds. Course's number: its one printed run.",
     "lesson.vs_note": "vs baseline: the difference in points, its 95 % interval in brackets, the verdict.",
-    "lesson.default_takes_here": "The default lesson ({seeds} seeds × {epochs} epochs, {runs} runs) takes about {duration} on this server ({workers} at once), at the pace measured here.",
+    "lesson.default_takes_here": "The default lesson ({seeds} seeds × {epochs} epochs, {runs} runs) takes {duration} on this server ({workers} at once), at the pace measured here.",
     "lesson.default_unmeasured_here": "How long the default lesson takes on this server is not known yet: each of its kinds of run must have trained here once.",
     "lesson.press_run": "Press **Run the lesson**, or show saved results in lecture mode.",
     "compare.differing": "Only the settings that differ between runs are listed.",
@@ -378,7 +378,7 @@ STRINGS = {
     "lesson.slips_intro": "**The course's slips.** Each one switched on trains the variants *as in the course* beside "
                           "the corrected code, with the same seeds, so its effect is measured:",
     "lesson.cannot_run": "This lesson cannot be run: {error}.",
-    "lesson.plan_size": "{runs} of {epochs} each, one after another.",
+    "lesson.plan_size_spread": "{runs} of {epochs} each, spread over the server's workers in turns with other users' runs.",
     "count.run.one": "{n} training run",
     "count.run.many": "{n} training runs",
     "count.epoch.one": "{n} epoch",

@@ -156,7 +156,7 @@ STRINGS = {
                          "entraînement.",
     "lesson.vs_note": "Par rapport à la référence : la différence en points, son intervalle à 95 % entre crochets, "
                       "le verdict.",
-    "lesson.default_takes_here": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} entraînements) prend environ {duration} sur ce serveur ({workers} à la fois), au rythme mesuré ici.",
+    "lesson.default_takes_here": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} entraînements) prend {duration} sur ce serveur ({workers} à la fois), au rythme mesuré ici.",
     "lesson.default_unmeasured_here": "La durée de la leçon par défaut sur ce serveur n'est pas encore connue : chacun de ses types d'entraînement doit y avoir tourné une fois.",
     "lesson.press_run": "Appuyez sur **Lancer la leçon**, ou montrez des résultats enregistrés en mode cours.",
     "compare.differing": "Seuls les réglages qui diffèrent entre les entraînements sont listés.",
@@ -410,7 +410,7 @@ STRINGS = {
     "lesson.slips_intro": "**Les erreurs du cours.** Chacune, une fois activée, entraîne les variantes *comme dans le "
                           "cours* à côté du code corrigé, avec les mêmes graines, pour mesurer son effet :",
     "lesson.cannot_run": "Cette leçon ne peut pas être lancée : {error}.",
-    "lesson.plan_size": "{runs} de {epochs} chacun, l'un après l'autre.",
+    "lesson.plan_size_spread": "{runs} de {epochs} chacun, répartis sur les workers du serveur, à tour de rôle avec ceux des autres utilisateurs.",
     "count.run.one": "{n} entraînement",
     "count.run.many": "{n} entraînements",
     "count.epoch.one": "{n} époque",
