@@ -27,17 +27,16 @@ from .training import train
 
 SCHEDULER_SETTING = "MNISTLAB_SCHEDULER"
 READ_EVERY = 0.25  # seconds between the client's reads of a running task's progress: the pages redraw every 0.5 s
+# Dask's scheduler and workers always serve HTTP (health, metrics); the embedded ones on this machine only.
+LOCAL_HTTP = "127.0.0.1:0"
 STOP_POLL = 0.2  # seconds between a task's checks of its Stop event: Stop is heard within a step plus this
-# A laptop's browser draws the live curves on the cores the runs use: it keeps one when there are this many or fewer
-# (BENCHMARKS.md, "Workers").
-BROWSER_CORE_UP_TO = 0
 
 
 def worker_count(cores: int | None = None) -> int:
-    """The runs an embedded cluster trains at once: one per usable core (affinity and cgroup quota), each on one
-    intra-op thread, so that a run's bits never depend on how many others run beside it."""
-    cores = usable_cores() if cores is None else cores
-    return max(1, cores - 1 if 2 < cores <= BROWSER_CORE_UP_TO else cores)
+    """The runs an embedded cluster trains at once: one per usable core (affinity and cgroup quota), none left to a
+    laptop's browser (one-thread runs share a core with it without stalling: BENCHMARKS.md, "Workers"); each run on
+    one intra-op thread, so that its bits never depend on how many others run beside it."""
+    return max(1, usable_cores() if cores is None else cores)
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,8 @@ class Engine:
         else:
             self.workers = workers or worker_count()
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=False,
-                                        dashboard_address=None, worker_dashboard_address=None, silence_logs=40)
+                                        dashboard_address=LOCAL_HTTP, worker_dashboard_address=LOCAL_HTTP,
+                                        silence_logs=40)
             self.client = Client(self.cluster, set_as_default=False)
         self._lock = threading.Lock()
         self._tasks: set[Task] = set()

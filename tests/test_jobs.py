@@ -5,6 +5,7 @@ import sys
 import threading
 
 import pytest
+import torch
 
 from mnistlab import engine, jobs
 from mnistlab.config import RunConfig
@@ -409,3 +410,25 @@ def test_the_library_never_imports_streamlit():
             "print('streamlit' in sys.modules)")
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert child.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("cores, workers", [(1, 1), (2, 2), (3, 3), (16, 16)])
+def test_the_embedded_cluster_has_one_worker_per_usable_core(cores, workers, monkeypatch):
+    assert engine.worker_count(cores) == workers
+    monkeypatch.setattr(engine, "usable_cores", lambda: cores)
+    assert engine.worker_count() == workers
+
+
+def test_runs_trained_two_at_once_are_bit_identical_to_their_one_worker_twins(queue, two, tiny_data):
+    configs = [RunConfig(epochs=2, batch_size=32, seed=seed, dropout=0.2) for seed in (1, 2)]
+    alone = [jobs.submit_training(config, tiny_data, "alone", queue) for config in configs]
+    together = [jobs.submit_training(config, tiny_data, "together", two) for config in configs]
+    assert all(job.wait(WAIT) for job in alone + together)
+    for one, other in zip(alone, together):
+        weights = zip(one.result.model.state_dict().values(), other.result.model.state_dict().values())
+        assert all(torch.equal(a, b) for a, b in weights)
+        assert one.result.test_accuracy == other.result.test_accuracy
+
+
+def test_the_embedded_cluster_reads_the_servers_own_data_set_not_a_copy(tiny_data):
+    assert engine.DataRef.of(tiny_data).resolve() is tiny_data
