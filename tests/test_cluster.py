@@ -36,12 +36,14 @@ def cluster(tmp_path, monkeypatch):
     address = f"tcp://127.0.0.1:{free_port()}"
     env = {**os.environ, "MNISTLAB_DATA_DIR": str(tmp_path), "PYTHONPATH": str(REPOSITORY)}
     dask = [sys.executable, "-m", "dask"]
+    quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     processes = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                                   "--no-dashboard"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+                                   "--no-dashboard", "--dashboard-address", "127.0.0.1:0"], **quiet)]
     try:
         processes += [subprocess.Popen([*dask, "worker", address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                                        "--host", "127.0.0.1", "--name", f"worker-{n}", "--death-timeout", "60"],
-                                       env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        "--dashboard-address", "127.0.0.1:0", "--host", "127.0.0.1",
+                                        "--name", f"worker-{n}", "--death-timeout", "60"],
+                                       cwd=tmp_path, **quiet)
                       for n in range(2)]
         with Client(address, timeout="60 s") as probe:
             probe.wait_for_workers(2, timeout=WAIT)

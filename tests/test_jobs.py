@@ -330,7 +330,8 @@ def test_the_start_estimate_adds_the_running_jobs_eta_and_the_estimates_of_the_j
 
 def test_with_two_workers_a_queued_start_is_when_the_first_worker_frees_after_the_jobs_ahead(two):
     gate = threading.Event()
-    long, short = (two.submit(reporting(eta, gate), name, owner=name) for eta, name in ((60.0, "long"), (10.0, "short")))
+    long, short = (two.submit(reporting(eta, gate), name, owner=name)
+                   for eta, name in ((60.0, "long"), (10.0, "short")))
     while long.progress is None or short.progress is None:
         long.wait(0.01)
     after_short = two.submit(gated([], "c", gate), "c", owner="c", estimate=30.0)

@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> None:
         run_lesson_on_queue(plan, data, queue=queues[k])
         lesson_walls[k] = time.perf_counter() - start
     print(f"lesson {plan.seeds} seeds × {plan.epochs} epochs ({len(plan.tasks())} runs): K={top} "
-          f"{lesson_walls[top]:.0f} s vs K={one} {lesson_walls[one]:.0f} s → ×{lesson_walls[top] / lesson_walls[one]:.2f}"
-          " of the one-worker time (target ≤ 0.55)")
+          f"{lesson_walls[top]:.0f} s vs K={one} {lesson_walls[one]:.0f} s → "
+          f"×{lesson_walls[top] / lesson_walls[one]:.2f} of the one-worker time (target ≤ 0.55)")
 
     sessions = [preset("baseline", epochs=args.session_epochs, seed=seed) for seed in range(args.sessions)]
     watch = Watch()
