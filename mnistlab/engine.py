@@ -17,8 +17,6 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from distributed import Client, Event, LocalCluster, Variable
-
 from .config import RunConfig
 from .data import Dataset, load_dataset
 from .runs import Run
@@ -29,6 +27,7 @@ SCHEDULER_SETTING = "MNISTLAB_SCHEDULER"
 READ_EVERY = 0.25  # seconds between the client's reads of a running task's progress: the pages redraw every 0.5 s
 # Dask's scheduler and workers always serve HTTP (health, metrics); the embedded ones on this machine only.
 LOCAL_HTTP = "127.0.0.1:0"
+SLOTS_FOR = 1.0  # seconds a real cluster's count of worker threads is reused (every waiting run's estimate asks it)
 STOP_POLL = 0.2  # seconds between a task's checks of its Stop event: Stop is heard within a step plus this
 
 
@@ -77,7 +76,10 @@ _local_work: dict[str, Callable] = {}  # work handed by reference to the embedde
 class Channel:
     """A task's line to the client: its latest progress snapshot (a Variable) and its Stop (an Event)."""
 
-    def __init__(self, name: str, client: Client | None = None):
+    def __init__(self, name: str, client=None):
+        # imported at the first run, not with the app: an idle server would hold ~20 MB more for nothing
+        from distributed import Event, Variable
+
         self.name = name
         self._snapshot = Variable(f"{name}-progress", client=client)
         self._stop = Event(f"{name}-stop", client=client)
@@ -124,24 +126,27 @@ class Task:
     def __init__(self, name: str, channel: Channel, on_snapshot: Callable[[Any], None],
                  should_stop: Callable[[], bool]):
         self.name, self.channel, self.on_snapshot, self.should_stop = name, channel, on_snapshot, should_stop
-        self.future = None
-
-    def stop(self) -> None:
-        self.channel.stop()
+        self.future, self.stop_sent = None, False
 
     def read(self) -> None:
         """Pass the latest snapshot on, and Stop to the worker when should_stop() says so."""
         snapshot = self.channel.latest()
         if snapshot is not None:
             self.on_snapshot(snapshot)
-        if self.should_stop():
-            self.channel.stop()
+        if self.should_stop() and not self.stop_sent:
+            self.stop()
+
+    def stop(self) -> None:
+        self.stop_sent = True
+        self.channel.stop()
 
 
 class Engine:
     """A Dask client, and the embedded cluster it talks to unless a scheduler's address is given."""
 
     def __init__(self, address: str | None = None, workers: int | None = None):
+        from distributed import Client, LocalCluster  # see Channel
+
         self.address, self.cluster = address, None
         if address:
             self.client = Client(address, set_as_default=False, timeout="10 s")
@@ -152,6 +157,7 @@ class Engine:
                                         silence_logs=40)
             self.client = Client(self.cluster, set_as_default=False)
         self._lock = threading.Lock()
+        self._slots_read = (-SLOTS_FOR - 1.0, 0)  # (when, how many) a real cluster's workers were last counted
         self._tasks: set[Task] = set()
         self._reader: threading.Thread | None = None
 
@@ -163,10 +169,13 @@ class Engine:
         """How many tasks the workers run at once now (a real cluster's workers come and go; 0 once it is gone)."""
         if self.embedded:
             return self.workers
-        try:
-            return sum(self.client.nthreads().values())
-        except Exception:  # the scheduler is unreachable: nothing more is started until it answers
-            return 0
+        now = time.monotonic()
+        if now - self._slots_read[0] > SLOTS_FOR:
+            try:
+                self._slots_read = (now, sum(self.client.nthreads().values()))
+            except Exception:  # the scheduler is unreachable: nothing more is started until it answers
+                self._slots_read = (now, 0)
+        return self._slots_read[1]
 
     def start(self, work: Callable, on_snapshot: Callable[[Any], None], should_stop: Callable[[], bool],
               on_end: Callable[[Task, Any, BaseException | None], None]) -> Task:
