@@ -152,7 +152,8 @@ def main(argv: list[str] | None = None) -> None:
         queue.engine.close()
     if args.app:
         subprocess.run([sys.executable, str(REPOSITORY / "tools" / "load_test.py"), "--sessions", str(args.sessions),
-                        "--runs", "1", "--epochs", str(args.session_epochs), "--data-dir", args.data_dir], check=False)
+                        "--runs", "1", "--epochs", str(args.session_epochs), "--data-dir", args.data_dir,
+                        "--one-run-seconds", str(per_run * args.session_epochs)], check=False)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
