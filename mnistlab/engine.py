@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .config import RunConfig
+from .cpu import usable_cores
 from .data import Dataset, load_dataset
 from .runs import Run
-from .cpu import usable_cores
 from .training import train
 
 SCHEDULER_SETTING = "MNISTLAB_SCHEDULER"

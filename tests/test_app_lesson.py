@@ -6,8 +6,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import mnistlab.engine
 import mnistlab.lesson.files
-import mnistlab.lesson.plan
 from conftest import write_raw_folder
 from mnistlab import jobs
 from mnistlab.config import preset
@@ -117,14 +117,14 @@ def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page,
     """It replaced them with an empty lesson, which said its curves would appear as soon as a run finished."""
     shown = lesson_to_bytes(run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data))
     page.file_uploader(key="lesson.upload").set_value(("mine.json", shown, "application/json")).run()
-    train = mnistlab.lesson.plan.train
+    train = mnistlab.engine.train
 
-    def first_run_waits_for_the_stop(config, data, on_progress, should_stop):
+    def runs_wait_for_the_stop(config, data, on_progress, should_stop, **options):
         while not should_stop():
             time.sleep(0.01)
-        return train(config, data, on_progress, should_stop)
+        return train(config, data, on_progress, should_stop, **options)
 
-    monkeypatch.setattr(mnistlab.lesson.plan, "train", first_run_waits_for_the_stop)
+    monkeypatch.setattr(mnistlab.engine, "train", runs_wait_for_the_stop)
     job = start(page, seeds=1, epochs=1)
     stop_once(page, job, lambda: job.state != jobs.QUEUED)  # Stop shows once it runs (Cancel before)
     assert "The lesson was stopped before any of its runs finished: there is nothing new to show." in texts(page.info)
