@@ -254,9 +254,11 @@ def submit_training(config: RunConfig, data: Dataset, label: str, queue: JobQueu
     def on_failure(message: str, progress) -> Run:
         return failed_run(config, message, progress)
 
-    def record_pace(_) -> None:  # a completed run only: a stopped one's time says nothing of a whole run's
-        if steps and isinstance(job.result, Run) and job.result.status == "completed":
-            queue.pace.record(shape, job.result.seconds, steps)
+    def record_pace(_) -> None:
+        """A completed run's time on its worker, handed over to handed back (what the starts behind it wait for:
+        its training, and the engine's own seconds around it); a stopped run's says nothing of a whole run's."""
+        if steps and isinstance(job.result, Run) and job.result.status == "completed" and job.started:
+            queue.pace.record(shape, job.finished - job.started, steps)
 
     job = queue.submit(TrainingTask(config, data and DataRef.of(data), progress_interval), label, on_failure,
                        abandon_after, owner=owner, estimate=estimate, lecturer=lecturer)
