@@ -32,6 +32,9 @@ class Job:
         self.submitted, self.started, self.finished = time.time(), None, None
         self.progress: Any = None  # the latest snapshot the work reported (a training Progress for training jobs)
         self.on_snapshot: Callable[[Any], None] | None = None
+        # tail() -> the seconds a run of its kind holds its worker after its last step (its last validation, its
+        # test, the engine's own time), which an eta from its steps leaves out; None when unknown.
+        self.tail: Callable[[], float | None] | None = None
         self.stop_event = threading.Event()
         # A job whose owner stops calling touch() (a closed browser tab) gives its place up after this many seconds.
         self.abandon_after = abandon_after
@@ -86,15 +89,13 @@ class Job:
 
     @property
     def remaining_seconds(self) -> float | None:
-        """How long the work should still take: the larger of its own eta (its steps so far, at their pace) and its
-        estimate less the time it has run (whole runs of its shape, with their validations and final test, which an
-        eta from steps alone leaves out); whichever is known; None when neither is."""
-        expected = self.expected_seconds
-        by_estimate = None if expected is None else max(expected - (time.time() - (self.started or time.time())), 0.0)
+        """How long the work should still take: while it runs, its own eta (its steps to come at its pace so far) plus
+        the tail of its kind of run; before, its estimate less the time it has run; None when unknown."""
         eta = getattr(self.progress, "eta", None)
         if self.state == RUNNING and isinstance(eta, numbers.Real) and math.isfinite(eta):
-            return max(float(eta), by_estimate or 0.0)
-        return by_estimate
+            return max(float(eta), 0.0) + ((self.tail() if self.tail else None) or 0.0)
+        expected = self.expected_seconds
+        return None if expected is None else max(expected - (time.time() - (self.started or time.time())), 0.0)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job is done; False on timeout."""

@@ -254,15 +254,26 @@ def submit_training(config: RunConfig, data: Dataset, label: str, queue: JobQueu
     def on_failure(message: str, progress) -> Run:
         return failed_run(config, message, progress)
 
+    paced = {}  # the run's pace in its last snapshot before its last step (s a step, validations so far included)
+
+    def observe(progress) -> None:
+        if progress.step:
+            queue.pace.observe(shape, progress.elapsed / progress.step)
+            if progress.step < progress.steps:
+                paced["per_step"] = progress.elapsed / progress.step
+
     def record_pace(_) -> None:
         """A completed run's time on its worker, handed over to handed back (what the starts behind it wait for:
-        its training, and the engine's own seconds around it); a stopped run's says nothing of a whole run's."""
+        its training, and the engine's own seconds around it), and the part of it after its steps at their pace; a
+        stopped run's says nothing of a whole run's."""
         if steps and isinstance(job.result, Run) and job.result.status == "completed" and job.started:
-            queue.pace.record(shape, job.finished - job.started, steps)
+            held = job.finished - job.started
+            tail = held - paced["per_step"] * steps if "per_step" in paced else None
+            queue.pace.record(shape, held, steps, tail)
 
     job = queue.submit(TrainingTask(config, data and DataRef.of(data), progress_interval), label, on_failure,
                        abandon_after, owner=owner, estimate=estimate, lecturer=lecturer)
-    job.on_snapshot = lambda progress: progress.step and queue.pace.observe(shape, progress.elapsed / progress.step)
+    job.on_snapshot, job.tail = observe, lambda: queue.pace.tail(shape)
     job.future.add_done_callback(record_pace)
     return job
 

@@ -21,16 +21,19 @@ class Pace:
         self._lock = threading.Lock()
         self._samples: OrderedDict[Hashable, deque[float]] = OrderedDict()
         self._live: OrderedDict[Hashable, float] = OrderedDict()
+        self._tails: dict[Hashable, deque[float]] = {}
 
-    def record(self, shape: Hashable, seconds: float, steps: int) -> None:
-        """A completed run of that shape took seconds for steps steps."""
+    def record(self, shape: Hashable, seconds: float, steps: int, tail: float | None = None) -> None:
+        """A completed run of that shape took seconds for steps steps, of which tail after its steps at their pace."""
         if steps <= 0 or not math.isfinite(seconds) or seconds < 0:
             return
         with self._lock:
             self._samples.setdefault(shape, deque(maxlen=self.SAMPLES)).append(seconds / steps)
+            if tail is not None and math.isfinite(tail):
+                self._tails.setdefault(shape, deque(maxlen=self.SAMPLES)).append(max(tail, 0.0))
             self._samples.move_to_end(shape)
             if len(self._samples) > self.SHAPES:
-                self._samples.popitem(last=False)
+                self._tails.pop(self._samples.popitem(last=False)[0], None)
             self._live.pop(shape, None)
 
     def observe(self, shape: Hashable, seconds_per_step: float) -> None:
@@ -49,6 +52,16 @@ class Pace:
             samples = self._samples.get(shape)
             per_step = sum(samples) / len(samples) if samples else self._live.get(shape)
             return None if per_step is None else steps * per_step
+
+    def tail(self, shape: Hashable) -> float | None:
+        """The seconds a completed run of that shape went on after its steps at their pace (its last validation, its
+        test, the engine's time around it); None before one has completed."""
+        with self._lock:
+            return _mean(self._tails.get(shape))
+
+
+def _mean(values) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 def step_shape(config: RunConfig) -> tuple:

@@ -433,3 +433,24 @@ def test_runs_trained_two_at_once_are_bit_identical_to_their_one_worker_twins(qu
 
 def test_the_embedded_cluster_reads_the_servers_own_data_set_not_a_copy(tiny_data):
     assert engine.DataRef.of(tiny_data).resolve() is tiny_data
+
+
+def test_a_running_runs_time_left_is_its_eta_plus_the_tail_its_kind_of_run_had_after_its_steps(
+        queue, tiny_data, monkeypatch):
+    gate = threading.Event()
+
+    def slow_train(config, data, on_progress, should_stop, **options):
+        on_progress(Progress(0, config.epochs, 10, 100, 0.5, 2.0, 18.0, ()))  # its steps to come: 18 s
+        while not gate.wait(0.01) and not should_stop():
+            pass
+        return jobs.failed_run(config, "stopped", None)
+
+    monkeypatch.setattr(engine, "train", slow_train)
+    config = RunConfig(epochs=2, batch_size=32)
+    queue.pace.record(jobs.step_shape(config), 30.0, 100, tail=4.0)  # a run of its kind: validation and test, 4 s
+    job = jobs.submit_training(config, tiny_data, "running", queue=queue)
+    while job.progress is None:
+        job.wait(0.01)
+    assert job.remaining_seconds == 22.0
+    gate.set()
+    assert job.wait(WAIT)
