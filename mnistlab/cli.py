@@ -206,7 +206,7 @@ SLIP_SCOPES = {"no-eval": "no-eval changes nothing without Dropout or BatchNorm"
 
 def lesson_summary(lesson: Lesson) -> str:
     """The lesson's table, its slips' measured effects and the rule behind the verdicts, as text."""
-    from .lesson.summary import size_text, slip_effects, summarize, table
+    from .lesson.summary import course_numbers_note, size_text, slip_effects, summarize, table
     from .lesson.verdicts import GRAPH_NOTE, JOINT_NOTE, VERDICT_RULE
 
     summaries = summarize(lesson)
@@ -231,6 +231,7 @@ def lesson_summary(lesson: Lesson) -> str:
             f"{size_text(effect.graph_bytes)}, at each epoch's end")
         lines.append(f"{', '.join(effect.slips)} on {effect.variant}: {effect.verdict.text}{memory}")
     lines.append(VERDICT_RULE)
+    lines.append(course_numbers_note())
     if len(lesson.plan.slips) > 1:
         lines.append(JOINT_NOTE)
     if "loss-graph" in lesson.plan.slips:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import functools
 import platform
+import subprocess
 from pathlib import Path
 
 import torch
+
+from . import i18n
 
 UNKNOWN = "unknown"
 FIELDS = ("cpu", "isa", "torch", "threads", "device")  # what a fingerprint holds; all must match for equal bits
@@ -18,14 +21,24 @@ FIELDS = ("cpu", "isa", "torch", "threads", "device")  # what a fingerprint hold
 
 @functools.lru_cache(maxsize=1)
 def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
-    """The processor's model name: Linux's /proc/cpuinfo, else what the platform module says, else 'unknown'."""
+    """The processor's model name: Linux's /proc/cpuinfo, macOS's sysctl, else what the platform module says; 'unknown'
+    where that names an architecture only ('x86_64', 'arm'): two machines of one architecture may round differently."""
     try:
         for line in cpuinfo.read_text(errors="replace").splitlines():
             if line.lower().startswith(("model name", "hardware")) and ":" in line and line.split(":", 1)[1].strip():
                 return line.split(":", 1)[1].strip()
     except OSError:  # not Linux: the platform's own name for it
         pass
-    return platform.processor() or UNKNOWN
+    if platform.system() == "Darwin":
+        try:
+            named = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True, text=True,
+                                   timeout=5).stdout.strip()
+            if named:
+                return named
+        except (OSError, subprocess.SubprocessError):
+            pass
+    named = platform.processor()
+    return named if named and named.lower() not in (platform.machine().lower(), "arm", "i386") else UNKNOWN
 
 
 def this_machine(device: str = "cpu") -> dict:
@@ -52,3 +65,11 @@ def valid(fingerprint) -> bool:
     return fingerprint is None or (isinstance(fingerprint, dict) and all(
         isinstance(key, str) and (value is None or isinstance(value, (str, int)) and not isinstance(value, bool))
         for key, value in fingerprint.items()))
+
+
+def described(fingerprint: dict | None, lang: str = "en") -> str:
+    """Where a run trained, for a reader: 'AMD EPYC (AVX512, torch 2.14.1, 2 threads)'; 'a processor not recorded'."""
+    if not isinstance(fingerprint, dict) or not fingerprint.get("cpu") or fingerprint.get("cpu") == UNKNOWN:
+        return i18n.text(lang, "trained_on.unknown")
+    return i18n.text(lang, "trained_on.known", cpu=fingerprint["cpu"], isa=fingerprint.get("isa") or UNKNOWN,
+                     torch=fingerprint.get("torch") or UNKNOWN, threads=fingerprint.get("threads") or UNKNOWN)

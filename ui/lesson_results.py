@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from mnistlab import plots
+from mnistlab.inside import overfitting_over_seeds
 from mnistlab.lesson.files import LESSONS_DIR, file_name, lesson_to_bytes, save_lesson
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, message_in
-from mnistlab.lesson.summary import size_text, slip_effects, summarize, table
-from mnistlab.lesson.verdicts import gap_note, verdict, verdict_rule
+from mnistlab.lesson.summary import baseline_verdicts, course_numbers_note, size_text, slip_effects, summarize, table
+from mnistlab.lesson.verdicts import elsewhere_sentence, gap_note, verdict_rule
 
-from . import frame, sessions, widgets
+from . import frame, saved_lessons, sessions, widgets
 from .language import current, number, t
 
 SLIP_SWITCHES = {"no-eval": "lesson.switch.no-eval", "shared-bn": "lesson.switch.shared-bn",
@@ -51,18 +52,25 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
               seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"),
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
               minutes=number(lesson.seconds / 60, 1)))
+    elsewhere = elsewhere_sentence(lesson.trained_on, saved_lessons.here(), plan.epochs, current())
+    if elsewhere:
+        st.caption(elsewhere)
     if lesson.status == "stopped":
         st.warning(t("lesson.stopped_note", message=message_in(lesson.message, current())))
     draw_bands(lesson, key="lesson")
     widgets.table(table(summaries, current()))
     st.caption(f"{t('lesson.table_note')} {t('lesson.vs_note')} {gap_note(current())}")
+    st.caption(course_numbers_note(current()))
     if "baseline" in summaries:
-        baseline = summaries["baseline"][CORRECTED]
+        judged, colon = baseline_verdicts(summaries, CORRECTED), " :" if current() == "fr" else ":"
         st.markdown(t("lesson.verdicts") + "\n" + "\n".join(
-            f"- **{t('variant.' + v)}**{' :' if current() == 'fr' else ':'} "
-            f"{verdict(arms[CORRECTED], baseline).sentence(t('verdict.baseline'), current())}"
-            for v, arms in summaries.items() if v != "baseline"))
-        st.caption(verdict_rule(current()))
+            f"- **{t('variant.' + v)}**{colon} {judged[v].sentence(t('verdict.baseline'), current())}" for v in judged))
+        st.caption(verdict_rule(current(), max(1, max((j.family for j in judged.values()), default=1))))
+    colon = " :" if current() == "fr" else ":"
+    st.markdown(t("lesson.overfitting") + "\n" + "\n".join(
+        f"- **{t('variant.' + v)}**{colon} " + overfitting_over_seeds(
+            [r.history for r in lesson.runs if (r.variant, r.arm, r.status) == (v, CORRECTED, "completed")], current())
+        for v in plan.variants))
     if plan.slips:
         draw_slip_effects(lesson, summaries)
     left, right = st.columns(2)

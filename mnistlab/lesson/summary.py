@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import i18n
+from ..config import RunConfig
 from .files import load_lesson, saved_lessons
 from .plan import COURSE, CORRECTED, Lesson, LessonFileError, LessonPlan, LessonRun
-from .verdicts import Verdict, verdict
+from .verdicts import Verdict, verdicts
 
 # The course's printed test accuracies (%), one run each.
 PUBLISHED = {"baseline": 97.69, "l2": 97.73, "dropout": 96.96, "batchnorm": 97.19}
@@ -63,6 +64,14 @@ def summarize(lesson: Lesson) -> dict[str, dict[str, ArmSummary]]:
                       for arm in lesson.plan.arms} for variant in lesson.plan.variants}
 
 
+def baseline_verdicts(summaries: dict[str, dict[str, ArmSummary]], arm: str) -> dict[str, Verdict]:
+    """Every other variant against the baseline in one arm: one family, shown together (Holm's correction over it)."""
+    others = [variant for variant in summaries if variant != "baseline"]
+    if "baseline" not in summaries:
+        return {}
+    judged = verdicts([(summaries[variant][arm], summaries["baseline"][arm]) for variant in others])
+    return dict(zip(others, judged))
+
 
 @dataclass(frozen=True)
 class SlipEffect:
@@ -79,25 +88,25 @@ class SlipEffect:
 def slip_effects(lesson: Lesson, summaries: dict | None = None) -> list[SlipEffect]:
     """For every variant that a chosen slip applies to, the measured difference its slips made."""
     summaries = summaries or summarize(lesson)
+    touched = [variant for variant in lesson.plan.variants if lesson.plan.slips_for(variant)]
+    judged = verdicts([(summaries[v][COURSE], summaries[v][CORRECTED]) for v in touched], "the corrected runs")
     effects = []
-    for variant in lesson.plan.variants:
-        if not lesson.plan.slips_for(variant):
-            continue
+    for variant, effect in zip(touched, judged):  # one family: the slips' effects are shown together
         course, corrected = summaries[variant][COURSE], summaries[variant][CORRECTED]
         last = (course.val_loss_mean[-1] - corrected.val_loss_mean[-1]
                 if course.val_loss_mean and corrected.val_loss_mean else None)
-        judged = verdict(course, corrected, "the corrected runs")
-        effects.append(SlipEffect(variant, lesson.plan.slips_for(variant), judged, last, course.graph_bytes,
+        effects.append(SlipEffect(variant, lesson.plan.slips_for(variant), effect, last, course.graph_bytes,
                                   course.graph_nodes))
     return effects
 
 
 def table(summaries: dict[str, dict[str, ArmSummary]], lang: str = "en") -> list[dict]:
     """One row per variant and arm: what the page's table and the command's summary show (verdicts in lang)."""
-    rows, baseline = [], summaries.get("baseline")
+    rows, arms_shown = [], {arm for arms in summaries.values() for arm in arms}
+    judged_in = {arm: baseline_verdicts(summaries, arm) for arm in arms_shown}
     for variant, arms in summaries.items():
         for arm, summary in arms.items():
-            judged = verdict(summary, baseline[arm]) if baseline and variant != "baseline" else None
+            judged = judged_in[arm].get(variant)
             said = lambda key: i18n.text(lang, "lesson.col." + key)  # noqa: E731
             rows.append({
                 said("variant"): i18n.text(lang, f"variant.{variant}"),
@@ -107,6 +116,30 @@ def table(summaries: dict[str, dict[str, ArmSummary]], lang: str = "en") -> list
                 i18n.text(lang, "gap.name"): None if summary.train_val_gap is None else round(summary.train_val_gap, 4),
                 said("seconds"): None if summary.seconds is None else round(summary.seconds, 1)})
     return rows
+
+
+def course_numbers_note(lang: str = "en") -> str:
+    """What the course's printed numbers are, said wherever they appear: one run each of code without model.eval()."""
+    return i18n.text(lang, "lesson.course_numbers", **{variant: i18n.percent(PUBLISHED[variant], lang)
+                                                       for variant in ("baseline", "dropout", "batchnorm")})
+
+
+def same_setting(config: RunConfig, lessons: list[Lesson]) -> tuple[Lesson, list[LessonRun]] | None:
+    """The first lesson with completed runs of this config but for its seed (and device): the same setting's seeds,
+    by seed; None when no lesson has one."""
+    setting = config.replace(seed=0, device="cpu")
+    for lesson in lessons:
+        runs = sorted((run for run in lesson.runs if run.status == "completed" and run.test_accuracy is not None
+                       and run.config.replace(seed=0, device="cpu") == setting), key=lambda run: run.seed)
+        if runs:
+            return lesson, runs
+    return None
+
+
+def val_loss_spread(runs: list[LessonRun], epoch: float) -> tuple[float, int] | None:
+    """The seed-to-seed standard deviation of the validation loss at a whole epoch, and the seeds it is over."""
+    losses = [row["val_loss"] for run in runs for row in run.history if row["epoch"] == epoch]
+    return (statistics.stdev(losses), len(losses)) if len(losses) > 1 else None
 
 
 def variants_json(summaries: dict[str, dict[str, ArmSummary]]) -> dict:
