@@ -26,7 +26,8 @@ from .config import ConfigError, RunConfig
 from .data import RAW_FILES, DataError, data_dir, load_dataset, raw_folder, split_indices
 from .jobs import JobQueue, submit_training
 from .models import build_model
-from .training import PROGRESS_INTERVAL, cpu_settings, leave_cores_to_training, resolve_device, thread_count, train
+from .cpu import cpu_settings, leave_cores_to_training, thread_count
+from .training import PROGRESS_INTERVAL, resolve_device, train
 
 Result = TypeVar("Result")
 LOOPS = ("course", "engine", "app", "floor")
@@ -136,7 +137,7 @@ def floor_loop(data, config: RunConfig, passes: int) -> dict:
 
 def in_own_thread(loop: Callable[[], Result]) -> Result:
     """Run loop in a thread of its own, whose OpenMP threads end with it: those that one loop left in a thread still
-    alive would slow the next loop's second thread 1.6x (training.leave_cores_to_training)."""
+    alive would slow the next loop's second thread 1.6x (cpu.leave_cores_to_training)."""
     outcome = {}
 
     def target():

@@ -278,7 +278,7 @@ def main(argv=None) -> int:
         print(parser.format_help(), end="", file=sys.stderr)
         return 2
     from .data import DataError  # imports torch: after the arguments, so that --help and usage errors answer at once
-    from .training import leave_cores_to_training
+    from .cpu import leave_cores_to_training
 
     leave_cores_to_training()
     try:

@@ -15,10 +15,11 @@ from mnistlab.fingerprint import bit_comparable, this_machine
 from mnistlab.lesson.files import load_lesson
 from mnistlab.data import split_indices
 from mnistlab.models import build_model
-from mnistlab import training
+from mnistlab import cpu, training
 from mnistlab.data import course_shuffle
 from mnistlab.models import SeededDropout
-from mnistlab.training import cgroup_cpu_quota, cpu_settings, thread_count, train, usable_cores
+from mnistlab.cpu import cgroup_cpu_quota, cpu_settings, thread_count, usable_cores
+from mnistlab.training import train
 
 SMALL = dict(epochs=2, batch_size=32, hidden=(32, 32))
 
@@ -263,24 +264,24 @@ def test_usable_cores_are_the_affinity_capped_by_the_quota_rounded_down(tmp_path
                                                                          usable):
     if quota is not None:
         (tmp_path / "cpu.max").write_text(quota + "\n")
-    monkeypatch.setattr(training.os, "sched_getaffinity", lambda pid: set(range(affinity)), raising=False)
+    monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: set(range(affinity)), raising=False)
     assert usable_cores(tmp_path) == usable
 
 
-@pytest.mark.parametrize("cores, threads", [(1, 1), (2, 1), (3, 1), (4, 2), (64, 2)])
+@pytest.mark.parametrize("cores, threads", [(1, 1), (2, 1), (3, 1), (4, 1), (64, 1)])
 def test_the_thread_count_comes_from_the_cores_alone(cores, threads):
     assert thread_count(cores) == threads
 
 
 def test_a_run_takes_the_thread_count_of_the_machine_and_gives_it_back(tiny_data, monkeypatch):
     seen = []
-    monkeypatch.setattr(training, "usable_cores", lambda: 8)
+    monkeypatch.setattr(cpu, "usable_cores", lambda: 8)
     monkeypatch.setattr(training, "optimizer_for",
                         lambda model, config, device: seen.append(torch.get_num_threads()) or torch.optim.Adam(
                             model.parameters()))
     before = torch.get_num_threads()
     train(preset("baseline", epochs=1, batch_size=100), tiny_data)
-    assert seen == [2] and torch.get_num_threads() == before
+    assert seen == [1] and torch.get_num_threads() == before
 
 
 def test_a_run_ending_leaves_the_thread_count_of_a_run_still_in_progress():

@@ -16,7 +16,8 @@ from app_server import CHROMIUM_ARGS, CHROMIUM_PLACES, ROOT, find_chromium, runn
 from mnistlab.bench import in_own_thread
 from mnistlab.config import preset
 from mnistlab.data import data_dir, load_dataset
-from mnistlab.training import leave_cores_to_training, train
+from mnistlab.cpu import leave_cores_to_training
+from mnistlab.training import train
 
 
 def engine_seconds(folder: Path, epochs: int) -> float:

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))  # the mnistlab package, w
 from mnistlab.config import RunConfig
 from mnistlab.data import data_dir, load_dataset
 from mnistlab.models import build_model
-from mnistlab.training import cpu_settings, leave_cores_to_training, usable_cores
+from mnistlab.cpu import cpu_settings, leave_cores_to_training, usable_cores
 
 # name → (Adam's implementation, batch gather, subnormals flushed); each row adds one switch to the row above
 STAGES = {

@@ -18,7 +18,8 @@ from mnistlab import training
 from mnistlab.inside import PROBE_ROWS, STEP_WINDOW, StepLosses
 from mnistlab.config import preset
 from mnistlab.data import data_dir, load_dataset
-from mnistlab.training import leave_cores_to_training, train
+from mnistlab.cpu import cpu_settings, leave_cores_to_training, thread_count
+from mnistlab.training import train
 
 RECORDINGS = {"with": (training.epoch_figures, training.STEP_WINDOW),
               "without": (lambda *args: {}, 10 ** 12)}  # no figures; a step window no run reaches
@@ -68,7 +69,7 @@ def main(argv=None) -> int:
         print(f"{variant:<9} median with {with_:6.2f} s, without {without:6.2f} s: ratio {with_ / without:.3f}")
         config = preset(variant, epochs=1, device="cpu")
         run = train(config, data)
-        with training.cpu_settings(training.thread_count()):
+        with cpu_settings(thread_count()):
             alone = recording_seconds(run.model, data, config.batch_size, 750)
         shares.append(alone * args.epochs / without)
         print(f"{variant:<9} one epoch's recordings alone {1000 * alone:6.1f} ms: {100 * shares[-1]:.2f} % of the run")
