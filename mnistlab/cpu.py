@@ -9,10 +9,6 @@ from pathlib import Path
 
 import torch
 
-# Cores a process must be allowed before its runs take a second thread: the run's two, one for the browser or
-# the page, one for another busy process (BENCHMARKS.md, "Threads").
-TWO_THREADS_FROM_CORES = 4
-
 # Runs in progress in this process, and the thread count before the first began. The intra-op thread count is partly
 # process-wide (torch's parallel loops read one shared count), so it is set when the first run starts and restored
 # when the last ends: a run ending never changes the count another run is computing with.
@@ -75,14 +71,13 @@ def usable_cores(root: Path = Path("/sys/fs/cgroup")) -> int:
 
 
 def thread_count(cores: int | None = None) -> int:
-    """The intra-op threads of every run of this process, from the machine alone, never from its momentary load:
-    2 where the process may use at least TWO_THREADS_FROM_CORES cores, else 1.
+    """The intra-op threads of every run: one, whatever the machine (cores is accepted and ignored).
 
-    Why not the load: 1 and 2 threads round differently (MKL splits a product's sums by thread count), so a choice
-    made from the load would make a run's weights depend on it. Why so many cores: a two-thread step waits for its
-    second thread, which another busy process on a small machine keeps waiting (BENCHMARKS.md, "Threads").
+    The other cores train other runs at once (engine.worker_count), which gains more than a run's second thread (a
+    step waits for it); and a run's bits never depend on the machine's load or on how many run beside it (1 and 2
+    threads round differently: MKL splits a product's sums by thread count). BENCHMARKS.md, "Workers".
     """
-    return 2 if (usable_cores() if cores is None else cores) >= TWO_THREADS_FROM_CORES else 1
+    return 1
 
 
 def leave_cores_to_training() -> None:

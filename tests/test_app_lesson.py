@@ -6,13 +6,17 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import mnistlab.engine
 import mnistlab.lesson.files
-import mnistlab.lesson.plan
 from conftest import write_raw_folder
 from mnistlab import jobs
 from mnistlab.config import preset
 from mnistlab.config import DEFAULT_SEEDS
+from mnistlab.data import load_dataset
+from mnistlab.lesson.fanout import lesson_seconds
 from mnistlab.lesson.files import lesson_to_bytes, save_lesson
+from mnistlab.lesson.summary import duration_text
+from mnistlab.pace import Pace, step_shape
 from mnistlab.lesson.plan import CORRECTED, Lesson, LessonPlan, LessonRun, run_lesson
 from ui import frame, sessions
 
@@ -97,7 +101,7 @@ def test_a_short_lesson_with_slips_runs_and_renders_side_by_side(page, lessons, 
 @pytest.mark.slow
 def test_stop_ends_the_lesson_and_shows_the_finished_runs(page):
     job = start(page, seeds=10, epochs=100)
-    stop_once(page, job, lambda: (job.progress and job.progress.finished) or job.done_event.is_set())
+    stop_once(page, job, lambda: (job.progress and job.progress.finished) or job.state == jobs.DONE)
     assert "Stopped by the user after" in texts(page.warning)
     assert len(page.get("plotly_chart")) == 1 and len(page.table[0].value) == 4
 
@@ -113,14 +117,14 @@ def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page,
     """It replaced them with an empty lesson, which said its curves would appear as soon as a run finished."""
     shown = lesson_to_bytes(run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data))
     page.file_uploader(key="lesson.upload").set_value(("mine.json", shown, "application/json")).run()
-    train = mnistlab.lesson.plan.train
+    train = mnistlab.engine.train
 
-    def first_run_waits_for_the_stop(config, data, on_progress, should_stop):
+    def runs_wait_for_the_stop(config, data, on_progress, should_stop, **options):
         while not should_stop():
             time.sleep(0.01)
-        return train(config, data, on_progress, should_stop)
+        return train(config, data, on_progress, should_stop, **options)
 
-    monkeypatch.setattr(mnistlab.lesson.plan, "train", first_run_waits_for_the_stop)
+    monkeypatch.setattr(mnistlab.engine, "train", runs_wait_for_the_stop)
     job = start(page, seeds=1, epochs=1)
     stop_once(page, job, lambda: job.state != jobs.QUEUED)  # Stop shows once it runs (Cancel before)
     assert "The lesson was stopped before any of its runs finished: there is nothing new to show." in texts(page.info)
@@ -136,13 +140,13 @@ def other_page():
 
 def test_other_pages_announce_the_lesson_and_keep_it_alive(page):
     job = start(page, seeds=10, epochs=100)
-    seen = job._seen
+    seen = [child._seen for child in job.children]
     elsewhere = AppTest.from_function(other_page, default_timeout=60)
     elsewhere.session_state[sessions.JOBS] = [sessions.SessionJob(sessions.LESSON, job)]
     elsewhere.run()
     assert not elsewhere.exception
     assert "A lesson is training" in texts(elsewhere.info)
-    assert job._seen > seen  # touched from a page that is not the Lesson page
+    assert all(child._seen > before for child, before in zip(job.children, seen))  # touched from another page
     job.stop()
     assert job.wait(WAIT)
 
@@ -232,14 +236,23 @@ def test_five_separated_seeds_are_called_significant_with_their_chance_corrected
     assert page.number_input(key="lesson.seeds").value == DEFAULT_SEEDS
 
 
-def test_the_page_says_how_long_the_default_lesson_takes_here(page, lessons):
-    assert "not known yet" in texts(page.caption)  # no saved lesson: nothing measured
+def test_the_page_promises_the_default_lesson_at_the_pace_measured_on_this_server(page, lessons, tmp_path,
+                                                                                  monkeypatch):
+    queue = jobs.default_queue()
+    monkeypatch.setattr(queue, "pace", Pace())
     lessons.mkdir()
     (lessons / "saved.json").write_bytes(made_lesson({v: [97.0] * 5 for v in ("baseline", "l2", "dropout",
                                                                                "batchnorm")}))
-    page.run()  # 2 s per one-epoch run: 20 runs × 5 epochs × 2 s
-    assert f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes about 3 minutes here." in \
-        texts(page.caption)
+    page.run()  # a saved lesson's time was another machine's: not this server's promise
+    assert "not known yet" in texts(page.caption) and "minutes here" not in texts(page.caption)
+    plan = LessonPlan()
+    for variant in plan.variants:  # as if a run of each shape had gone here: 4 ms a step
+        queue.pace.record(step_shape(plan.config(variant, CORRECTED, 0)), 4.0, 1000)
+    page.run()
+    seconds = lesson_seconds(plan, load_dataset("mnist", tmp_path, download=False))
+    promise = (f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes {duration_text(seconds)} on "
+               f"this server ({queue.workers()} at once)")
+    assert seconds > 0 and promise in texts(page.caption)
 
 
 def test_the_saved_lesson_says_where_it_was_trained_what_the_courses_numbers_are_and_judges_overfitting_over_seeds(

@@ -103,7 +103,7 @@ def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
 
 def test_stop_ends_the_run_and_keeps_what_it_did(app):
     job = start(app, epochs=100, batch_size=16)
-    while job.progress is None and not job.done_event.is_set():
+    while job.progress is None and not job.future.done():
         job.wait(0.05)
     app.run()
     next(b for b in app.button if b.label == "Stop").click().run()
@@ -127,7 +127,7 @@ def test_a_reload_finds_the_runs_the_running_job_and_the_settings_again(app):
     reloaded.run()
     assert not reloaded.exception and reloaded.query_params["session"] == token
     assert reloaded.session_state["runs"][label] is app.session_state["runs"][label]
-    assert [entry.job for entry in reloaded.session_state["jobs"]] == [running] and not running.done_event.is_set()
+    assert [entry.job for entry in reloaded.session_state["jobs"]] == [running] and not running.future.done()
     assert reloaded.number_input(key="train.epochs").value == 100
     assert reloaded.select_slider(key="train.batch_size").value == 16
     next(b for b in reloaded.button if b.label == "Stop").click().run()  # the reloaded page controls the job

@@ -14,18 +14,19 @@ from ui import sessions
 
 @pytest.fixture
 def blocked():
-    """A job of another session holding the worker until release is set: runs queued meanwhile wait in turn."""
-    release, started = threading.Event(), threading.Event()
+    """Jobs of another session holding every worker until release is set: runs queued meanwhile wait in turn."""
+    release, started = threading.Event(), threading.Semaphore(0)
 
     def work(report, should_stop):
-        started.set()
+        started.release()
         release.wait(WAIT)
 
-    blocker = jobs.submit(work, "another session's run", owner="another session")
-    assert started.wait(WAIT)
+    blockers = [jobs.submit(work, "another session's run", owner="another session")
+                for _ in range(jobs.default_queue().workers())]
+    assert all(started.acquire(timeout=WAIT) for _ in blockers)
     yield release
     release.set()
-    assert blocker.wait(WAIT)
+    assert all(blocker.wait(WAIT) for blocker in blockers)
 
 
 def other_session() -> AppTest:

@@ -1,12 +1,13 @@
-"""The job queue: turns between owners, positions and start estimates, stop while waiting or running, a failure that
-keeps its history."""
+"""The job queue on Dask's embedded cluster: turns between owners, the lecturer first, K runs at once, positions and
+start estimates, stop while waiting or running, a failure that keeps its history."""
 import subprocess
 import sys
 import threading
 
 import pytest
+import torch
 
-from mnistlab import jobs
+from mnistlab import engine, jobs
 from mnistlab.config import RunConfig
 from mnistlab.training import Progress
 
@@ -25,17 +26,28 @@ def gated(order: list, name: str, gate: threading.Event):
 
 @pytest.fixture
 def queue():
-    return jobs.JobQueue()
+    """A queue with one worker: the order in which jobs start is the order they run."""
+    one = engine.Engine(workers=1)
+    yield jobs.JobQueue(one)
+    one.close()
+
+
+@pytest.fixture
+def two():
+    """A queue with two workers."""
+    both = engine.Engine(workers=2)
+    yield jobs.JobQueue(both)
+    both.close()
 
 
 def test_jobs_run_one_at_a_time_in_order_and_report_their_positions(queue):
     order, gate = [], threading.Event()
     first, second, third = (queue.submit(gated(order, name, gate), name) for name in ("a", "b", "c"))
-    while first.state != jobs.RUNNING:
+    while order != ["a"]:
         first.wait(0.01)
     assert [first.position, second.position, third.position] == [0, 1, 2]
-    assert (second.state, third.state) == (jobs.QUEUED, jobs.QUEUED)
-    assert order == ["a"]  # the others wait: one worker
+    assert (first.state, second.state, third.state) == (jobs.RUNNING, jobs.QUEUED, jobs.QUEUED)
+    assert not second.wait(0.2) and order == ["a"]  # the others wait: one worker
     gate.set()
     assert third.wait(WAIT)
     assert order == ["a", "b", "c"]
@@ -96,7 +108,7 @@ def test_a_failing_training_job_becomes_a_failed_run_with_its_history_and_the_wo
         on_progress(Progress(1, 3, 10, 30, 0.4, 2.0, 4.0, (row,)))
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(jobs, "train", broken_train)
+    monkeypatch.setattr(engine, "train", broken_train)
     config = RunConfig(epochs=3)
     failed = jobs.submit_training(config, None, "broken", queue=queue)
     after = queue.submit(lambda on_progress, should_stop: "still serving", "next")
@@ -126,15 +138,35 @@ def test_a_training_job_reports_progress_and_returns_its_run(queue, tiny_data):
     assert isinstance(job.progress, Progress) and job.progress.history == tuple(run.history)
 
 
-def test_the_worker_ends_when_the_queue_is_empty_and_a_new_job_starts_another(queue):
-    # A worker kept alive would keep its OpenMP threads, which slow every later run's second thread 1.6x.
-    first = queue.submit(lambda on_progress, should_stop: threading.current_thread(), "first")
-    assert first.wait(WAIT)
-    first.result.join(WAIT)
-    assert not first.result.is_alive()
-    second = queue.submit(lambda on_progress, should_stop: threading.current_thread(), "second")
+def test_two_workers_run_two_jobs_at_once_and_the_third_starts_when_one_ends(two):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    first, second, third = (two.submit(make(name), name, owner=name) for name in ("a", "b", "c"))
+    started(first), started(second)
+    assert (first.position, second.position, third.position) == (0, 0, 1) and third.state == jobs.QUEUED
+    gates["b"].set()
     assert second.wait(WAIT)
-    assert second.result is not first.result
+    while "c" not in order:
+        third.wait(0.01)
+    assert order == ["a", "b", "c"] and second.result == "b" and first.state == jobs.RUNNING
+    gates["a"].set(), gates["c"].set()
+    assert third.wait(WAIT) and first.wait(WAIT) and two.busy == 0
+
+
+def test_a_lecturers_job_goes_before_every_waiting_job_to_the_next_free_worker_first_in_first_out(queue):
+    order, gates = [], {}
+    make = stepwise(order, gates)
+    blocker = queue.submit(make("blocker"), "blocker", owner="a")
+    started(blocker)
+    student = queue.submit(make("student"), "student", owner="b")
+    demo = queue.submit(make("demo"), "demo", owner="lecturer", lecturer=True)
+    demo2 = queue.submit(make("demo2"), "demo2", owner="lecturer", lecturer=True)
+    assert [job.label for job in queue.order()] == ["demo", "demo2", "student"]
+    assert (demo.position, demo2.position, student.position) == (1, 2, 3) and queue.owned("lecturer") == 2
+    for gate in gates.values():
+        gate.set()
+    assert student.wait(WAIT)
+    assert order == ["blocker", "demo", "demo2", "student"]
 
 
 def started(job: jobs.Job) -> None:
@@ -296,6 +328,21 @@ def test_the_start_estimate_adds_the_running_jobs_eta_and_the_estimates_of_the_j
     assert a2.wait(WAIT) and a2.starts_in is None
 
 
+def test_with_two_workers_a_queued_start_is_when_the_first_worker_frees_after_the_jobs_ahead(two):
+    gate = threading.Event()
+    long, short = (two.submit(reporting(eta, gate), name, owner=name)
+                   for eta, name in ((60.0, "long"), (10.0, "short")))
+    while long.progress is None or short.progress is None:
+        long.wait(0.01)
+    after_short = two.submit(gated([], "c", gate), "c", owner="c", estimate=30.0)
+    after_both = two.submit(gated([], "d", gate), "d", owner="d", estimate=5.0)
+    assert after_short.starts_in == 10.0  # the short run's worker frees first
+    assert after_both.starts_in == 40.0  # then c holds it until 40, the long run's until 60
+    assert two.finish_in([20.0, 20.0]) == 80.0  # d 40→45, then 45→65 on that worker and 60→80 on the other
+    gate.set()
+    assert after_both.wait(WAIT)
+
+
 def test_a_running_job_without_an_eta_counts_its_estimate_less_the_time_it_has_run(queue):
     gate = threading.Event()
     running = queue.submit(gated([], "running", gate), "running", estimate=3600.0)
@@ -341,7 +388,7 @@ def test_until_a_run_of_its_shape_completes_a_training_job_is_estimated_at_the_p
             pass
         return jobs.failed_run(config, "stopped", None)  # not completed: no whole-run sample
 
-    monkeypatch.setattr(jobs, "train", slow_train)
+    monkeypatch.setattr(engine, "train", slow_train)
     config = RunConfig(epochs=2, batch_size=32)
     first = jobs.submit_training(config, tiny_data, "first", queue=queue, owner="a")
     second = jobs.submit_training(config, tiny_data, "second", queue=queue, owner="b")
@@ -364,3 +411,46 @@ def test_the_library_never_imports_streamlit():
             "print('streamlit' in sys.modules)")
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert child.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("cores, workers", [(1, 1), (2, 2), (3, 3), (16, 16)])
+def test_the_embedded_cluster_has_one_worker_per_usable_core(cores, workers, monkeypatch):
+    assert engine.worker_count(cores) == workers
+    monkeypatch.setattr(engine, "usable_cores", lambda: cores)
+    assert engine.worker_count() == workers
+
+
+def test_runs_trained_two_at_once_are_bit_identical_to_their_one_worker_twins(queue, two, tiny_data):
+    configs = [RunConfig(epochs=2, batch_size=32, seed=seed, dropout=0.2) for seed in (1, 2)]
+    alone = [jobs.submit_training(config, tiny_data, "alone", queue) for config in configs]
+    together = [jobs.submit_training(config, tiny_data, "together", two) for config in configs]
+    assert all(job.wait(WAIT) for job in alone + together)
+    for one, other in zip(alone, together):
+        weights = zip(one.result.model.state_dict().values(), other.result.model.state_dict().values())
+        assert all(torch.equal(a, b) for a, b in weights)
+        assert one.result.test_accuracy == other.result.test_accuracy
+
+
+def test_the_embedded_cluster_reads_the_servers_own_data_set_not_a_copy(tiny_data):
+    assert engine.DataRef.of(tiny_data).resolve() is tiny_data
+
+
+def test_a_running_runs_time_left_is_its_eta_plus_the_tail_its_kind_of_run_had_after_its_steps(
+        queue, tiny_data, monkeypatch):
+    gate = threading.Event()
+
+    def slow_train(config, data, on_progress, should_stop, **options):
+        on_progress(Progress(0, config.epochs, 10, 100, 0.5, 2.0, 18.0, ()))  # its steps to come: 18 s
+        while not gate.wait(0.01) and not should_stop():
+            pass
+        return jobs.failed_run(config, "stopped", None)
+
+    monkeypatch.setattr(engine, "train", slow_train)
+    config = RunConfig(epochs=2, batch_size=32)
+    queue.pace.record(jobs.step_shape(config), 30.0, 100, tail=4.0)  # a run of its kind: validation and test, 4 s
+    job = jobs.submit_training(config, tiny_data, "running", queue=queue)
+    while job.progress is None:
+        job.wait(0.01)
+    assert job.remaining_seconds == 22.0
+    gate.set()
+    assert job.wait(WAIT)

@@ -260,9 +260,9 @@ def test_a_lesson_trains_each_variant_and_seed_once_reporting_its_progress(tiny_
     lesson = run_lesson(plan, tiny_data, on_progress=events.append)
     assert lesson.status == "completed" and len(lesson.runs) == 10 and lesson.batches_per_epoch == 8
     fractions = [e.fraction for e in events]
-    assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert {(e.variant, e.arm, e.seed) for e in events} == set(plan.tasks())
-    assert events[-1].train.step == events[-1].train.steps and len(events[-1].finished) == 9
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(events[-1].finished) == 10
+    assert [(r.variant, r.arm, r.seed) for r in lesson.runs] == plan.tasks()  # each its own job, kept in plan order
+    assert all(r.seconds > 0 for r in lesson.runs) and max(r.seconds for r in lesson.runs) <= lesson.seconds
     summaries = summarize(lesson)
     assert summaries["baseline"][COURSE].test_accuracy == summaries["baseline"][CORRECTED].test_accuracy
     assert summaries["baseline"][COURSE].slips == () and summaries["batchnorm"][COURSE].slips == ("shared-bn",)
@@ -274,14 +274,14 @@ def test_a_lesson_trains_each_variant_and_seed_once_reporting_its_progress(tiny_
 
 
 def test_a_stopped_lesson_keeps_its_finished_runs(tiny_data):
-    checks = []
-    stop = lambda: checks.append(1) or len(checks) > 20  # noqa: E731
-    lesson = run_lesson(LessonPlan(seeds=2, epochs=1), tiny_data, should_stop=stop)
-    assert lesson.status == "stopped" and "after 2 of 8 runs" in str(lesson.message)  # 8 steps a run, plus a check per run
-    assert [r.status for r in lesson.runs] == ["completed", "completed", "stopped"]
+    events = []
+    stop = lambda: any(event.finished for event in events)  # noqa: E731  (once a run has finished)
+    lesson = run_lesson(LessonPlan(seeds=2, epochs=5), tiny_data, events.append, should_stop=stop)
+    completed = [r for r in lesson.runs if r.status == "completed"]
+    assert lesson.status == "stopped" and f"after {len(completed)} of 8 runs" in str(lesson.message)
+    assert 1 <= len(completed) < 8 and {r.status for r in lesson.runs} <= {"completed", "stopped"}
     summaries = summarize(lesson)
-    assert summaries["l2"][CORRECTED].seeds == (0,) and summaries["dropout"][CORRECTED].mean is None
-    assert table(summaries)[2]["test accuracy %"] == "—"
+    assert sum(len(arms[CORRECTED].seeds) for arms in summaries.values()) == len(completed)
 
 
 def test_plan_rejects_bad_settings_with_their_range():

@@ -1,6 +1,7 @@
 """A class pressing Start together: N visitors of a real server each queue runs at once, and what they see.
 
     python tools/load_test.py [--sessions 30] [--runs 2] [--epochs 1] [--poll 2] [--limit 1200] [--data-dir DIR]
+                              [--one-run-seconds S]
 
 Starts `streamlit run app.py` on a free localhost port and opens --sessions visitors (tools/app_client.AppSession: one
 websocket each, no browser). In --runs rounds, every visitor sets Epochs to --epochs and presses Start training (real
@@ -22,6 +23,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(REPOSITORY))
 
 from app_client import AppSession, running_server  # noqa: E402
 
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=1, help="epochs per run (default 1)")
     parser.add_argument("--poll", type=float, default=2.0, help="seconds between a visitor's polls (default 2)")
     parser.add_argument("--limit", type=float, default=1200, help="seconds before giving up (default 1200)")
+    parser.add_argument("--one-run-seconds", type=float, default=None,
+                        help="one run's seconds alone (tools/measure_workers.py passes it): the last result is then "
+                             "set against total compute ÷ K, K the server's workers (this machine's usable cores)")
     parser.add_argument("--data-dir", default=os.environ.get("MNISTLAB_DATA_DIR") or str(REPOSITORY / "data"),
                         help="data folder holding MNIST (default: $MNISTLAB_DATA_DIR, else the shipped data/)")
     args = parser.parse_args(argv)
@@ -90,6 +95,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.sessions} sessions × {args.runs} runs of {args.epochs} epoch(s): all pressed in {pressed:.0f} s, "
           f"{len(finished)}/{total} finished in {elapsed:.0f} s ({elapsed / max(len(finished), 1):.1f} s per run)")
     print(f"sessions holding all their runs, last one completed: {all_kept}/{args.sessions}")
+    if args.one_run_seconds:
+        from mnistlab.engine import worker_count
+        compute = args.one_run_seconds * total / worker_count()
+        print(f"last result after {max(finished.values(), default=elapsed):.0f} s vs total compute ÷ K "
+              f"{compute:.0f} s (K = {worker_count()}) → ×{max(finished.values(), default=elapsed) / compute:.2f} "
+              "(target ≤ 1.2)")
     # Places shown once every run was queued: each run k waits behind every visitor's run k-1 still waiting.
     by_round = {run: [int(s.split()[1]) for p in places for n, s in p.items() if n == run and s.startswith("waiting")]
                 for run in range(1, args.runs + 1)}

@@ -20,6 +20,11 @@ def _cached_dataset(name: str, folder: str) -> Dataset:
     return load_dataset(name, download=False)
 
 
+def cached_dataset(name: str = "mnist") -> Dataset:
+    """The data set, quietly (no spinner, no panel); DataError when it is missing."""
+    return _cached_dataset(name, str(data_dir()))
+
+
 def dataset(name: str = "mnist") -> Dataset | None:
     """The data set; when it is missing or damaged, says what to do, offers an upload and returns None."""
     try:

@@ -7,9 +7,12 @@ import streamlit as st
 from mnistlab.config import DEFAULT_SEEDS, MAX_SEEDS, ConfigError
 from mnistlab.lesson.files import lesson_from_bytes, load_lesson, saved_lessons
 from mnistlab.lesson.plan import LessonFileError, LessonPlan
-from mnistlab.lesson.summary import default_lesson_seconds, duration_text
+from mnistlab import jobs
+from mnistlab.data import DataError
+from mnistlab.lesson.fanout import lesson_seconds
+from mnistlab.lesson.summary import duration_text
 
-from . import sessions, widgets
+from . import data_cache, sessions, widgets
 from .language import current, message, t
 from .lesson_results import SLIP_SWITCHES
 
@@ -32,25 +35,23 @@ def plan_form() -> LessonPlan | None:
     except ConfigError as error:
         st.error(t("lesson.cannot_run", error=message(error)))
         return None
-    st.caption(t("lesson.plan_size", runs=widgets.count(len(plan.tasks()), "run"),
+    st.caption(t("lesson.plan_size_spread", runs=widgets.count(len(plan.tasks()), "run"),
                  epochs=widgets.count(plan.epochs, "epoch")))
     return plan
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def saved_lessons_seconds(files: tuple[tuple[str, float], ...]) -> float | None:
-    """default_lesson_seconds, read again only when the saved lessons' files (paths, times) change: it parses them."""
-    return default_lesson_seconds()
-
-
 def default_duration() -> str:
-    """How long the default lesson takes on this server, from the times its saved lessons recorded."""
-    files = tuple((str(path), path.stat().st_mtime) for path in saved_lessons())
-    seconds, default = saved_lessons_seconds(files), LessonPlan()
+    """How long the default lesson takes on this server: its runs at the pace measured here, on its K workers."""
+    default = LessonPlan()
+    try:
+        data = data_cache.cached_dataset("mnist")
+    except DataError:  # the Run form below says what to do
+        data = None
+    seconds = None if data is None else lesson_seconds(default, data)
     if seconds is None:
-        return t("lesson.default_unmeasured")
-    return t("lesson.default_takes", seeds=default.seeds, epochs=default.epochs, runs=len(default.tasks()),
-             duration=duration_text(seconds, current()))
+        return t("lesson.default_unmeasured_here")
+    return t("lesson.default_takes_here", seeds=default.seeds, epochs=default.epochs, runs=len(default.tasks()),
+             duration=duration_text(seconds, current()), workers=jobs.default_queue().workers())
 
 
 def lecture_mode() -> None:

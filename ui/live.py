@@ -16,13 +16,14 @@ LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at leas
 STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on the other pages
 
 
-def progress_line(progress: Progress | None) -> tuple[float, str]:
-    """The fraction done and a one-line account (epoch, percent, time left) of a training Progress."""
+def progress_line(progress: Progress | None, left: float | None = None) -> tuple[float, str]:
+    """The fraction done and a one-line account (epoch, percent, time left) of a training Progress; left: the job's
+    estimate of its time left (jobs: the run's eta and its shape's measured whole-run pace), else the run's eta."""
     if progress is None:
         return 0.0, t("lesson.starting")
     done = progress.step / progress.steps
     return done, t("live.progress", epoch=progress.epoch + 1, epochs=progress.epochs, done=percent(100 * done, 0),
-                   elapsed=number(progress.elapsed, 0), left=number(progress.eta, 0))
+                   elapsed=number(progress.elapsed, 0), left=number(progress.eta if left is None else left, 0))
 
 
 def waiting_line(job: jobs.Job) -> str:
@@ -59,7 +60,7 @@ def draw_training_job(job: jobs.Job) -> None:
             st.button(t("lesson.cancel"), key=f"cancel-{job.id}", on_click=job.stop)
             return
         progress = job.progress
-        fraction, line = progress_line(progress)
+        fraction, line = progress_line(progress, job.remaining_seconds)
         st.markdown("#### " + t("live.training", label=job.label))
         st.progress(fraction, text=t("lesson.stopping") if job.stopped else line)
         if progress is not None:
@@ -100,7 +101,7 @@ def _training_fragment() -> None:
         draw_training_job(job)
         waiting |= job.state == jobs.QUEUED
     if waiting:  # said once, below the waiting runs
-        st.caption(t("queue.turns"))
+        st.caption(t("queue.turns_workers", workers=jobs.default_queue().workers()))
 
 
 def status_line(page: str) -> None:
@@ -124,5 +125,5 @@ def _status_fragment(page: str) -> None:
     if job.state == jobs.QUEUED:
         st.info(waiting_line(job))
     else:
-        fraction, line = progress_line(job.progress)
+        fraction, line = progress_line(job.progress, job.remaining_seconds)
         st.progress(fraction, text=f"{t('live.training', label=job.label)} · {line}")

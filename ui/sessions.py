@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from mnistlab import classroom, jobs, plots, server_settings
-from mnistlab.config import RunConfig
+from mnistlab.config import ConfigError, RunConfig
 from mnistlab.data import Dataset
-from mnistlab.lesson.plan import Lesson, LessonPlan, run_lesson
+from mnistlab.lesson.fanout import LessonJob, submit_lesson
+from mnistlab.lesson.plan import Lesson, LessonPlan
 from mnistlab.runs import Run
 from mnistlab.cpu import leave_cores_to_training
 
@@ -63,7 +64,7 @@ class Kept:
 class SessionJob:
     """A job of this session and what it becomes when it ends (TRAINING: a run; LESSON: the lesson shown)."""
     kind: str
-    job: jobs.Job
+    job: jobs.Job | LessonJob
 
 
 _kept: dict[str, Kept] = {}  # token → the session's kept values
@@ -212,7 +213,7 @@ def training_jobs() -> list[jobs.Job]:
         return [entry.job for entry in _jobs() if entry.kind == TRAINING]
 
 
-def lesson_job() -> jobs.Job | None:
+def lesson_job() -> LessonJob | None:
     """This session's lesson job not yet collected, if any."""
     with session_lock():
         return next((entry.job for entry in _jobs() if entry.kind == LESSON), None)
@@ -223,7 +224,7 @@ def active_jobs() -> list[jobs.Job]:
     return [job for job in training_jobs() if job.state != jobs.DONE]
 
 
-def active_lesson() -> jobs.Job | None:
+def active_lesson() -> LessonJob | None:
     """The lesson job while it runs or waits."""
     job = lesson_job()
     return job if job is not None and job.state != jobs.DONE else None
@@ -264,7 +265,7 @@ def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
     return job
 
 
-def start_lesson(plan: LessonPlan, data: Dataset, label: str) -> jobs.Job | None:
+def start_lesson(plan: LessonPlan, data: Dataset, label: str) -> LessonJob | None:
     """Queue a lesson for this session; None when one is already under way or the server's caps refuse it."""
     with session_lock():
         if lesson_job() is not None:
@@ -275,10 +276,13 @@ def start_lesson(plan: LessonPlan, data: Dataset, label: str) -> jobs.Job | None
             st.warning(reason)
             return None
         st.session_state.pop(LESSON_NOTICE, None)
+        try:  # each of its runs its own job: they take turns with other sessions' runs, K at once
+            job = submit_lesson(plan, data, label, abandon_after=ABANDON_AFTER, owner=owner(),
+                                lecturer=classroom.default_classroom().goes_first(owner()))
+        except ConfigError as error:  # a run that cannot train on this data set: said before any is queued
+            st.session_state[LESSON_NOTICE] = ("error", "lesson.notice.failed", {"error": message(error)})
+            return None
         st.session_state[LESSON_PLAN] = plan
-        job = jobs.submit(lambda report, should_stop: run_lesson(plan, data, report, should_stop), label,
-                          abandon_after=ABANDON_AFTER, owner=owner(),
-                          lecturer=classroom.default_classroom().goes_first(owner()))
         _jobs().append(SessionJob(LESSON, job))
     return job
 
@@ -309,7 +313,7 @@ def collect_finished() -> list[str]:
     return [entry.job.label for entry in ended]
 
 
-def _lesson_ended(job: jobs.Job) -> None:
+def _lesson_ended(job: LessonJob) -> None:
     """A finished lesson becomes the lesson shown; one stopped before any run finished, or failed, leaves a notice."""
     lesson = job.result
     if lesson is not None and (lesson.status == "completed" or any(r.status == "completed" for r in lesson.runs)):

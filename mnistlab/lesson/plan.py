@@ -1,18 +1,17 @@
 """A lesson's plan (the course's variants × seeds × epochs, and the slips' arm), its records, and the runner that
-trains it run after run."""
+hands its runs to the queue (mnistlab.lesson.fanout)."""
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import fingerprint, messages
 from ..config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
-from ..data import Dataset, split_sizes
+from ..data import Dataset
 from ..i18n import KeyedError, Phrase
 from ..runs import Run, record_conditions
-from ..training import Progress, check_last_batch, resolve_device, train
+from ..training import Progress
 
 CORRECTED, COURSE = "corrected", "course"
 FILE_FORMAT, FILE_VERSION = "mnistlab-lesson", 1
@@ -173,33 +172,8 @@ class LessonProgress:
 
 def run_lesson(plan: LessonPlan, data: Dataset, on_progress: Callable[[LessonProgress], None] | None = None,
                should_stop: Callable[[], bool] | None = None) -> Lesson:
-    """Train every (variant, arm, seed) of the plan in turn; a stop ends the run under way and the lesson."""
-    tasks, finished, start = plan.tasks(), [], time.perf_counter()
-    status, message = "completed", None
-    config = plan.config("baseline", CORRECTED, 0, data.name)
-    train_images, _ = split_sizes(len(data.train_y), config.val_fraction)
-    device = resolve_device(plan.device)
-    for variant, arm, seed in tasks:  # a run that cannot train says so now, not after the others' minutes (then lost)
-        check_last_batch(plan.config(variant, arm, seed, data.name), train_images)
-    for index, (variant, arm, seed) in enumerate(tasks):
-        if should_stop is not None and should_stop():
-            status = "stopped"
-            break
+    """Train every (variant, arm, seed) of the plan, each its own job on the process's queue (K at once, in turns with
+    other sessions' runs); a stop ends the runs under way and cancels the others (mnistlab.lesson.fanout)."""
+    from .fanout import run_lesson_on_queue  # it builds on this module's records
 
-        def report(progress: Progress | None) -> None:
-            done = 0.0 if progress is None else progress.step / progress.steps
-            on_progress(LessonProgress(variant, arm, seed, index, len(tasks), (index + done) / len(tasks), progress,
-                                       tuple(finished)))
-
-        if on_progress is not None:
-            report(None)
-        run = train(plan.config(variant, arm, seed, data.name), data, report if on_progress else None, should_stop)
-        finished.append(LessonRun.of(variant, arm, run))
-        if run.status == "stopped":
-            status = "stopped"
-            break
-    if status == "stopped":
-        message = messages.lesson_stopped(sum(r.status == "completed" for r in finished), len(tasks))
-    return Lesson(plan, data.name, finished, status, message, str(device), time.perf_counter() - start,
-                  math.ceil(train_images / config.batch_size))
-
+    return run_lesson_on_queue(plan, data, on_progress, should_stop)

@@ -171,9 +171,8 @@ STRINGS = {
                          "entraînement.",
     "lesson.vs_note": "Par rapport à la référence : la différence en points, son intervalle à 95 % entre crochets, "
                       "le verdict.",
-    "lesson.default_takes": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} entraînements) : "
-                            "{duration} ici.",
-    "lesson.default_unmeasured": "La durée de la leçon par défaut ici n'est pas encore connue : aucune n'a fini.",
+    "lesson.default_takes_here": "La leçon par défaut ({seeds} graines × {epochs} époques, {runs} entraînements) prend {duration} sur ce serveur ({workers} à la fois), au rythme mesuré ici.",
+    "lesson.default_unmeasured_here": "La durée de la leçon par défaut sur ce serveur n'est pas encore connue : chacun de ses types d'entraînement doit y avoir tourné une fois.",
     "lesson.press_run": "Appuyez sur **Lancer la leçon**, ou montrez des résultats enregistrés en mode cours.",
     "compare.differing": "Seuls les réglages qui diffèrent entre les entraînements sont listés.",
     "train.course_values": "Valeurs du cours",
@@ -444,7 +443,7 @@ STRINGS = {
     "lesson.slips_intro": "**Les erreurs du cours.** Chacune, une fois activée, entraîne les variantes *comme dans le "
                           "cours* à côté du code corrigé, avec les mêmes graines, pour mesurer son effet :",
     "lesson.cannot_run": "Cette leçon ne peut pas être lancée : {error}.",
-    "lesson.plan_size": "{runs} de {epochs} chacun, l'un après l'autre.",
+    "lesson.plan_size_spread": "{runs} de {epochs} chacun, répartis sur les workers du serveur, à tour de rôle avec ceux des autres utilisateurs.",
     "count.run.one": "{n} entraînement",
     "count.run.many": "{n} entraînements",
     "count.epoch.one": "{n} époque",
@@ -516,7 +515,7 @@ STRINGS = {
     "train.intro.2": "choisissez les réglages, puis appuyez sur **{button}**.",
     "train.curves_here": "Les courbes de perte et de précision s'affichent ici pendant que le modèle apprend.",
     "queue.waiting": "**{label}** est {place} dans la file — {when}.",
-    "queue.turns": "Le serveur fait un entraînement à la fois, à tour de rôle entre les utilisateurs.",
+    "queue.turns_workers": "Le serveur entraîne jusqu'à {workers} entraînements à la fois, à tour de rôle entre les utilisateurs.",
     "queue.starting": "**{label}** démarre…",
     "queue.starts_in": "démarre dans {time}",
     "queue.start_unknown": "départ inconnu tant qu'aucun entraînement de cette taille n'a démarré",
