@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from mnistlab import board_plots, classroom, jobs
+from mnistlab import board_plots, classroom, engine, jobs
 from mnistlab.classroom import BOARD_POINTS, Board, ClassCaps, Classroom, NotLecturer, best_value
 from mnistlab.config import ConfigError, RunConfig
 from mnistlab.sweep import SweepPlan
@@ -90,8 +90,16 @@ def test_class_caps_hold_students_at_their_boundaries_not_the_lecturer(keyed, wa
     assert room.refuse_run(RunConfig(epochs=50), 3, "lecturer") is None and room.refuse_many("lecturer") is None
 
 
-def test_the_lecturers_job_starts_when_the_worker_frees_whatever_the_students_queue():
-    queue, release, order = jobs.JobQueue(), threading.Event(), []
+@pytest.fixture
+def queue():
+    """A queue with one worker, busy with a student's run when the others press Start."""
+    one = engine.Engine(workers=1)
+    yield jobs.JobQueue(one)
+    one.close()
+
+
+def test_the_lecturers_job_starts_when_the_worker_frees_whatever_the_students_queue(queue):
+    release, order = threading.Event(), []
     blocker = queue.submit(lambda report, stop: release.wait(WAIT), "running", owner="student 0")
 
     def work(name):
@@ -109,9 +117,11 @@ def test_the_lecturers_job_starts_when_the_worker_frees_whatever_the_students_qu
     assert order[2:] == [f"student {i}" for i in range(1, 31)]
 
 
-def test_a_waiting_lecturer_job_can_be_cancelled():
-    queue, release = jobs.JobQueue(), threading.Event()
+def test_a_waiting_lecturer_job_can_be_cancelled(queue):
+    release = threading.Event()
     blocker = queue.submit(lambda report, stop: release.wait(WAIT), "running", owner="student")
+    while blocker.state != jobs.RUNNING:
+        blocker.wait(0.01)
     demo = queue.submit(lambda report, stop: None, "demo", owner="lecturer", lecturer=True)
     demo.stop()
     assert demo.cancelled and queue.owned("lecturer") == 0
