@@ -6,7 +6,7 @@ import math
 
 import plotly.graph_objects as go
 
-from .classroom import LOG_SETTINGS, SETTINGS, Point, best_value, preset_values, setting_value
+from .board import LOG_SETTINGS, SETTINGS, Point, best_value, preset_values, setting_value
 from .config import RunConfig
 from .figure_style import COLOURS, SMALLEST_TEXT, styled
 from .i18n import number, percent, text

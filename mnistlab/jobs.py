@@ -220,17 +220,12 @@ def _cancel(job: Job) -> bool:
     return cancelled
 
 
-_default_queue: JobQueue | None = None
-_default_lock = threading.Lock()
+_default_queue = JobQueue()  # made at import: its engine (the costly part) is made at its first job
 
 
 def default_queue() -> JobQueue:
-    """The process-wide queue that every session shares, created on first use (its engine at the first job)."""
-    global _default_queue
-    with _default_lock:
-        if _default_queue is None:
-            _default_queue = JobQueue()
-        return _default_queue
+    """The process-wide queue that every session shares."""
+    return _default_queue
 
 
 def submit(work: Work, label: str, on_failure: OnFailure | None = None, queue: JobQueue | None = None,

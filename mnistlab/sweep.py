@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .classroom import SETTINGS
+from .board import SETTINGS
 from .config import ConfigError, RunConfig, check
 
 MAX_VALUES, MAX_SEEDS = 8, 5  # 40 runs at most: a sweep is started on purpose, it must not hold a server for hours

@@ -7,7 +7,8 @@ import tracemalloc
 import pytest
 
 from mnistlab import board_plots, classroom, engine, jobs
-from mnistlab.classroom import BOARD_POINTS, Board, ClassCaps, Classroom, NotLecturer, best_value
+from mnistlab.board import BOARD_POINTS, LOG_SETTINGS, SETTINGS, Board, best_value
+from mnistlab.classroom import ClassCaps, Classroom, NotLecturer
 from mnistlab.config import ConfigError, RunConfig
 from mnistlab.sweep import SweepPlan
 
@@ -202,7 +203,7 @@ def test_a_sweep_spreads_its_values_and_refuses_a_bad_range():
         SweepPlan("dropout", 0.0, 0.5, values=20)
 
 
-@pytest.mark.parametrize("setting", classroom.SETTINGS)
+@pytest.mark.parametrize("setting", SETTINGS)
 def test_the_board_figure_draws_500_points_with_the_presets_marked(setting):
     board = Board()
     for i in range(500):
@@ -212,7 +213,7 @@ def test_the_board_figure_draws_500_points_with_the_presets_marked(setting):
     figure = board_plots.board_figure(board.points(), setting, "fr", mine=frozenset({1, 2}))
     drawn = {trace.name: len(trace.x) for trace in figure.data}
     assert drawn["entraînements"] == 500 and drawn["mes entraînements"] == 2  # drawn over the room's
-    assert figure.layout.xaxis.type == ("log" if setting in classroom.LOG_SETTINGS else None)
+    assert figure.layout.xaxis.type == ("log" if setting in LOG_SETTINGS else None)
     marks = " ".join(a.text for a in figure.layout.annotations)
     assert "Dropout" in marks and "BatchNorm" in marks  # the presets where they sit on this axis
     assert figure.layout.font.size >= 18 and all(a.font.size >= 18 for a in figure.layout.annotations)

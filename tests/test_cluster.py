@@ -49,7 +49,7 @@ def cluster(tmp_path, monkeypatch):
             probe.wait_for_workers(2, timeout=WAIT)
         monkeypatch.setenv(engine.SCHEDULER_SETTING, address)
         monkeypatch.setattr(engine, "_default", None)
-        monkeypatch.setattr(jobs, "_default_queue", None)
+        monkeypatch.setattr(jobs, "_default_queue", jobs.JobQueue())  # its engine: the one above
         yield load_dataset("mnist", tmp_path, download=False)
         if engine._default is not None:
             engine._default.close()

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPOSITORY))
 
 from app_client import AppSession, running_server  # noqa: E402
 from mnistlab.board_plots import board_figure  # noqa: E402
-from mnistlab.classroom import BOARD_POINTS, Board  # noqa: E402
+from mnistlab.board import BOARD_POINTS, Board  # noqa: E402
 from mnistlab.config import RunConfig  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 

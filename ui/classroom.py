@@ -7,7 +7,7 @@ import functools
 import streamlit as st
 
 from mnistlab import board_plots, classroom, server_settings
-from mnistlab.classroom import SETTINGS, Point, setting_value
+from mnistlab.board import SETTINGS, Point, setting_value
 from mnistlab.config import ConfigError, RunConfig
 from mnistlab.sweep import MAX_SEEDS, MAX_VALUES, RANGES, SweepPlan
 
