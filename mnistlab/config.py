@@ -5,7 +5,7 @@ import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
-from .i18n import KeyedError, text
+from .i18n import KeyedError, short, text
 
 DATASETS = ("mnist", "fashion-mnist")
 IN_FEATURES, CLASSES = 28 * 28, 10  # both data sets: 28 × 28 grey images, 10 classes
@@ -147,7 +147,7 @@ def describe(config: RunConfig, lang: str = "en") -> str:
         if name == "batchnorm":
             parts.append("BatchNorm" if value else text(lang, "describe.no_batchnorm"))
         elif name == "weight_decay":
-            parts.append(f"L2 {value:g}")
+            parts.append(f"L2 {short(value, lang)}")
         elif name == "hidden":
             parts.append(text(lang, "describe.hidden", sizes=layer_sizes(value)))
         elif name == "slips":
@@ -155,8 +155,7 @@ def describe(config: RunConfig, lang: str = "en") -> str:
         elif name == "dataset":
             parts.append(value)
         else:
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-            parts.append(f"{text(lang, 'describe.' + name)} {shown.replace('.', ',') if lang == 'fr' else shown}")
+            parts.append(f"{text(lang, 'describe.' + name)} {short(value, lang) if isinstance(value, float) else value}")
     return ", ".join(parts) or text(lang, "describe.baseline")
 
 

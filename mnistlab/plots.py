@@ -93,20 +93,11 @@ def _mark_diverged(figure: go.Figure, x: float, value: float, top: float, colour
     side = "middle left" if x > epochs / 2 else "middle right"  # the words stay inside the plot
     figure.add_trace(go.Scatter(x=[x], y=[top * 0.95], mode="markers+text", showlegend=False,
                                 marker={**DIVERGED_MARK, "color": colour, "line": {"width": 1, "color": colour}},
-                                text=[" " + text(lang, "plots.diverged", loss=power_text(value, lang)) + " "],
+                                text=[" " + text(lang, "plots.diverged", loss=i18n.power(value, lang)) + " "],
                                 textposition=side,
                                 textfont={"size": SMALLEST_TEXT, "color": colour}, cliponaxis=False,
-                                hovertemplate=text(lang, "plots.diverged", loss=power_text(value, lang))
+                                hovertemplate=text(lang, "plots.diverged", loss=i18n.power(value, lang))
                                 + "<extra></extra>"), **where)
-
-
-def power_text(value: float, lang: str = "en") -> str:
-    """A large number as a reader says it: 2.1 × 10⁸ (2,1 × 10⁸ in French); 'NaN' and 'infinite' for those."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else text(lang, "plots.infinite")
-    mantissa, power = f"{value:.1e}".split("e")
-    mantissa = mantissa.replace(".", ",") if lang == "fr" else mantissa
-    return f"{mantissa} × 10{str(int(power)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
 
 
 def _epoch_axis(figure: go.Figure, epochs: float, lang: str = "en") -> None:

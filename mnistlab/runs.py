@@ -182,10 +182,15 @@ def size_mb(n_bytes: int) -> str:
     return f"{n_bytes / 1e6:.{0 if n_bytes >= 1e7 else 1}f} MB"
 
 
+PLAIN_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
 def download_name(run: Run) -> str:
     """A .zip name that says what the run changed from the course baseline, how it ended and when it was made:
     'mnistlab-dropout-0.2-epochs-3-2026-11-29-0812.zip'."""
-    settings = re.sub(r"[^a-z0-9.]+", "-", describe(run.config).lower().replace("×", "x")).strip("-.")
+    said = re.sub(r"(?:1 × )?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda power: "1e" + power.group(1).translate(PLAIN_DIGITS),
+                  describe(run.config))  # L2 10⁻⁴ as l2-1e-4
+    settings = re.sub(r"[^a-z0-9.]+", "-", said.lower().replace("×", "x")).strip("-.")
     ending = "" if run.status == "completed" else f"-{run.status}"
     made = re.sub(r"[^0-9]", "", run.created)[:12]  # YYYYMMDDHHMM, from "YYYY-MM-DDTHH:MM:SS"
     when = f"-{made[:4]}-{made[4:6]}-{made[6:8]}-{made[8:12]}" if len(made) == 12 else ""

@@ -38,8 +38,8 @@ def plan_form() -> LessonPlan | None:
     except ConfigError as error:
         st.error(t("lesson.cannot_run", error=message(error)))
         return None
-    st.caption(t("lesson.plan_size", runs=widgets.count(len(plan.tasks()), "run"),
-                 epochs=widgets.count(plan.epochs, "epoch")))
+    st.caption(t("lesson.plan_size", runs=language.count(len(plan.tasks()), "run"),
+                 epochs=language.count(plan.epochs, "epoch")))
     return plan
 
 
@@ -68,9 +68,7 @@ def progress_line(job: jobs.Job) -> tuple[float, str]:
                                                    epochs=progress.train.epochs)
     elapsed = time.time() - (job.started or time.time())
     seconds_left = elapsed / max(progress.fraction, 1e-9) * (1 - progress.fraction)
-    left = "" if progress.fraction < 0.02 else (t("lesson.progress.minutes", n=f"{seconds_left / 60:.0f}")
-                                                if seconds_left >= 90 else
-                                                t("lesson.progress.seconds", n=f"{seconds_left:.0f}"))
+    left = "" if progress.fraction < 0.02 else t("lesson.progress.left", time=language.duration(seconds_left))
     return progress.fraction, t("lesson.progress", run=progress.run + 1, runs=progress.runs,
                                 variant=t(f"variant.{progress.variant}"), arm=t(ARM_TITLES[progress.arm]).lower(),
                                 seed=progress.seed, epoch=epoch, done=language.percent(100 * progress.fraction, 0),
@@ -122,7 +120,7 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     st.subheader(t("results.title"))
     source = t("lesson.trained_here") if source == sessions.TRAINED_HERE else source
     st.info(t("lesson.showing", source=source, created=lesson.created.replace("T", " "), device=lesson.device,
-              seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"),
+              seeds=language.count(plan.seeds, "seed"), epochs=language.count(plan.epochs, "epoch"),
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
               minutes=number(lesson.seconds / 60, 1)))
     if lesson.status == "stopped":
@@ -211,7 +209,7 @@ with run_column, st.expander(t("lesson.run_a_lesson"), expanded=SHOWN not in st.
     plan = plan_form()
     data = data_cache.dataset("mnist") if plan is not None and job is None else None
     if st.button(t("lesson.run"), type="primary", disabled=data is None or job is not None):
-        label = t("lesson.label", seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"))
+        label = t("lesson.label", seeds=language.count(plan.seeds, "seed"), epochs=language.count(plan.epochs, "epoch"))
         if sessions.start_lesson(plan, data, label):
             st.rerun()
 if NOTICE in st.session_state:

@@ -80,12 +80,12 @@ def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
     run = app.session_state["runs"][label]
     assert run.status == "completed" and len(run.history) == 1 and run.evaluation is not None
     assert "completed" in texts(app.success)
-    assert f"{run.test_accuracy:.2f}\u00a0%" in texts(app.metric)
+    assert f"{run.test_accuracy:.2f}%" in texts(app.metric)
     assert charts(app) == 1  # its curves
 
     app.switch_page("pages/results.py").run()
     assert not app.exception and app.selectbox(key="run-picker").value == label
-    assert f"{run.test_accuracy:.2f}\u00a0%" in texts(app.metric)
+    assert f"{run.test_accuracy:.2f}%" in texts(app.metric)
     assert charts(app) >= 2  # per class and confusion matrix (the gallery only when there are mistakes)
     assert app.get("download_button")
 
@@ -258,7 +258,7 @@ def test_the_gallery_shows_the_most_confident_mistakes_first(app):
     specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
     titles = next(texts for spec in specs for texts in [[a["text"] for a in spec["layout"].get("annotations", [])]]
                   if any("→" in text for text in texts))
-    assert titles == ["7→1 99\u00a0%", "0→6 88\u00a0%"]
+    assert titles == ["7→1 99%", "0→6 88%"]
 
 
 def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):

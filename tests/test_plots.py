@@ -148,7 +148,7 @@ def test_compare_rows_list_the_differing_settings_and_each_runs_numbers():
 
 def test_describe_names_what_a_config_changes():
     assert plots.describe(RunConfig()) == "baseline"
-    assert plots.describe(preset("l2")) == "L2 1e-05"
+    assert plots.describe(preset("l2")) == "L2 10⁻⁵"
     described = plots.describe(preset("batchnorm", epochs=1, dataset="fashion-mnist"))
     assert described == "BatchNorm, epochs 1, fashion-mnist"
     assert plots.describe(RunConfig(hidden=(512, 512))) == "hidden 512-512"

@@ -64,8 +64,8 @@ def labels(prefix: str) -> Callable[[object], str]:
 def compact() -> Callable[[float], str]:
     """A widget's format_func: a setting's value as short as it goes (1e-05, 0.001), with this session's decimal
     mark (the language read now, as labels())."""
-    comma = current() == "fr"
-    return lambda value: f"{value:g}".replace(".", ",") if comma else f"{value:g}"
+    lang = current()
+    return lambda value: i18n.short(value, lang)
 
 
 def percent(value: float | None, digits: int = 2) -> str:
@@ -76,3 +76,13 @@ def percent(value: float | None, digits: int = 2) -> str:
 def number(value: float | None, digits: int = 2) -> str:
     """A number as this session's language writes it."""
     return i18n.number(value, current(), digits)
+
+
+def count(n: int, noun: str) -> str:
+    """'1 epoch', '0 époque' (CLDR's plural rules): noun is a key of count.<noun>.one / .other."""
+    return i18n.count(n, noun, current())
+
+
+def duration(seconds: float | None) -> str:
+    """An estimate rounded as one, in this session's language: '40 s', '3 min'."""
+    return i18n.duration(seconds, current())

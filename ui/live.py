@@ -5,10 +5,10 @@ from typing import Callable
 
 import streamlit as st
 
-from mnistlab import jobs, plots
+from mnistlab import i18n, jobs, plots
 from mnistlab.training import Progress
 
-from .language import current, number, percent, t
+from .language import current, duration, percent, t
 from .sessions import active_jobs, active_lesson, collect_finished, training_jobs
 from .widgets import chart
 
@@ -22,7 +22,7 @@ def progress_line(progress: Progress | None) -> tuple[float, str]:
         return 0.0, t("lesson.starting")
     done = progress.step / progress.steps
     return done, t("live.progress", epoch=progress.epoch + 1, epochs=progress.epochs, done=percent(100 * done, 0),
-                   elapsed=number(progress.elapsed, 0), left=number(progress.eta, 0))
+                   elapsed=i18n.seconds(progress.elapsed, current()), left=duration(progress.eta))
 
 
 def waiting_line(job: jobs.Job) -> str:
@@ -32,22 +32,7 @@ def waiting_line(job: jobs.Job) -> str:
         return t("queue.starting", label=job.label)
     seconds = job.starts_in
     when = t("queue.start_unknown") if seconds is None else t("queue.starts_in", time=duration(seconds))
-    return t("queue.waiting", label=job.label, place=ordinal(place), when=when)
-
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 11th… in English; 1er, 2e… in French."""
-    if current() == "fr":
-        return "1er" if n == 1 else f"{n}e"
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def duration(seconds: float) -> str:
-    """'about 40 s', 'about 3 min': an estimate, rounded as one."""
-    if seconds < 60:
-        return t("queue.about_seconds", n=max(5, round(seconds / 5) * 5))
-    return t("queue.about_minutes", n=round(seconds / 60))
+    return t("queue.waiting", label=job.label, place=i18n.ordinal(place, current()), when=when)
 
 
 def draw_training_job(job: jobs.Job) -> None:
