@@ -36,7 +36,7 @@ def live_point(progress: Progress) -> tuple[float, float]:
 
 def training_curves(history: list[dict], live: tuple[float, float] | None = None,
                     epochs: int | None = None, diverged: bool = False, steps: tuple | list = (),
-                    lang: str = "en") -> go.Figure:
+                    lang: str = "en", height: int = 440) -> go.Figure:
     """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss, `steps`
     (the epoch under way's smoothed loss) extends the finished epochs' step curve; the best validation epoch is
     marked and the train–validation loss gap shaded.
@@ -69,7 +69,7 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
     if not healthy:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
         figure.update_yaxes(range=[0, 100], row=1, col=2)
     _epoch_axis(figure, epochs or max(x + live_x, default=1), lang)
-    return _styled(figure, height=440, lang=lang)
+    return _styled(figure, height=height, lang=lang)
 
 
 def blew_up(history: list[dict] | tuple) -> bool:

@@ -322,3 +322,16 @@ def test_the_same_run_uploaded_twice_is_kept_once(app):
     app.file_uploader(key="upload-run").set_value(("run (1).zip", data, "application/zip")).run()
     assert not app.exception and list(app.session_state["runs"]) == [label]
     assert f"This run is already in this session as **{label}**" in texts(app.info)
+
+
+def test_start_becomes_stop_while_its_run_trains_and_a_second_click_queues_nothing(app):
+    job = start(app, epochs=100, batch_size=16)
+    assert not [b for b in app.button if b.label == "Start training"]
+    stop = app.button(key="train.stop")
+    assert stop.label == "Stop" and not stop.disabled
+    assert len(app.session_state["jobs"]) == 1
+    stop.click().run()
+    assert job.stop_event.is_set() and job.wait(120)
+    app.run()
+    assert len(app.session_state["jobs"]) + len(app.session_state["runs"]) == 1  # the one run, stopped
+    assert next(b for b in app.button if b.label == "Start training")

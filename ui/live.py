@@ -13,6 +13,7 @@ from .sessions import active_jobs, active_lesson, collect_finished, training_job
 from .widgets import chart
 
 LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at least once a second
+CURVES_HEIGHT = 330  # pixels: the Train page's curves fit the first screen at 1366×768 under the run's progress
 STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on the other pages
 
 
@@ -45,13 +46,14 @@ def draw_training_job(job: jobs.Job) -> None:
             return
         progress = job.progress
         fraction, line = progress_line(progress)
-        st.markdown("#### " + t("live.training", label=job.label))
-        st.progress(fraction, text=t("lesson.stopping") if job.stopped else line)
-        if progress is not None:
-            chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs,
-                                        diverged=plots.blew_up(progress.history), steps=progress.step_losses,
-                                        lang=current()),
-                  key=f"live-curves-{job.id}")
+        said = t("lesson.stopping") if job.stopped else line
+        st.progress(fraction, text=f"{t('live.training', label=job.label)} · {said}")  # one line: room for curves
+        # before the first report: the empty axes, where the curves will be drawn (not a blank column)
+        chart(plots.training_curves([], epochs=1, lang=current(), height=CURVES_HEIGHT) if progress is None else
+              plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs,
+                                    diverged=plots.blew_up(progress.history), steps=progress.step_losses,
+                                    lang=current(), height=CURVES_HEIGHT),
+              key=f"live-curves-{job.id}")
         st.button(t("live.stop"), key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
                   help=t("live.stop.help"))
 
