@@ -140,10 +140,9 @@ def describe(config: RunConfig, lang: str = "en") -> str:
     """A short name for a config: what it changes from the course's baseline ('baseline' when nothing), in lang."""
     base = RunConfig()
     parts = []
-    for name in LABEL_FIELDS:
+    changed = [name for name in LABEL_FIELDS if getattr(config, name) != getattr(base, name)]
+    for name in changed:
         value = getattr(config, name)
-        if value == getattr(base, name):
-            continue
         if name == "batchnorm":
             parts.append("BatchNorm" if value else text(lang, "describe.no_batchnorm"))
         elif name == "weight_decay":
@@ -156,6 +155,8 @@ def describe(config: RunConfig, lang: str = "en") -> str:
             parts.append(value)
         else:
             parts.append(f"{text(lang, 'describe.' + name)} {short(value, lang) if isinstance(value, float) else value}")
+    if parts and all(name in ("seed", "epochs") for name in changed):  # 'baseline, seed 1': a seed alone says no variant
+        parts.insert(0, text(lang, "describe.baseline"))
     return ", ".join(parts) or text(lang, "describe.baseline")
 
 

@@ -36,7 +36,7 @@ STRINGS = {
     "draw.none_read": "Aucun modèle de cette session n'a pu lire cette image.",
     "draw.skipped": "**{label}** n'est pas affiché\u00a0: {reason}.",
     # les mots de la bibliothèque pour la page de dessin (mnistlab/digits.py)
-    "digits.empty_canvas": "Le canevas est vide\u00a0: dessinez d'abord un chiffre.",
+    "digits.empty_canvas": "La zone de dessin est vide\u00a0: dessinez d'abord un chiffre.",
     "digits.nothing": "Rien à lire\u00a0: dessinez d'abord un chiffre.",
     "digits.too_large": "L'image fait {width} × {height} pixels\u00a0: c'est trop. Envoyez-en une de moins de "
                         "{megapixels} mégapixels.",
@@ -68,7 +68,7 @@ STRINGS = {
     "inside.modes": "Mode entraînement ou mode évaluation",
     "inside.modes.caption": "Précision sur les {rows} premières images du jeu de validation, en mode évaluation "
                             "(trait plein\u00a0: model.eval()) et en mode entraînement (tirets\u00a0: Dropout "
-                            "actif, BatchNorm sur les statistiques du lot). Les tirets sont ce qu'annonce une "
+                            "actif, BatchNorm sur les statistiques du batch). Les tirets sont ce qu'annonce une "
                             "validation sans model.eval().",
     "inside.modes.axis": "précision en validation (%)",
     "inside.mode.eval": "mode évaluation",
@@ -79,7 +79,7 @@ STRINGS = {
     "inside.dead.axis": "neurones morts (%)",
     "inside.bn": "Statistiques courantes de la BatchNorm",
     "inside.bn.caption": "Ce que la BatchNorm utilise en mode évaluation à la place des statistiques de chaque "
-                         "lot\u00a0: la moyenne et la variance courantes de chaque couche normalisée (moyennes sur "
+                         "batch\u00a0: la moyenne et la variance courantes de chaque couche normalisée (moyennes sur "
                          "ses neurones), après chaque époque.",
     "inside.bn.none": "Aucun des entraînements choisis n'utilise la BatchNorm\u00a0: choisissez-en un pour voir ses "
                       "statistiques courantes.",
@@ -105,8 +105,7 @@ STRINGS = {
     "inside.overfit.none_yet": "Aucune époque terminée\u00a0: rien à dire du surapprentissage.",
     "inside.overfit.no": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse à "
                          "l'époque {best} ({best_loss}) et reste ensuite à moins de {rise} au-dessus.",
-    "inside.overfit.still_falling": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse "
-                                    "à la dernière, l'époque {best} ({best_loss}).",
+    "inside.overfit.still_falling": "Pas de signe de surapprentissage\u00a0: la perte de validation n'a cessé de baisser et atteint son minimum à la fin, à l'époque {best} ({best_loss}).",
     "inside.overfit.yes": "L'entraînement commence à surapprendre à l'époque {start}\u00a0: sa perte de validation "
                           "({loss}) dépasse de {above} sa meilleure valeur ({best_loss}, époque {best}) alors que "
                           "la perte d'entraînement continue de baisser.",
@@ -177,7 +176,7 @@ STRINGS = {
                                  "{value})",
     "error.config.lr": "le taux d'apprentissage doit être dans ]0, 10] (reçu {value})",
     "error.config.epochs": "le nombre d'époques doit être un entier de 1 à 100 (reçu {value!r})",
-    "error.config.batch_size": "la taille de lot doit être un entier de 1 à 8192 (reçu {value!r})",
+    "error.config.batch_size": "la taille de batch doit être un entier de 1 à 8192 (reçu {value!r})",
     "error.config.val_fraction": "la part du jeu de validation doit être dans ]0, 1[ (reçu {value})",
     "error.config.seed": "la graine doit être un entier ≥ 0 (reçu {value!r})",
     "error.config.device": "le périphérique doit être l'un de {choices} (reçu {value!r})",
@@ -186,8 +185,7 @@ STRINGS = {
     "error.config.weights": "des couches cachées de {sizes} font {millions:.1f} millions de poids, et un "
                             "entraînement en accepte au plus {most} millions (mémoire) : utilisez moins de couches "
                             "cachées, ou des couches plus étroites",
-    "error.config.batchnorm_batch": "BatchNorm normalise sur un lot : il lui faut des lots de 2 exemples ou plus "
-                                    "(reçu une taille de lot de 1)",
+    "error.config.batchnorm_batch": "BatchNorm normalise sur un batch\u00a0: il lui faut des batchs de 2 exemples ou plus (reçu une taille de batch de 1)",
     "error.config.unknown": "réglages inconnus : {names}",
     "error.config.variant": "la variante doit être l'une de {choices} (reçu {value!r})",
     "error.lesson.seeds": "le nombre de graines doit être un entier de 1 à {most} (reçu {value!r})",
@@ -292,7 +290,7 @@ STRINGS = {
     "form.hidden_not_numbers": "Les tailles des couches cachées doivent être des nombres entiers séparés par des "
                                "virgules, comme 256, 256 (reçu {value!r}).",
     "form.config_error": "Ce réglage est inutilisable : {error}.",
-    "form.device_line": "Périphérique : **{device}** · nom de l'entraînement : **{name}**",
+    "form.device_line": "Calcul sur\u00a0: **{device}** · nom de l'entraînement\u00a0: **{name}**",
     "files.cannot_open": "Ce fichier ne peut pas être ouvert : {error}",
     # --- phase B: charts, tables, run summaries, results, compare, lesson
     "plots.train": "entraînement",
@@ -374,7 +372,7 @@ STRINGS = {
     "results.confusion": "Matrice de confusion",
     "results.confusion.caption": "Lignes : vraie classe · colonnes : classe prédite. Cliquez sur une case pour voir "
                                  "ces erreurs.",
-    "results.misclassified": "Images de test mal classées, les plus confiantes d'abord ({shown} sur {total})",
+    "results.misclassified": "Images de test mal classées, celles où le modèle se trompe avec le plus d'assurance d'abord ({shown} sur {total})",
     "results.diagonal": "{name} prédit comme {name} est une bonne réponse : choisissez une case hors de la diagonale "
                         "pour voir des erreurs.",
     "results.no_such_mistake": "Aucune image de test n'a été mal classée ainsi.",
@@ -519,7 +517,7 @@ STRINGS = {
     "train.title": "Entraîner un MLP",
     "train.see_results": "Voir sa matrice de confusion et ses erreurs dans **Résultats**",
     "live.progress": "Époque {epoch}/{epochs} · {done} · {elapsed} écoulées · environ {left} restantes",
-    "live.training": "Entraînement {label}",
+    "live.training": "Entraînement «\u00a0{label}\u00a0»",
     "live.stop": "Arrêter",
     "live.stop.help": "Arrête l'entraînement au batch suivant, puis le teste ; ce qu'il a appris jusque-là est gardé.",
     "live.lesson_training": "Une leçon s'entraîne : la page Leçon montre sa progression.",
