@@ -32,6 +32,9 @@ def switch() -> None:
     with st.container(key="language-switch"):
         st.segmented_control(t("app.language"), list(i18n.LANGUAGES), key=SWITCH_KEY, required=True,
                              format_func=str.upper, label_visibility="collapsed", on_change=_switched)
+        # the page's <html lang> follows (screen readers, hyphenation, the browser's translate offer): Streamlit
+        # writes lang="en" whatever the words; here, in a fixed box, the script takes no room on the page
+        st.html(f"<script>document.documentElement.lang = {current()!r};</script>", unsafe_allow_javascript=True)
     # over the top bar, left of Streamlit's menu: it takes no height from the page
     st.html("<style>.st-key-language-switch {position: fixed; top: 0.55rem; right: 4.5rem; z-index: 999991; "
             "width: auto;}</style>")

@@ -512,4 +512,6 @@ STRINGS = {
     "ordinal.few": "{n}rd",
     "ordinal.other": "{n}th",
     "summary.with_message": "**{label}** — {message}",
+    "files.choose": "Choose a file",
+    "files.most": "at most {size} a file",
 }

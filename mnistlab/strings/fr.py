@@ -549,4 +549,6 @@ STRINGS = {
     "ordinal.few": "{n}e",
     "ordinal.other": "{n}e",
     "summary.with_message": "**{label}** — {message}",
+    "files.choose": "Choisir un fichier",
+    "files.most": "{size} au plus par fichier",
 }
