@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from mnistlab import jobs, plots
+from mnistlab import i18n, jobs, plots
 from mnistlab.config import ConfigError
 from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, LESSONS_DIR, MAX_SEEDS, Lesson, LessonFileError,
                              LessonPlan, LessonProgress, default_lesson_seconds, duration_text, file_name, gap_note,
@@ -17,6 +17,7 @@ SLIP_SWITCHES = {"no-eval": "lesson.switch.no-eval", "shared-bn": "lesson.switch
                  "loss-graph": "lesson.switch.loss-graph"}  # keys of mnistlab/strings
 ARM_TITLES = {COURSE: "lesson.arm_title.course", CORRECTED: "lesson.arm_title.corrected"}
 PLAN, SHOWN, NOTICE = sessions.LESSON_PLAN, sessions.LESSON_SHOWN, sessions.LESSON_NOTICE
+SCROLL = "lesson.scroll"  # set when lecture mode shows a lesson: the next run brings its results into view
 
 
 def plan_form() -> LessonPlan | None:
@@ -119,7 +120,8 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     slips = ", ".join(t(SLIP_SWITCHES[slip]) for slip in plan.slips) or t("describe.none")
     st.subheader(t("results.title"))
     source = t("lesson.trained_here") if source == sessions.TRAINED_HERE else source
-    st.info(t("lesson.showing", source=source, created=lesson.created.replace("T", " "), device=lesson.device,
+    st.info(t("lesson.showing", source=source, created=i18n.date(lesson.created, current()),
+              device=str(lesson.device).upper(),
               seeds=language.count(plan.seeds, "seed"), epochs=language.count(plan.epochs, "epoch"),
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
               minutes=number(lesson.seconds / 60, 1)))
@@ -187,6 +189,7 @@ def lecture_mode() -> None:
         if st.button(t("lesson.show"), key="lesson.load"):
             try:
                 sessions.show_lesson(load_lesson(chosen), chosen.name)
+                st.session_state[SCROLL] = True
             except LessonFileError as error:
                 st.error(t("files.cannot_open", error=message(error)))
     else:
@@ -195,6 +198,7 @@ def lecture_mode() -> None:
     if opened is not None:
         uploaded, name = opened
         sessions.show_lesson(uploaded, t("results.uploaded", name=name))
+        st.session_state[SCROLL] = True
 
 
 frame.served_by_app()
@@ -219,6 +223,11 @@ if job is not None:
     live.live_job(job, draw_job)
 shown = st.session_state.get(SHOWN)
 if shown is not None:
-    draw_lesson(shown["lesson"], shown["source"])
+    with st.container(key="lesson-results"):
+        draw_lesson(shown["lesson"], shown["source"])
+    if st.session_state.pop(SCROLL, False):  # lecture mode's results start below the fold: brought into view once
+        st.html("<script>setTimeout(() => document.querySelector('.st-key-lesson-results')"
+                f"?.scrollIntoView({{behavior: 'smooth'}}), 300); /* {time.time()} */</script>",
+                unsafe_allow_javascript=True)
 elif job is None:
     st.info(t("lesson.press_run"))
