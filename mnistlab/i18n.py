@@ -6,6 +6,7 @@ English. Nothing here is process-wide: each call names its language, so one sess
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
 import string
 from dataclasses import dataclass, field
@@ -117,8 +118,14 @@ def number(value: float | None, lang: str, digits: int = 2) -> str:
     if _missing(value):
         return UNKNOWN
     locale = _locale(lang)
-    return _with_minus(numbers.format_decimal(value, _pattern(locale.decimal_formats[None].pattern, digits),
+    return _with_minus(numbers.format_decimal(_exact(value), _pattern(locale.decimal_formats[None].pattern, digits),
                                               locale=locale))
+
+
+def _exact(value: float) -> decimal.Decimal | int:
+    """The float's exact binary value: Babel rounds str(value), so 97.455 (97.45499… in binary) would read 97.46
+    where Python and the CLI write 97.45."""
+    return decimal.Decimal(value) if isinstance(value, float) else value
 
 
 def short(value: float, lang: str) -> str:
@@ -139,9 +146,9 @@ def signed(value: float | None, lang: str, digits: int = 2) -> str:
 
 
 def plus_minus(mean: float | None, spread: float | None, lang: str, digits: int = 2) -> str:
-    """A mean and its spread: 97.26 ± 0.12; the mean alone without a spread; '–' without a mean."""
+    """A mean and its spread: 97.26 ± 0.12; the mean alone without a spread; '—' (an empty cell) without a mean."""
     if _missing(mean):
-        return UNKNOWN
+        return "—"
     return number(mean, lang, digits) + ("" if _missing(spread) else f" ± {number(spread, lang, digits)}")
 
 
@@ -150,7 +157,7 @@ def percent(value: float | None, lang: str, digits: int = 2) -> str:
     if _missing(value):
         return UNKNOWN
     locale = _locale(lang)
-    return _with_minus(numbers.format_percent(value / 100, _pattern(locale.percent_formats[None].pattern, digits),
+    return _with_minus(numbers.format_percent(_exact(value) / 100, _pattern(locale.percent_formats[None].pattern, digits),
                                               locale=locale))
 
 
