@@ -59,7 +59,8 @@ PROJECTOR_TEXT = ", ".join((
     "[data-testid='stPageLink-NavLink'] *", "button [data-testid='stMarkdownContainer'] p",
     "summary [data-testid='stMarkdownContainer'] p", "[data-testid='stProgress'] p",
     "[data-testid='stFileUploaderDropzoneInstructions'] *", "[data-testid='stSelectboxVirtualDropdown'] [role='option']",
-    "[role='listbox'] [role='option']", "[data-testid='stTooltipContent']", "[data-testid='stTooltipContent'] p"))
+    "[role='listbox'] [role='option']", "[data-testid='stTooltipContent']", "[data-testid='stTooltipContent'] p",
+    "[data-testid='stMultiSelectTagsContainer'] span"))
 
 # A metric's note ("stopped in epoch 2") wraps under its value instead of ending in "…".
 WRAPPED = "[data-testid='stMetricDelta'] p"
