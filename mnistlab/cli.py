@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .config import DEFAULT_SEEDS, MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, preset
+from .config import DEFAULT_SEEDS, MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, check, preset
 
 if TYPE_CHECKING:
     from .lesson.plan import Lesson, LessonProgress
@@ -94,6 +94,16 @@ def config_from(args) -> RunConfig:
     """The variant's preset with the settings given on the command line."""
     changes = {name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None}
     return preset(args.variant, **changes)
+
+
+def check_ranges(args) -> None:
+    """The settings' ranges (RunConfig's and LessonPlan's rules), checked before torch's import takes seconds."""
+    if args.command == "train":
+        config_from(args)
+    else:
+        check([(1 <= args.seeds <= MAX_SEEDS, "error.lesson.seeds", {"most": MAX_SEEDS, "value": args.seeds})],
+              ConfigError)
+        preset("batchnorm", epochs=args.epochs, slips=tuple(args.slip), device=args.device)
 
 
 def status_line(text: str) -> None:
@@ -277,6 +287,11 @@ def main(argv=None) -> int:
         return 2
     if args.command is None:  # no command: what there is to choose from, as argparse's help lists it
         print(parser.format_help(), end="", file=sys.stderr)
+        return 2
+    try:
+        check_ranges(args)
+    except ConfigError as error:
+        print(f"mnistlab: error: {error}", file=sys.stderr)
         return 2
     from .data import DataError  # imports torch: after the arguments, so that --help and usage errors answer at once
     from .training import leave_cores_to_training

@@ -113,3 +113,20 @@ def test_start_and_the_live_run_stay_on_the_first_screen_and_no_text_is_under_18
             assert small == []
         finally:
             browser.close()
+
+
+def test_fashion_mnist_is_named_whole_in_the_data_set_box(server, chromium):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport=SCREEN, locale="fr-FR").new_page()
+            page.goto(f"{server}/?lang=fr")
+            box = page.get_by_test_id("stSelectbox").first
+            expect(box).to_be_visible(timeout=120_000)
+            box.click()
+            page.get_by_role("option", name=i18n.text("fr", "dataset.fashion-mnist")).click()
+            shown = box.get_by_role("combobox")
+            expect(shown).to_have_value(i18n.text("fr", "dataset.fashion-mnist"), timeout=30_000)
+            assert shown.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # not cut
+        finally:
+            browser.close()

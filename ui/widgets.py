@@ -70,7 +70,7 @@ def val_fraction_choice(key: str = "train") -> float:
 
 def config_form(key: str = "train") -> RunConfig | None:
     """The run settings as widgets; the RunConfig they make, or None after showing what is wrong."""
-    left, right = st.columns(2)
+    left, right = st.columns([3, 2])  # the data set's name is the longest: 'Fashion-MNIST (vêtements)' whole
     with left:
         dataset_name = dataset_choice(key)
     with right:

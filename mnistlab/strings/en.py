@@ -485,7 +485,7 @@ STRINGS = {
     "data.refused": "**{file}** was not kept: {problem}",
     "data.cannot_write.1": "The files cannot be written into `{folder}` ({error}).",
     "data.cannot_write.2": "Copy them there by hand, or set MNISTLAB_DATA_DIR to a folder you may write to.",
-    "data.download": "Download {dataset} (about 12 MB)",
+    "data.download": "Download {dataset}: {size}",
     "data.downloading": "Downloading…",
     "data.download_failed.1": "The download failed (no internet, or the mirrors did not answer):",
     "data.download_failed.2": "upload the files instead, or put them in the folder above.",

@@ -521,7 +521,7 @@ STRINGS = {
     "data.refused": "**{file}** n'a pas été gardé : {problem}",
     "data.cannot_write.1": "Impossible d'écrire les fichiers dans `{folder}` ({error}).",
     "data.cannot_write.2": "Copiez-les à la main, ou pointez MNISTLAB_DATA_DIR sur un dossier modifiable.",
-    "data.download": "Télécharger {dataset} (environ 12 Mo)",
+    "data.download": "Télécharger {dataset}\u00a0: {size}",
     "data.downloading": "Téléchargement…",
     "data.download_failed.1": "Le téléchargement a échoué (pas d'internet, ou les miroirs n'ont pas répondu) :",
     "data.download_failed.2": "téléversez plutôt les fichiers, ou mettez-les dans le dossier ci-dessus.",
