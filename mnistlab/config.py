@@ -154,8 +154,9 @@ def describe(config: RunConfig, lang: str = "en") -> str:
         elif name == "dataset":
             parts.append(value)
         else:
-            parts.append(f"{text(lang, 'describe.' + name)} {short(value, lang) if isinstance(value, float) else value}")
-    if parts and all(name in ("seed", "epochs") for name in changed):  # 'baseline, seed 1': a seed alone says no variant
+            shown = short(value, lang) if isinstance(value, float) else value
+            parts.append(f"{text(lang, 'describe.' + name)} {shown}")
+    if changed == ["seed"]:  # 'baseline, seed 1': a seed alone would not say which variant it trained
         parts.insert(0, text(lang, "describe.baseline"))
     return ", ".join(parts) or text(lang, "describe.baseline")
 

@@ -157,12 +157,12 @@ def percent(value: float | None, lang: str, digits: int = 2) -> str:
     if _missing(value):
         return UNKNOWN
     locale = _locale(lang)
-    return _with_minus(numbers.format_percent(_exact(value) / 100, _pattern(locale.percent_formats[None].pattern, digits),
-                                              locale=locale))
+    pattern = _pattern(locale.percent_formats[None].pattern, digits)
+    return _with_minus(numbers.format_percent(_exact(value) / 100, pattern, locale=locale))
 
 
 def power(value: float, lang: str) -> str:
-    """A large or tiny number as a reader says it: 2.1 × 10⁸ (2,1 × 10⁸ in French); 'NaN' and 'infinite' for those."""
+    """A large or tiny number as a reader says it: 2.1 × 10⁸ (2,1 × 10⁸ in French); NaN and infinite in words."""
     if not math.isfinite(value):
         return "NaN" if math.isnan(value) else text(lang, "plots.infinite")
     mantissa, exponent = f"{value:.1e}".split("e")  # rounded before it is split: 9.96e3 is 1.0e+04

@@ -58,7 +58,8 @@ PROJECTOR_TEXT = ", ".join((
     "[data-testid='stNumberInput'] input", "[data-testid='stTextInput'] input", "[data-testid='stTopNav'] p",
     "[data-testid='stPageLink-NavLink'] *", "button [data-testid='stMarkdownContainer'] p",
     "summary [data-testid='stMarkdownContainer'] p", "[data-testid='stProgress'] p",
-    "[data-testid='stFileUploaderDropzoneInstructions'] *", "[data-testid='stSelectboxVirtualDropdown'] [role='option']",
+    "[data-testid='stFileUploaderDropzoneInstructions'] *",
+    "[data-testid='stSelectboxVirtualDropdown'] [role='option']",
     "[role='listbox'] [role='option']", "[data-testid='stTooltipContent']", "[data-testid='stTooltipContent'] p",
     "[data-testid='stMultiSelectTagsContainer'] span"))
 

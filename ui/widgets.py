@@ -113,7 +113,8 @@ def config_form(key: str = "train") -> RunConfig | None:
     except ConfigError as error:
         st.error(t("form.config_error", error=message(error)))
         return None
-    st.caption(t("form.device_line", device=str(resolve_device(config.device)).upper(), name=plots.describe(config, current())))
+    device = str(resolve_device(config.device)).upper()  # CPU, CUDA
+    st.caption(t("form.device_line", device=device, name=plots.describe(config, current())))
     return config
 
 
