@@ -33,8 +33,9 @@ if shown is not None:
     with st.container(key="lesson-results"):
         lesson_results.draw_lesson(shown["lesson"], shown["source"])
     if st.session_state.pop(lesson_form.SCROLL, False):  # lecture mode's results begin below the fold: shown once
-        st.html("<script>setTimeout(() => document.querySelector('.st-key-lesson-results')"
-                f"?.scrollIntoView({{behavior: 'smooth'}}), 300); /* {time.time()} */</script>",
+        st.html("<script>setTimeout(() => { const results = document.querySelector('.st-key-lesson-results');"
+                " if (results) { results.style.scrollMarginTop = '4.5rem';"  # below the fixed top bar
+                f" results.scrollIntoView({{behavior: 'smooth'}}); }} }}, 300); /* {time.time()} */</script>",
                 unsafe_allow_javascript=True)
 elif job is None:
     st.info(t("lesson.press_run"))

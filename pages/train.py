@@ -8,7 +8,7 @@ from ui.language import current, t
 frame.served_by_app()
 st.title(t("train.title"))
 st.markdown(f"{t('train.intro.1')} {t('train.intro.2', button=t('train.start'))}")  # what the app is, what to press
-settings_column, live_column = st.columns([5, 6], gap="large")
+settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:  # Start first, where the eye lands: the settings it reads are drawn below it
     action = st.container()
     config = widgets.config_form()

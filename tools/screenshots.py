@@ -3,7 +3,7 @@
     python tools/screenshots.py [--data-dir DIR] [--out docs/screenshots] [--lang en fr]
 
 Starts `streamlit run app.py` on a free localhost port with the data folder given (else $MNISTLAB_DATA_DIR, else the
-shipped data/), and per language: the Train page before, during and after a one-epoch run, then every other page with
+shipped data/), and per language: the Train page before, during and after a three-epoch run, then every other page with
 that run in the session (Draw with a digit drawn, Lesson in lecture mode with the first saved lesson). A file per page
 and language: train-before-en.png, results-fr.png...
 """
@@ -23,7 +23,7 @@ from mnistlab import i18n  # noqa: E402
 
 VIEWPORT = {"width": 1366, "height": 768}
 LOCALES = {"en": "en-US", "fr": "fr-FR"}
-TRAINING_WAIT_MS = 600_000  # a one-epoch run at batch 512: seconds alone, minutes on a loaded machine
+TRAINING_WAIT_MS = 600_000  # a three-epoch run at batch 512: seconds alone, minutes on a loaded machine
 PAGES = ("results", "compare", "draw", "data", "lesson", "inside")
 
 
@@ -53,7 +53,7 @@ def train_page(page, out: Path, lang: str) -> None:
     expect(start).to_be_enabled(timeout=120_000)  # enabled once the data set is loaded
     shot(page, out, f"train-before-{lang}")
     epochs = page.get_by_label(i18n.text(lang, "form.epochs"), exact=True)
-    epochs.fill("1")
+    epochs.fill("3")
     epochs.press("Enter")
     batch_size = page.get_by_role("slider").nth(2)  # learning rate, dropout, batch size
     batch_size.focus()
@@ -61,8 +61,9 @@ def train_page(page, out: Path, lang: str) -> None:
         batch_size.press("ArrowRight")
     page.wait_for_timeout(800)
     start.click()
-    expect(page.get_by_test_id("stProgress").first).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(4000)  # a few points on the live curves
+    page.mouse.move(VIEWPORT["width"] - 20, VIEWPORT["height"] - 20)  # no tooltip over the page
+    left = i18n.text(lang, "live.progress").split("{left}")[1]  # " left", " restantes"
+    expect(page.get_by_test_id("stProgress").first).to_contain_text(left, timeout=60_000)  # the time left, once timed
     shot(page, out, f"train-during-{lang}")
     expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=TRAINING_WAIT_MS)
     shot(page, out, f"train-after-{lang}")

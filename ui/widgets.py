@@ -70,14 +70,13 @@ def val_fraction_choice(key: str = "train") -> float:
 
 def config_form(key: str = "train") -> RunConfig | None:
     """The run settings as widgets; the RunConfig they make, or None after showing what is wrong."""
-    left, right = st.columns([3, 2])  # the data set's name is the longest: 'Fashion-MNIST (vêtements)' whole
+    dataset_name = dataset_choice(key)  # a row of its own: 'Fashion-MNIST (vêtements)' is shown whole
+    left, right = st.columns(2, vertical_alignment="bottom")
     with left:
-        dataset_name = dataset_choice(key)
-    with right:
         setting("variant", st.selectbox, t("form.variant"), key, options=list(PRESETS),
                 format_func=labels("variant."), on_change=_apply_preset, args=(key,),
                 help=t("form.variant.help"))
-        # choosing the variant already shown fires no change: this puts its values back after any edit
+    with right:  # choosing the variant already shown fires no change: this puts its values back after any edit
         st.button(t("train.course_values"), key=f"{key}.course-values", on_click=_apply_preset, args=(key,),
                   help=t("train.course_values_help"), icon=":material/restart_alt:")
     left, right = st.columns(2)

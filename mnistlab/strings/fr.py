@@ -497,7 +497,7 @@ STRINGS = {
     "summary.in_seconds": " en {time}.",
     "summary.test_accuracy": "Précision en test",
     "summary.best_val_loss": "Perte val. (min.)",
-    "summary.epochs": "Époques effectuées",
+    "summary.epochs": "Époques",
     "summary.time": "Durée",
     # --- queue, caps, kept sessions, missing data (issue 18)
     "train.intro.1": "Entraînez un petit réseau à lire des chiffres manuscrits et regardez-le apprendre :",
