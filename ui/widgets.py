@@ -97,7 +97,7 @@ def config_form(key: str = "train") -> RunConfig | None:
     with st.expander(t("form.more")):
         hidden_text = setting("hidden", st.text_input, t("form.hidden"), key, help=t("form.hidden.help"))
         slip_words, slip_names, colon = labels("slip."), labels("lesson.switch."), " : " if current() == "fr" else ": "
-        slips = setting("slips", st.multiselect, t("form.slips"), key, options=list(SLIPS),
+        slips = setting("slips", st.multiselect, t("form.slips"), key, options=list(SLIPS), placeholder=t("form.none"),
                         format_func=lambda s: slip_names(s) + colon + slip_words(s))
     try:
         hidden = tuple(int(part) for part in hidden_text.replace(";", ",").split(",") if part.strip())

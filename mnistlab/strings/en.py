@@ -542,4 +542,6 @@ STRINGS = {
     "verdict.cell_interval": " [{low}, {high}]",
     "count.point.one": "{n} point",
     "count.point.other": "{n} points",
+    "form.choose_runs": "Choose runs",
+    "form.none": "None: the corrected code",
 }

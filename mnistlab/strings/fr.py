@@ -579,4 +579,6 @@ STRINGS = {
     "verdict.cell_interval": " [{low}\u00a0; {high}]",
     "count.point.one": "{n} point",
     "count.point.other": "{n} points",
+    "form.choose_runs": "Choisir des entraînements",
+    "form.none": "Aucune : le code corrigé",
 }
