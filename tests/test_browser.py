@@ -130,7 +130,7 @@ def test_train_a_short_run_live_then_read_its_results(server, chromium):
             shot(page, "8-stopped")
 
             go_to(page, "Compare")
-            table = page.get_by_test_id("stTable")
+            table = page.get_by_test_id("stTable").first  # the runs; the seeds per setting below
             expect(table).to_be_visible(timeout=30_000)
             # 2 runs: their curves (4 trace groups, as before), and their gaps and best epochs on the loss plot (8)
             expect(page.get_by_test_id("stPlotlyChart").locator(".scatterlayer .trace")).to_have_count(12)
