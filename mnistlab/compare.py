@@ -83,18 +83,19 @@ def saved_seeds(found: list[Setting], lessons: list[Lesson]) -> tuple[RunConfig,
 
 
 def seed_note(found: list[Setting], saved: tuple[RunConfig, tuple[float, ...]] | None, lang: str = "en") -> str:
-    """How far a change of seed alone moves test accuracy, from these runs (the widest spread of a setting with several
-    seeds) or else from a saved lesson (saved_seeds); and where a verdict is found: the Lesson page."""
-    several = [s for s in found if s.spread is not None]
+    """How far a change of seed alone moves test accuracy: in these runs (the widest spread of a setting with several
+    seeds) and in a saved lesson (saved_seeds); and where a verdict is found: the Lesson page."""
+    several, said = [s for s in found if s.spread is not None], []
     if several:
         widest = max(several, key=lambda s: s.spread[1] - s.spread[0])
         low, high = widest.spread
-        said = i18n.text(lang, "compare.seed_spread", setting=describe(widest.config, lang), n=len(widest.test_accuracy),
-                         points=i18n.number(high - low, lang))
-    elif saved is not None and len(saved[1]) > 1:
+        said.append(i18n.text(lang, "compare.seed_spread", setting=describe(widest.config, lang),
+                              n=len(widest.test_accuracy), points=i18n.number(high - low, lang)))
+    if saved is not None and len(saved[1]) > 1:  # more seeds than a session usually has: the wider, truer spread
         low, high = min(saved[1]), max(saved[1])
-        said = i18n.text(lang, "compare.saved_spread", n=len(saved[1]), setting=describe(saved[0], lang),
-                         low=i18n.number(low, lang), high=i18n.number(high, lang), points=i18n.number(high - low, lang))
-    else:
-        said = i18n.text(lang, "compare.one_seed")
-    return f"{said} {i18n.text(lang, 'compare.to_lesson')}"
+        said.append(i18n.text(lang, "compare.saved_spread", n=len(saved[1]), setting=describe(saved[0], lang),
+                              low=i18n.number(low, lang), high=i18n.number(high, lang),
+                              points=i18n.number(high - low, lang)))
+    if not said:
+        said.append(i18n.text(lang, "compare.one_seed"))
+    return " ".join([*said, i18n.text(lang, "compare.to_lesson")])

@@ -398,7 +398,8 @@ def _overfitting_marks(figure: go.Figure, history: list[dict], colour: str, lang
     red, green, blue = plotly.colors.hex_to_rgb(colour) if colour.startswith("#") else (214, 39, 40)
     x = [row["epoch"] for row in rows]
     if shade:
-        figure.add_trace(go.Scatter(x=x + x[::-1], y=[r["train_loss"] for r in rows] + [r["val_loss"] for r in rows][::-1],
+        outline = [r["train_loss"] for r in rows] + [r["val_loss"] for r in rows][::-1]
+        figure.add_trace(go.Scatter(x=x + x[::-1], y=outline,
                                     fill="toself", mode="lines", line={"width": 0}, hoverinfo="skip",
                                     fillcolor=f"rgba({red},{green},{blue},{0.08 if group else 0.14})",
                                     name=group or i18n.text(lang, "plots.gap"), legendgroup=group or "gap",

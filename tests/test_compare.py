@@ -36,8 +36,10 @@ def test_the_note_gives_the_seed_spread_and_points_to_the_lesson_in_both_languag
     assert "de 0,41 points (sur ses 2 graines)" in compare.seed_note(compare.settings(runs), None, "fr")
     alone = compare.settings({"1": run(), "3": run("batchnorm")})
     saved = (preset("baseline"), (97.25, 97.33, 97.54, 97.65, 97.65))
-    assert "in the saved lesson, 5 seeds of baseline spread from 97.25 to 97.65 % (0.40 points) by chance alone" in \
-        compare.seed_note(alone, saved)
+    assert "In the saved lesson, 5 seeds of baseline spread from 97.25 to 97.65 % (0.40 points) by chance alone" in \
+        compare.seed_note(alone, saved) and "Each setting here has one seed" not in compare.seed_note(alone, saved)
+    both = compare.seed_note(compare.settings(runs), saved)
+    assert both.index("by 0.41 points (over its 2 seeds)") < both.index("In the saved lesson, 5 seeds")
     assert "a few tenths of a point" in compare.seed_note(alone, None)
 
 
