@@ -429,7 +429,7 @@ def test_a_retrain_beside_the_saved_run_says_why_it_differs_where_it_cannot_be_b
     assert "reached 97.25%, this one 97.59%: it was trained on a processor not recorded, and processors " \
            "round differently" in other and "the size of a change of seed (its 5 seeds: 97.25% to 97.65" in other
     assert "un processeur non enregistré" in retrain_sentence(97.59, HERE, saved, seeds, "fr")
-    assert retrain_sentence(97.25, None, saved, seeds).endswith("reached 97.25\u00a0%; this one too.")
+    assert retrain_sentence(97.25, None, saved, seeds).endswith("reached 97.25%; this one too.")
     saved.trained_on = dict(HERE)
     assert "should be the same to the last digit" in retrain_sentence(97.59, HERE, saved, seeds)
     assert "trained on AMD EPYC (AVX2, torch 2.14.1, 2 threads)" in retrain_sentence(97.59, {**HERE, "threads": 1},
