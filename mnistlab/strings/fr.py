@@ -345,7 +345,7 @@ STRINGS = {
     "compare.col.run": "entraînement",
     "compare.col.best_val_loss": "meilleure perte de validation",
     "compare.col.test_accuracy": "précision en test (%)",
-    "compare.col.epochs": "époques faites",
+    "compare.col.epochs": "époques effectuées",
     "compare.col.seconds": "durée (s)",
     "compare.col.status": "état",
     "status.completed": "terminé",
