@@ -15,11 +15,17 @@ from contextlib import contextmanager
 from typing import Callable, TypeVar
 
 import torch
-import torchvision.transforms as T
 from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader
-from torchvision import datasets
+
+try:  # the course's loop, timed here, reads MNIST through torchvision; the app does not need it
+    import torchvision.transforms as T
+    from torchvision import datasets
+except ModuleNotFoundError:
+    T = datasets = None
+NEEDS_TORCHVISION = ("mnistlab.bench: error: the bench times the course's own loop, which reads MNIST through "
+                     "torchvision, not installed here: pip install -r requirements-dev.txt")
 
 from .cli import add_data_arguments
 from .config import ConfigError, RunConfig
@@ -283,6 +289,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if datasets is None:
+        print(NEEDS_TORCHVISION, file=sys.stderr)
+        return 2
     args.course_threads = args.threads or torch.get_num_threads()
     leave_cores_to_training()
     load_before = load_average()

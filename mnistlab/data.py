@@ -24,12 +24,14 @@ RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-
 
 @dataclass(frozen=True)
 class Source:
-    """Where a data set's files are found and fetched: its folder (torchvision's name), classes, mirrors, .gz MD5s."""
+    """Where a data set's files are found and fetched: its folder (torchvision's name), classes, mirrors, .gz MD5s,
+    and the bytes a download fetches (the four .gz files)."""
 
     folder: str
     classes: tuple[str, ...]
     mirrors: list[str]
     resources: list[tuple[str, str]]
+    download_bytes: int
 
 
 # As torchvision.datasets.MNIST and FashionMNIST publish them: the app does not import torchvision (~170 MB of memory).
@@ -40,14 +42,14 @@ SOURCES = {
         [("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
          ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
          ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
-         ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c")]),
+         ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c")], 11_594_722),
     "fashion-mnist": Source("FashionMNIST", ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                              "Sneaker", "Bag", "Ankle boot"),
         ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
         [("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
          ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
          ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
-         ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")]),
+         ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")], 30_878_645),
 }
 IMAGE_SIDE = 28
 # SHA-256 of each decompressed raw file as published (../shared/data's SHA256SUMS): both sets name their files alike,

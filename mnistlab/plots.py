@@ -38,7 +38,7 @@ def live_point(progress: Progress) -> tuple[float, float]:
 
 def training_curves(history: list[dict], live: tuple[float, float] | None = None,
                     epochs: int | None = None, diverged: bool = False, steps: tuple | list = (),
-                    lang: str = "en") -> go.Figure:
+                    lang: str = "en", height: int = 440) -> go.Figure:
     """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss, `steps`
     (the epoch under way's smoothed loss) extends the finished epochs' step curve; the best validation epoch is
     marked and the train–validation loss gap shaded.
@@ -71,7 +71,7 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
     if not healthy:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
         figure.update_yaxes(range=[0, 100], row=1, col=2)
     _epoch_axis(figure, epochs or max(x + live_x, default=1), lang)
-    return _styled(figure, height=440, lang=lang)
+    return _styled(figure, height=height, lang=lang)
 
 
 def blew_up(history: list[dict] | tuple) -> bool:
@@ -95,20 +95,11 @@ def _mark_diverged(figure: go.Figure, x: float, value: float, top: float, colour
     side = "middle left" if x > epochs / 2 else "middle right"  # the words stay inside the plot
     figure.add_trace(go.Scatter(x=[x], y=[top * 0.95], mode="markers+text", showlegend=False,
                                 marker={**DIVERGED_MARK, "color": colour, "line": {"width": 1, "color": colour}},
-                                text=[" " + text(lang, "plots.diverged", loss=power_text(value, lang)) + " "],
+                                text=[" " + text(lang, "plots.diverged", loss=i18n.power(value, lang)) + " "],
                                 textposition=side,
                                 textfont={"size": SMALLEST_TEXT, "color": colour}, cliponaxis=False,
-                                hovertemplate=text(lang, "plots.diverged", loss=power_text(value, lang))
+                                hovertemplate=text(lang, "plots.diverged", loss=i18n.power(value, lang))
                                 + "<extra></extra>"), **where)
-
-
-def power_text(value: float, lang: str = "en") -> str:
-    """A large number as a reader says it: 2.1 × 10⁸ (2,1 × 10⁸ in French); 'NaN' and 'infinite' for those."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else text(lang, "plots.infinite")
-    mantissa, power = f"{value:.1e}".split("e")
-    mantissa = mantissa.replace(".", ",") if lang == "fr" else mantissa
-    return f"{mantissa} × 10{str(int(power)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
 
 
 def _epoch_axis(figure: go.Figure, epochs: float, lang: str = "en") -> None:
@@ -387,13 +378,13 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
                                 text=[f"{p:.0f}" if p >= 0.5 else "" for p in percents], textposition="outside",
                                 cliponaxis=False, hovertemplate="%{y}: %{x:.1f} %<extra>" + reading.label + "</extra>"),
                          row=i // columns + 1, col=i % columns + 1)
-    figure.update_xaxes(range=[0, 115], showticklabels=False, showgrid=False, fixedrange=True)
+    figure.update_xaxes(range=[0, 125], showticklabels=False, showgrid=False, fixedrange=True)
     figure.update_yaxes(type="category", autorange="reversed", fixedrange=True, tickfont={"size": 18})
     for annotation in figure.layout.annotations:
         annotation.font.size = 18
     figure.update_layout(dragmode=False, separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     top = 36 + 22 * lines  # px: the titles' lines at 18 px
-    return _styled(figure, height=top - 10 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": top, "b": 10})
+    return _styled(figure, height=top - 10 + 330 * rows, legend=False, margin={"l": 10, "r": 40, "t": top, "b": 10})
 
 
 def _overfitting_marks(figure: go.Figure, history: list[dict], colour: str, lang: str = "en",

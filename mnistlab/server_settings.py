@@ -42,8 +42,7 @@ class ServerSettings:
         if self.max_epochs is not None and config.epochs > self.max_epochs:
             return i18n.text(lang, "server.max_epochs", most=self.max_epochs, asked=config.epochs)
         if self.max_runs_per_session is not None and active_runs >= self.max_runs_per_session:
-            key = "server.max_runs_one" if self.max_runs_per_session == 1 else "server.max_runs"
-            return i18n.text(lang, key, most=self.max_runs_per_session)
+            return i18n.plural(lang, "server.max_runs", self.max_runs_per_session, most=self.max_runs_per_session)
         return None
 
 

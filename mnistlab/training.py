@@ -14,7 +14,7 @@ from torch.nn import functional as F
 from .config import ConfigError, RunConfig
 from .cpu import cpu_settings, thread_count
 from .data import Dataset, course_shuffle, split_indices
-from .i18n import text
+from .i18n import power, text
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
 from .fingerprint import this_machine
 from .inside import PROBE_ROWS, STEP_WINDOW, StepLosses, epoch_figures
@@ -171,8 +171,7 @@ def divergence_message(value: float, epoch: int, step: int, lr: float) -> str:
     elif math.isinf(value):
         what = "became infinite"
     else:
-        mantissa, power = f"{value:.1e}".split("e")  # 9.96e3 → 1.0e+04: rounded before it is split
-        what = f"grew to {mantissa} × 10{str(int(power)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
+        what = f"grew to {power(value, 'en')}"
     # Every preset trains with the course's Adam rate, 1e-3: point there, not one notch down from a rate that failed.
     advice = "try 1e-3, the course's rate, which trains it" if lr > 1e-3 else f"try {lr / 10:g}"
     return (f"The training loss {what} at epoch {epoch + 1} (step {step + 1}): the run diverged. "

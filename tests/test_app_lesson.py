@@ -161,7 +161,7 @@ def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, t
     button(page, "Show these results").click().run()
     assert not page.exception
     shown = texts(page.info)
-    assert "Showing **before-the-lecture.json**, made **2025-01-02 03:04:05**" in shown
+    assert "Showing **before-the-lecture.json**, made **January 2, 2025, 3:04\u202fAM**" in shown
     assert "slips: bn1 used twice" in shown
     assert len(page.get("plotly_chart")) == 2 and len(page.table[0].value) == 8
     reloaded = AppTest.from_file(APP, default_timeout=60)  # a reload in lecture mode shows the same results
@@ -170,7 +170,7 @@ def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, t
     assert not reloaded.exception and "Showing **before-the-lecture.json**" in texts(reloaded.info)
     lesson.created = "2025-02-03T04:05:06"
     page.file_uploader(key="lesson.upload").set_value(("mine.json", lesson_to_bytes(lesson), "application/json")).run()
-    assert "Showing **mine.json (uploaded)**, made **2025-02-03 04:05:06**" in texts(page.info)
+    assert "Showing **mine.json (uploaded)**, made **February 3, 2025, 4:05\u202fAM**" in texts(page.info)
 
 
 def test_a_visitor_on_a_default_server_downloads_a_lesson_but_cannot_save_it(page, lessons, tiny_data):

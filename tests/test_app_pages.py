@@ -80,12 +80,12 @@ def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
     run = app.session_state["runs"][label]
     assert run.status == "completed" and len(run.history) == 1 and run.evaluation is not None
     assert "completed" in texts(app.success)
-    assert f"{run.test_accuracy:.2f}\u00a0%" in texts(app.metric)
+    assert f"{run.test_accuracy:.2f}%" in texts(app.metric)
     assert charts(app) == 1  # its curves
 
     app.switch_page("pages/results.py").run()
     assert not app.exception and app.selectbox(key="run-picker").value == label
-    assert f"{run.test_accuracy:.2f}\u00a0%" in texts(app.metric)
+    assert f"{run.test_accuracy:.2f}%" in texts(app.metric)
     assert charts(app) >= 2  # per class and confusion matrix (the gallery only when there are mistakes)
     assert app.get("download_button")
 
@@ -272,7 +272,7 @@ def test_the_gallery_shows_the_most_confident_mistakes_first(app):
     specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
     titles = next(texts for spec in specs for texts in [[a["text"] for a in spec["layout"].get("annotations", [])]]
                   if any("→" in text for text in texts))
-    assert titles == ["7→1 99\u00a0%", "0→6 88\u00a0%"]
+    assert titles == ["7→1 99%", "0→6 88%"]
 
 
 def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
@@ -338,6 +338,19 @@ def test_the_same_run_uploaded_twice_is_kept_once(app):
     assert f"This run is already in this session as **{label}**" in texts(app.info)
 
 
+def test_start_becomes_stop_while_its_run_trains_and_a_second_click_queues_nothing(app):
+    job = start(app, epochs=100, batch_size=16)
+    assert not [b for b in app.button if b.label == "Start training"]
+    stop = app.button(key="train.stop")
+    assert stop.label == "Stop" and not stop.disabled
+    assert len(app.session_state["jobs"]) == 1
+    stop.click().run()
+    assert job.stop_event.is_set() and job.wait(120)
+    app.run()
+    assert len(app.session_state["jobs"]) + len(app.session_state["runs"]) == 1  # the one run, stopped
+    assert next(b for b in app.button if b.label == "Start training")
+
+
 def test_a_run_of_the_saved_lessons_settings_and_seed_is_shown_beside_the_saved_one_with_why_they_differ(app):
     """A lecturer shows the saved lesson's 97.25 %, then trains the same run live: 97.59 % on another processor."""
     confusion = [[20 if t == p else 0 for p in range(10)] for t in range(10)]
@@ -348,7 +361,7 @@ def test_a_run_of_the_saved_lessons_settings_and_seed_is_shown_beside_the_saved_
     app.switch_page("pages/results.py").run()
     assert not app.exception
     said = " | ".join(str(c.value) for c in app.caption)
-    assert "The saved lesson's run of these settings and seed 0 reached 97.25\u00a0%, this one 97.59\u00a0%: it was " \
+    assert "The saved lesson's run of these settings and seed 0 reached 97.25%, this one 97.59%: it was " \
            "trained on a processor not recorded, and processors round differently" in said
     app.session_state["runs"] = {"1. l2": Run(preset("l2", seed=0, lr=0.01), HISTORY[:1], "completed", "", evaluation)}
     app.run()

@@ -38,8 +38,8 @@ def other_session() -> AppTest:
 def test_two_sessions_runs_take_turns_and_each_says_its_place_in_line(app, blocked):
     visitor = other_session()
     assert app.session_state[sessions.SESSION_TOKEN] != visitor.session_state[sessions.SESSION_TOKEN]
-    mine = [start(app, epochs=1), start(app, epochs=1)]  # pressed first, both
-    theirs = [start(visitor, epochs=1), start(visitor, epochs=1)]
+    mine = [start(app, epochs=1), start(app, epochs=2)]  # pressed first, both (the same settings twice: Stop)
+    theirs = [start(visitor, epochs=1), start(visitor, epochs=2)]
     assert jobs.default_queue().order() == [mine[0], theirs[0], mine[1], theirs[1]]
     waiting = texts(app.run().info)
     assert f"**{mine[0].label}** is 1st in line" in waiting and f"**{mine[1].label}** is 3rd in line" in waiting
@@ -73,6 +73,8 @@ def test_the_owner_caps_runs_per_session_across_its_tabs(app, monkeypatch, block
     monkeypatch.setenv("MNISTLAB_MAX_RUNS_PER_SESSION", "1")
     first = start(app, epochs=1)
     assert "1 run running or waiting at once" in texts(app.warning)
+    assert app.button(key="train.stop").label == "Stop"  # the same settings: Start became Stop
+    app.number_input(key="train.epochs").set_value(2).run()  # other settings: Start again, refused by the cap
     assert next(b for b in app.button if b.label == "Start training").disabled
     other_tab = AppTest.from_file(APP, default_timeout=60)  # the same session in another tab: the same count
     other_tab.query_params["session"] = app.query_params["session"]

@@ -246,7 +246,7 @@ def mirrors(tmp_path, monkeypatch, served: dict[str, bytes]):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     source = Source("MNIST", SOURCES["mnist"].classes, [
         f"http://127.0.0.1:{port}/" for port in (silent.getsockname()[1], *(s.server_address[1] for s in servers))], [
-        (name, hashlib.md5(content).hexdigest()) for name, content in served.items()])
+        (name, hashlib.md5(content).hexdigest()) for name, content in served.items()], sum(map(len, served.values())))
     monkeypatch.setitem(SOURCES, "mnist", source)
     try:
         yield

@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mnistlab import data as datasets
-from mnistlab.data import RAW_FILES, Dataset, DataError, data_dir, load_dataset, raw_folder
+from mnistlab import i18n
+from mnistlab.data import RAW_FILES, SOURCES, Dataset, DataError, data_dir, load_dataset, raw_folder
 from mnistlab.raw_check import check_raw_file
 from mnistlab.runs import write_atomic
 
@@ -63,7 +64,8 @@ def missing_data(name: str, error: DataError) -> None:
     else:  # all four there, but one is damaged or of another set: load_dataset's message names it
         st.error(t("data.load_failed", dataset=t(f"dataset.{name}"), error=message(error)))
     _upload(name, folder)
-    if st.button(t("data.download", dataset=t(f"dataset.{name}")), key=f"download-data-{name}"):
+    size = i18n.size(SOURCES[name].download_bytes, current())
+    if st.button(t("data.download", dataset=t(f"dataset.{name}"), size=size), key=f"download-data-{name}"):
         with st.spinner(t("data.downloading")):
             try:
                 load_dataset(name, download=True)

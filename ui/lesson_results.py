@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mnistlab import plots
+from mnistlab import i18n, plots
 from mnistlab.inside import overfitting_over_seeds
 from mnistlab.lesson.files import LESSONS_DIR, file_name, lesson_to_bytes, save_lesson
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, message_in
-from mnistlab.lesson.summary import baseline_verdicts, course_numbers_note, size_text, slip_effects, summarize, table
+from mnistlab.lesson.summary import baseline_verdicts, course_numbers_note, slip_effects, summarize, table
 from mnistlab.lesson.verdicts import elsewhere_sentence, gap_note, verdict_rule
 
-from . import frame, saved_lessons, sessions, widgets
+from . import frame, language, saved_lessons, sessions, widgets
 from .language import current, number, t
 
 SLIP_SWITCHES = {"no-eval": "lesson.switch.no-eval", "shared-bn": "lesson.switch.shared-bn",
@@ -48,8 +48,9 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     slips = ", ".join(t(SLIP_SWITCHES[slip]) for slip in plan.slips) or t("describe.none")
     st.subheader(t("results.title"))
     source = t("lesson.trained_here") if source == sessions.TRAINED_HERE else source
-    st.info(t("lesson.showing", source=source, created=lesson.created.replace("T", " "), device=lesson.device,
-              seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"),
+    st.info(t("lesson.showing", source=source, created=i18n.date(lesson.created, current()),
+              device=str(lesson.device).upper(), seeds=language.count(plan.seeds, "seed"),
+              epochs=language.count(plan.epochs, "epoch"),
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
               minutes=number(lesson.seconds / 60, 1)))
     elsewhere = elsewhere_sentence(lesson.trained_on, saved_lessons.here(), plan.epochs, current())
@@ -97,7 +98,7 @@ def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
                     t("lesson.col.slips"): ", ".join(t(SLIP_SWITCHES[s]) for s in e.slips),
                     t("lesson.col.points"): e.verdict.cell(current()),
                     t("lesson.col.last_val_loss"): None if e.val_loss_difference is None
-                    else f"{e.val_loss_difference:+.4f}".replace(".", "," if current() == "fr" else ".")}
+                    else i18n.signed(e.val_loss_difference, current(), 4)}
                    for e in effects])
     if len(lesson.plan.slips) > 1:
         st.caption(t("lesson.joint_note"))
@@ -108,7 +109,7 @@ def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
             nodes = t("lesson.nodes", n=number(effect.graph_nodes, 0))
             if lesson.batches_per_epoch:
                 nodes += t("lesson.per_batch", n=number(effect.graph_nodes / lesson.batches_per_epoch, 0))
-            column.metric(t(f"variant.{effect.variant}"), size_text(effect.graph_bytes, current()), nodes,
+            column.metric(t(f"variant.{effect.variant}"), i18n.size(effect.graph_bytes, current()), nodes,
                           delta_color="off", delta_arrow="off")
         st.caption(t("lesson.graph_note"))
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from mnistlab import classroom, jobs, plots, server_settings
+from mnistlab import classroom, i18n, jobs, plots, server_settings
 from mnistlab.config import ConfigError, RunConfig
 from mnistlab.data import Dataset
 from mnistlab.lesson.fanout import LessonJob, submit_lesson
@@ -180,10 +180,40 @@ def _jobs() -> list[SessionJob]:
 
 
 def session_runs() -> dict[str, Run]:
-    """A copy of this session's runs by label, oldest first; finished jobs are collected first."""
+    """A copy of this session's runs by label, oldest first, the labels the app made in this session's language;
+    finished jobs are collected first."""
     collect_finished()
     with session_lock():
+        _relabel(current())
         return dict(_runs())
+
+
+def _relabel(lang: str) -> None:
+    """The runs' app-made labels said in lang: a run named in French stays named after a switch to English (the
+    caller holds the session's lock)."""
+    runs = _runs()
+    renamed = {label: label_in(label, run, lang) for label, run in runs.items()}
+    if renamed == {label: label for label in runs} or len(set(renamed.values())) < len(renamed):
+        return
+    kept = list(runs.items())
+    runs.clear()
+    runs.update((renamed[label], run) for label, run in kept)
+    if st.session_state.get(LAST_FINISHED) in renamed:
+        st.session_state[LAST_FINISHED] = renamed[st.session_state[LAST_FINISHED]]
+
+
+def label_in(label: str, run: Run, lang: str) -> str:
+    """'3. dropout 0,2' as '3. dropout 0.2' in English: a label the app made from the run's settings (uploaded or
+    not), in lang's words; any other label as it is."""
+    number, _, name = label.partition(". ")
+    if number.isdigit():
+        for made in i18n.LANGUAGES:
+            described = plots.describe(run.config, made)
+            if name == described:
+                return f"{number}. {plots.describe(run.config, lang)}"
+            if name == i18n.text(made, "results.uploaded", name=described):
+                return f"{number}. {i18n.text(lang, 'results.uploaded', name=plots.describe(run.config, lang))}"
+    return label
 
 
 def add_run(run: Run, name: str | None = None) -> str:

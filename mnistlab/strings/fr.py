@@ -36,7 +36,7 @@ STRINGS = {
     "draw.none_read": "Aucun modèle de cette session n'a pu lire cette image.",
     "draw.skipped": "**{label}** n'est pas affiché\u00a0: {reason}.",
     # les mots de la bibliothèque pour la page de dessin (mnistlab/digits.py)
-    "digits.empty_canvas": "Le canevas est vide\u00a0: dessinez d'abord un chiffre.",
+    "digits.empty_canvas": "La zone de dessin est vide\u00a0: dessinez d'abord un chiffre.",
     "digits.nothing": "Rien à lire\u00a0: dessinez d'abord un chiffre.",
     "digits.too_large": "L'image fait {width} × {height} pixels\u00a0: c'est trop. Envoyez-en une de moins de "
                         "{megapixels} mégapixels.",
@@ -68,7 +68,7 @@ STRINGS = {
     "inside.modes": "Mode entraînement ou mode évaluation",
     "inside.modes.caption": "Précision sur les {rows} premières images du jeu de validation, en mode évaluation "
                             "(trait plein\u00a0: model.eval()) et en mode entraînement (tirets\u00a0: Dropout "
-                            "actif, BatchNorm sur les statistiques du lot). Les tirets sont ce qu'annonce une "
+                            "actif, BatchNorm sur les statistiques du batch). Les tirets sont ce qu'annonce une "
                             "validation sans model.eval().",
     "inside.modes.axis": "précision en validation (%)",
     "inside.mode.eval": "mode évaluation",
@@ -79,7 +79,7 @@ STRINGS = {
     "inside.dead.axis": "neurones morts (%)",
     "inside.bn": "Statistiques courantes de la BatchNorm",
     "inside.bn.caption": "Ce que la BatchNorm utilise en mode évaluation à la place des statistiques de chaque "
-                         "lot\u00a0: la moyenne et la variance courantes de chaque couche normalisée (moyennes sur "
+                         "batch\u00a0: la moyenne et la variance courantes de chaque couche normalisée (moyennes sur "
                          "ses neurones), après chaque époque.",
     "inside.bn.none": "Aucun des entraînements choisis n'utilise la BatchNorm\u00a0: choisissez-en un pour voir ses "
                       "statistiques courantes.",
@@ -116,8 +116,7 @@ STRINGS = {
     "inside.overfit.none_yet": "Aucune époque terminée\u00a0: rien à dire du surapprentissage.",
     "inside.overfit.no": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse à "
                          "l'époque {best} ({best_loss}) et reste ensuite à moins de {rise} au-dessus.",
-    "inside.overfit.still_falling": "Pas de signe de surapprentissage\u00a0: la perte de validation est la plus basse "
-                                    "à la dernière, l'époque {best} ({best_loss}).",
+    "inside.overfit.still_falling": "Pas de signe de surapprentissage\u00a0: la perte de validation n'a cessé de baisser et atteint son minimum à la fin, à l'époque {best} ({best_loss}).",
     "inside.overfit.yes": "L'entraînement commence à surapprendre à l'époque {start}\u00a0: sa perte de validation "
                           "({loss}) dépasse de {above} sa meilleure valeur ({best_loss}, époque {best}) alors que "
                           "la perte d'entraînement continue de baisser.",
@@ -142,22 +141,18 @@ STRINGS = {
     "retrain.unexpected": "L'entraînement de la leçon enregistrée avec ces réglages et la graine {seed} a atteint {saved}, celui-ci {here}, bien qu'entraînés de la même façon ({where}) : ils devraient être identiques au dernier chiffre.",
     "retrain.other": "L'entraînement de la leçon enregistrée avec ces réglages et la graine {seed} a atteint {saved}, celui-ci {here} : il a été entraîné sur {where}, et les processeurs n'arrondissent pas de la même façon, un écart que quelques époques amplifient jusqu'à la taille d'un changement de graine (ses {n} graines : de {low} à {high}).",
     "retrain.lesson_elsewhere": "Entraînée sur {where} : réentraîné sur cet ordinateur, un entraînement ne redonnerait pas ces chiffres au dernier près, car les processeurs n'arrondissent pas de la même façon, et en {epochs} époques l'écart atteint la taille d'un changement de graine.",
-    "verdict.head": "{difference} points par rapport à {reference}{spread}",
+    "verdict.head": "{difference} par rapport à {reference}{spread}",
     "verdict.interval": " (intervalle à 95 % : {low} à {high})",
     "verdict.cell_too_few": "{head} · impossible de conclure avec {seeds} : il en faut {needed}",
     "verdict.no_run": "aucun entraînement terminé à comparer",
     "verdict.one_in": "1 fois sur {n}",
     "verdict.often": "plus d'une fois sur deux",
-    "verdict.seed_one": "{n} graine",
-    "verdict.seeds": "{n} graines",
     "verdict.seeds_two": "{n} et {m} graines",
     "verdict.baseline": "la référence",
     "gap.name": "écart (perte val − entraîn.)",
     "gap.note.1": "Écart : perte de validation moins perte d'entraînement à la dernière époque ; il se creuse",
     "gap.note.2": "quand le modèle apprend par cœur ses images d'entraînement (surapprentissage).",
     "duration.unknown": "non mesuré",
-    "duration.seconds": "environ {n} secondes",
-    "duration.minutes": "environ {n} minutes",
     "epochs.of": "{done} sur {planned}",
     "epochs.with_note": "{count} ({note})",
     "epochs.diverged_at": "divergé au pas {step} de l'époque {epoch}",
@@ -191,7 +186,7 @@ STRINGS = {
                                  "{value})",
     "error.config.lr": "le taux d'apprentissage doit être dans ]0, 10] (reçu {value})",
     "error.config.epochs": "le nombre d'époques doit être un entier de 1 à 100 (reçu {value!r})",
-    "error.config.batch_size": "la taille de lot doit être un entier de 1 à 8192 (reçu {value!r})",
+    "error.config.batch_size": "la taille de batch doit être un entier de 1 à 8192 (reçu {value!r})",
     "error.config.val_fraction": "la part du jeu de validation doit être dans ]0, 1[ (reçu {value})",
     "error.config.seed": "la graine doit être un entier ≥ 0 (reçu {value!r})",
     "error.config.device": "le périphérique doit être l'un de {choices} (reçu {value!r})",
@@ -200,8 +195,7 @@ STRINGS = {
     "error.config.weights": "des couches cachées de {sizes} font {millions:.1f} millions de poids, et un "
                             "entraînement en accepte au plus {most} millions (mémoire) : utilisez moins de couches "
                             "cachées, ou des couches plus étroites",
-    "error.config.batchnorm_batch": "BatchNorm normalise sur un lot : il lui faut des lots de 2 exemples ou plus "
-                                    "(reçu une taille de lot de 1)",
+    "error.config.batchnorm_batch": "BatchNorm normalise sur un batch\u00a0: il lui faut des batchs de 2 exemples ou plus (reçu une taille de batch de 1)",
     "error.config.unknown": "réglages inconnus : {names}",
     "error.config.variant": "la variante doit être l'une de {choices} (reçu {value!r})",
     "error.lesson.seeds": "le nombre de graines doit être un entier de 1 à {most} (reçu {value!r})",
@@ -255,9 +249,9 @@ STRINGS = {
     # --- server owner's settings (mnistlab/server_settings.py)
     "server.max_epochs": "Ce serveur autorise au plus {most} époques par entraînement (demandé : {asked}) : "
                          "choisissez-en {most} ou moins.",
-    "server.max_runs_one": "Ce serveur permet à chaque session d'avoir {most} entraînement en cours ou en attente à "
+    "server.max_runs.one": "Ce serveur permet à chaque session d'avoir {most} entraînement en cours ou en attente à "
                            "la fois : attendez qu'il se termine, ou arrêtez-le.",
-    "server.max_runs": "Ce serveur permet à chaque session d'avoir {most} entraînements en cours ou en attente à la "
+    "server.max_runs.other": "Ce serveur permet à chaque session d'avoir {most} entraînements en cours ou en attente à la "
                        "fois : attendez qu'un se termine, ou arrêtez-en un.",
     "error.server.whole_number": "{name} doit être un nombre entier de {low} à {high}, ou ne pas être défini (pas "
                                  "de limite) (reçu {value!r})",
@@ -306,7 +300,7 @@ STRINGS = {
     "form.hidden_not_numbers": "Les tailles des couches cachées doivent être des nombres entiers séparés par des "
                                "virgules, comme 256, 256 (reçu {value!r}).",
     "form.config_error": "Ce réglage est inutilisable : {error}.",
-    "form.device_line": "Périphérique : **{device}** · nom de l'entraînement : **{name}**",
+    "form.device_line": "Calcul sur\u00a0: **{device}** · nom de l'entraînement\u00a0: **{name}**",
     "files.cannot_open": "Ce fichier ne peut pas être ouvert : {error}",
     # --- phase B: charts, tables, run summaries, results, compare, lesson
     "plots.train": "entraînement",
@@ -350,7 +344,7 @@ STRINGS = {
     "compare.col.run": "entraînement",
     "compare.col.best_val_loss": "meilleure perte de validation",
     "compare.col.test_accuracy": "précision en test (%)",
-    "compare.col.epochs": "époques faites",
+    "compare.col.epochs": "époques effectuées",
     "compare.col.seconds": "durée (s)",
     "compare.col.status": "état",
     "status.completed": "terminé",
@@ -401,7 +395,7 @@ STRINGS = {
     "results.confusion": "Matrice de confusion",
     "results.confusion.caption": "Lignes : vraie classe · colonnes : classe prédite. Cliquez sur une case pour voir "
                                  "ces erreurs.",
-    "results.mistakes_shown": "Images de test mal classées, les plus confiantes d'abord : {shown} affichées sur {matching}",
+    "results.mistakes_shown": "Images de test mal classées, celles où le modèle se trompe avec le plus d'assurance d'abord\u00a0: {shown} affichées sur {matching}",
     "results.mistakes_in_all": " ({total} erreurs en tout)",
     "results.diagonal": "{name} prédit comme {name} est une bonne réponse : choisissez une case hors de la diagonale "
                         "pour voir des erreurs.",
@@ -441,15 +435,13 @@ STRINGS = {
     "lesson.cannot_run": "Cette leçon ne peut pas être lancée : {error}.",
     "lesson.plan_size_spread": "{runs} de {epochs} chacun, répartis sur les workers du serveur, à tour de rôle avec ceux des autres utilisateurs.",
     "count.run.one": "{n} entraînement",
-    "count.run.many": "{n} entraînements",
+    "count.run.other": "{n} entraînements",
     "count.epoch.one": "{n} époque",
-    "count.epoch.many": "{n} époques",
+    "count.epoch.other": "{n} époques",
     "count.seed.one": "{n} graine",
-    "count.seed.many": "{n} graines",
+    "count.seed.other": "{n} graines",
     "lesson.starting": "Démarrage…",
     "lesson.progress.epoch": ", époque {epoch}/{epochs}",
-    "lesson.progress.minutes": " · environ {n} min restantes",
-    "lesson.progress.seconds": " · environ {n} s restantes",
     "lesson.progress": "Entraînement {run} sur {runs} : {variant}, {arm}, graine {seed}{epoch} · {done}{left}",
     "lesson.cancel": "Annuler",
     "lesson.stopping": "Arrêt en cours…",
@@ -501,10 +493,10 @@ STRINGS = {
     "summary.stopped": "**{label}** arrêté avant la fin",
     "summary.diverged": "**{label}** a divergé",
     "summary.failed": "**{label}** a échoué",
-    "summary.in_seconds": " en {seconds} s.",
+    "summary.in_seconds": " en {time}.",
     "summary.test_accuracy": "Précision en test",
     "summary.best_val_loss": "Perte val. (min.)",
-    "summary.epochs": "Époques faites",
+    "summary.epochs": "Époques",
     "summary.time": "Durée",
     # --- queue, caps, kept sessions, missing data (issue 18)
     "train.intro.1": "Entraînez un petit réseau à lire des chiffres manuscrits et regardez-le apprendre :",
@@ -513,35 +505,33 @@ STRINGS = {
     "queue.waiting": "**{label}** est {place} dans la file — {when}.",
     "queue.turns_workers": "Le serveur entraîne jusqu'à {workers} entraînements à la fois, à tour de rôle entre les utilisateurs.",
     "queue.starting": "**{label}** démarre…",
-    "queue.starts_in": "démarre dans {time}",
+    "queue.starts_in": "démarre dans environ {time}",
     "queue.start_unknown": "départ inconnu tant qu'aucun entraînement de cette taille n'a démarré",
-    "queue.about_seconds": "environ {n} s",
-    "queue.about_minutes": "environ {n} min",
     "server.settings_wrong": "Réglages du serveur illisibles, aucun entraînement ne peut démarrer : {error}.",
     "session.cleared.1": "Vos entraînements précédents ont été effacés pour faire de la place aux autres.",
     "session.cleared.2": "Téléchargez ceux que vous voulez garder (page Résultats, **Télécharger**).",
     "data.missing": "**{dataset} n'est pas disponible** : {missing} manquant(s) dans `{folder}`.",
     "data.not_a_folder.1": "**{dataset} n'est pas disponible** : le dossier de données `{folder}` est un fichier.",
     "data.not_a_folder.2": "Donnez à MNISTLAB_DATA_DIR un dossier (ou retirez-la), puis relancez l'appli.",
-    "data.ways_out.1": "Trois solutions : les téléverser ci-dessous ; les télécharger (il faut internet) ;",
+    "data.ways_out.1": "Trois solutions : les importer ci-dessous ; les télécharger (il faut internet) ;",
     "data.ways_out.2": "ou les mettre dans ce dossier (ou y pointer MNISTLAB_DATA_DIR) et recharger.",
-    "data.upload_label": "Téléverser les fichiers .gz de {dataset}",
+    "data.upload_label": "Importer les fichiers .gz de {dataset}",
     "data.kept": "Gardés : {files}.",
     "data.refused": "**{file}** n'a pas été gardé : {problem}",
     "data.cannot_write.1": "Impossible d'écrire les fichiers dans `{folder}` ({error}).",
     "data.cannot_write.2": "Copiez-les à la main, ou pointez MNISTLAB_DATA_DIR sur un dossier modifiable.",
-    "data.download": "Télécharger {dataset} (environ 12 Mo)",
+    "data.download": "Télécharger {dataset}\u00a0: {size}",
     "data.downloading": "Téléchargement…",
     "data.download_failed.1": "Le téléchargement a échoué (pas d'internet, ou les miroirs n'ont pas répondu) :",
-    "data.download_failed.2": "téléversez plutôt les fichiers, ou mettez-les dans le dossier ci-dessus.",
+    "data.download_failed.2": "importez plutôt les fichiers, ou mettez-les dans le dossier ci-dessus.",
     "data.load_failed": "Les quatre fichiers de {dataset} sont là mais ne se chargent pas : {error}",
     "upload.wrong_name": "ce n'est pas l'un des quatre fichiers ({expected}).",
     "upload.not_gzip": "ce n'est pas un fichier gzip, ou il est tronqué : téléchargez-le à nouveau.",
     "upload.too_large": "une fois décompressé, il est plus grand que tout fichier de {dataset}.",
-    "upload.not_idx": "ce n'est pas un fichier IDX d'{kind} (autre contenu, ou tronqué) : téléversez l'original.",
+    "upload.not_idx": "ce n'est pas un fichier IDX d'{kind} (autre contenu, ou tronqué) : importez l'original.",
     "upload.wrong_images": "il contient des images {shape}, pas 28×28 : ce n'est pas {dataset}.",
     "upload.bad_labels": "il contient des étiquettes hors de 0–9 : ce n'est pas {dataset}.",
-    "upload.other_file": "son contenu est le {other_file} de {other_dataset} : téléversez le {file} de {dataset}.",
+    "upload.other_file": "son contenu est le {other_file} de {other_dataset} : importez le {file} de {dataset}.",
     "upload.not_original": "ce n'est pas le {file} original de {dataset} (son contenu diffère du fichier publié) : "
                            "utilisez le fichier tel que publié.",
     "upload.kind_image": "images",
@@ -550,8 +540,8 @@ STRINGS = {
     "train.start": "Lancer l'entraînement",
     "train.title": "Entraîner un MLP",
     "train.see_results": "Voir sa matrice de confusion et ses erreurs dans **Résultats**",
-    "live.progress": "Époque {epoch}/{epochs} · {done} · {elapsed} s écoulées · environ {left} s restantes",
-    "live.training": "Entraînement {label}",
+    "live.progress": "Époque {epoch}/{epochs} · {done} · {elapsed} écoulées · environ {left} restantes",
+    "live.training": "Entraînement «\u00a0{label}\u00a0»",
     "live.stop": "Arrêter",
     "live.stop.help": "Arrête l'entraînement au batch suivant, puis le teste ; ce qu'il a appris jusque-là est gardé.",
     "live.lesson_training": "Une leçon s'entraîne : la page Leçon montre sa progression.",
@@ -571,7 +561,7 @@ STRINGS = {
     "setting.batch_size": "taille du batch",
     "setting.val_fraction": "part de validation",
     "setting.seed": "graine",
-    "setting.device": "périphérique",
+    "setting.device": "calcul sur",
     "setting.slips": "erreurs du cours",
     # --- phase B: a yes/no table cell
     "cell.True": "oui",
@@ -641,4 +631,18 @@ STRINGS = {
     "error.sweep.range": "la plage va de {lowest} à {highest}, la plus basse d'abord (reçu : {low} à {high})",
     "error.sweep.values": "un balayage prend de 1 à {most} valeurs (reçu : {value})",
     "error.sweep.seeds": "un balayage prend de 1 à {most} graines par valeur (reçu : {value})",
+    "lesson.progress.left": " · environ {time} restantes",
+    "duration.about": "environ {time}",
+    "ordinal.one": "{n}er",
+    "ordinal.two": "{n}e",
+    "ordinal.few": "{n}e",
+    "ordinal.other": "{n}e",
+    "summary.with_message": "**{label}** — {message}",
+    "files.choose": "Choisir un fichier",
+    "files.most": "{size} au plus par fichier",
+    "verdict.cell_interval": " [{low}\u00a0; {high}]",
+    "count.point.one": "{n} point",
+    "count.point.other": "{n} points",
+    "form.choose_runs": "Choisir des entraînements",
+    "form.none": "Aucune : le code corrigé",
 }
