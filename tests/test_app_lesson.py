@@ -13,9 +13,9 @@ from mnistlab import jobs
 from mnistlab.config import preset
 from mnistlab.config import DEFAULT_SEEDS
 from mnistlab.data import load_dataset
+from mnistlab import i18n
 from mnistlab.lesson.fanout import lesson_seconds
 from mnistlab.lesson.files import lesson_to_bytes, save_lesson
-from mnistlab.lesson.summary import duration_text
 from mnistlab.pace import Pace, step_shape
 from mnistlab.lesson.plan import CORRECTED, Lesson, LessonPlan, LessonRun, run_lesson
 from ui import frame, sessions
@@ -250,7 +250,7 @@ def test_the_page_promises_the_default_lesson_at_the_pace_measured_on_this_serve
         queue.pace.record(step_shape(plan.config(variant, CORRECTED, 0)), 4.0, 1000)
     page.run()
     seconds = lesson_seconds(plan, load_dataset("mnist", tmp_path, download=False))
-    promise = (f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes {duration_text(seconds)} on "
+    promise = (f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes about {i18n.duration(seconds, 'en', 'long')} on "
                f"this server ({queue.workers()} at once)")
     assert seconds > 0 and promise in texts(page.caption)
 
