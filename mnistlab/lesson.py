@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from . import i18n
+from . import i18n, upload_checks
 from .config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from .data import Dataset, split_sizes
 from .i18n import KeyedError
@@ -141,6 +141,9 @@ class LessonRun:
                *record_conditions(run.status, run.history, run.seconds),
                (run.test_accuracy is None or is_number(run.test_accuracy), "test_accuracy is not a number"),
                (isinstance(run.message, str), "a run's message must be text")])
+        upload_checks.check_history(run.history, run.config)
+        upload_checks.check_test_accuracy(run.test_accuracy)
+        upload_checks.check_run_seconds(run.seconds)
         return run
 
 
@@ -183,6 +186,7 @@ class Lesson:
                 "batches_per_epoch is not a count"),
                (all(isinstance(text, str) for text in (lesson.message, lesson.device, lesson.created)),
                 "message, device and created must be text")])
+        upload_checks.check_lesson_runs(lesson.runs, lesson.plan.tasks())
         return lesson
 
 
@@ -540,6 +544,7 @@ def lesson_from_bytes(data: bytes, name: str = "upload") -> Lesson:
     try:
         if not isinstance(values, dict):
             raise LessonFileError("error.file.no_object")
+        upload_checks.check_numbers_in_range(values)
         return Lesson.from_dict(values)
     except Exception as error:  # any file can be opened: its values fail in many ways (ConfigError, OverflowError...)
         raise LessonFileError("error.lesson_file.invalid", name=name, reason=reason_of(error)) from error
@@ -576,5 +581,5 @@ def file_name(lesson: Lesson) -> str:
     """A file name that says what the lesson holds and when it was made."""
     plan = lesson.plan
     slips = f"-slips-{'+'.join(plan.slips)}" if plan.slips else ""
-    made = lesson.created.replace(":", "").replace("T", "-")[:15]
+    made = upload_checks.safe_file_part(lesson.created.replace(":", "").replace("T", "-"))[:15]
     return f"{lesson.dataset}-{plan.seeds}-seeds-{plan.epochs}-epochs{slips}-{made}.json"

@@ -10,6 +10,7 @@ from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, LESSONS_DIR, MAX_
                              lesson_from_bytes, lesson_to_bytes, load_lesson,
                              message_in, save_lesson, saved_lessons, size_text, slip_effects, summarize, table,
                              verdict, verdict_rule)
+from mnistlab.upload_checks import UploadRefused, path_inside
 from ui import data_cache, frame, language, live, sessions, widgets
 from ui.language import current, message, number, t
 
@@ -146,9 +147,9 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
         right.caption(t("lesson.saving_off", switch=frame.ALLOW_LESSON_SAVE))
     elif right.button(t("lesson.save")):
         try:
-            path = save_lesson(lesson, LESSONS_DIR / file_name(lesson))
-        except OSError as error:
-            st.error(t("lesson.not_saved", error=error))
+            path = save_lesson(lesson, path_inside(LESSONS_DIR, file_name(lesson)))
+        except (OSError, UploadRefused) as error:
+            st.error(t("lesson.not_saved", error=message(error)))
         else:
             st.success(t("lesson.saved", name=path.name))
 

@@ -52,11 +52,14 @@ if picked is not None:
         elif not mistakes:
             st.info(t("results.no_such_mistake"))
         elif data is not None:
-            shown = mistakes[:GALLERY_SIZE]
+            # a run made on another test set may name images this server's set does not have: those are not drawn
+            shown = [m for m in mistakes if m["index"] < len(data.test_y)][:GALLERY_SIZE]
             titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {language.percent(100 * m['probability'], 0)}"
                       for m in shown]
-            st.caption(t("results.gallery.caption"))
-            widgets.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles), key="gallery")
+            if shown:
+                st.caption(t("results.gallery.caption"))
+                widgets.chart(plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles),
+                              key="gallery")
     st.download_button(t("results.download"),
                        data=lambda: run_to_zip(run), file_name=download_name(run),
                        mime="application/zip", on_click="ignore")

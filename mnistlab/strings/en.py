@@ -509,4 +509,20 @@ STRINGS = {
     # --- phase B: a yes/no table cell
     "cell.True": "True",
     "cell.False": "False",
+    # --- issue 28: uploads checked before they cost anything
+    "error.upload.weights_not_zip": "its weights.pt is not the zip torch.save writes ({reason})",
+    "error.upload.weights_entries": "its weights.pt holds {count} entries, more than the {most} its network's tensors take",
+    "error.upload.weights_packed": "its weights.pt holds a compressed record ({entry}): torch.save stores them as they are",
+    "error.upload.weights_size": "its weights.pt declares {size} MB of tensors, more than the {most} MB its settings' network takes",
+    "error.upload.number_range": "it holds a number of {digits} digits, beyond what a page can compute with",
+    "error.upload.history_rows": "its history has {rows} rows for {epochs} epochs",
+    "error.upload.history_epoch": "a history row's epoch is {value}, outside 0 to {epochs}",
+    "error.upload.accuracy": "{what} is {value}, not a percentage between 0 and 100",
+    "error.upload.seconds": "a duration is {value}, not a number of seconds",
+    "error.upload.test_images": "its confusion matrix counts {count} test images, more than the {most} any test set holds",
+    "error.upload.probability": "a mistake's probability is {value}, not between 0 and 1",
+    "error.upload.lesson_run": "it holds a run ({variant}, {arm}, seed {seed}) that its plan does not train",
+    "error.upload.lesson_twice": "it holds the run ({variant}, {arm}, seed {seed}) twice",
+    "error.upload.name_outside": "the file name {name!r} would leave its folder",
+    "error.data.too_large": "{file} inflates to more than the {most} MB of the largest raw file of the data sets: it is not one of them. Replace it with the published file",
 }

@@ -548,4 +548,20 @@ STRINGS = {
     # --- phase B: a yes/no table cell
     "cell.True": "oui",
     "cell.False": "non",
+    # --- issue 28: uploads checked before they cost anything
+    "error.upload.weights_not_zip": "son weights.pt n'est pas le zip qu'écrit torch.save ({reason})",
+    "error.upload.weights_entries": "son weights.pt contient {count} entrées, plus que les {most} que prennent les tenseurs de son réseau",
+    "error.upload.weights_packed": "son weights.pt contient un enregistrement compressé ({entry}) : torch.save les stocke tels quels",
+    "error.upload.weights_size": "son weights.pt déclare {size} Mo de tenseurs, plus que les {most} Mo que prend le réseau de ses réglages",
+    "error.upload.number_range": "il contient un nombre de {digits} chiffres, au-delà de ce qu'une page peut calculer",
+    "error.upload.history_rows": "son historique a {rows} lignes pour {epochs} époques",
+    "error.upload.history_epoch": "l'époque d'une ligne de l'historique vaut {value}, hors de 0 à {epochs}",
+    "error.upload.accuracy": "{what} vaut {value}, pas un pourcentage entre 0 et 100",
+    "error.upload.seconds": "une durée vaut {value}, pas un nombre de secondes",
+    "error.upload.test_images": "sa matrice de confusion compte {count} images de test, plus que les {most} d'un jeu de test",
+    "error.upload.probability": "la probabilité d'une erreur vaut {value}, pas entre 0 et 1",
+    "error.upload.lesson_run": "il contient un entraînement ({variant}, {arm}, graine {seed}) que son plan n'entraîne pas",
+    "error.upload.lesson_twice": "il contient deux fois l'entraînement ({variant}, {arm}, graine {seed})",
+    "error.upload.name_outside": "le nom de fichier {name!r} sortirait de son dossier",
+    "error.data.too_large": "{file} se décompresse en plus des {most} Mo du plus grand fichier brut des jeux de données : ce n'en est pas un. Remplacez-le par le fichier publié",
 }
