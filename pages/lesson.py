@@ -122,12 +122,14 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     slips = ", ".join(t(SLIP_SWITCHES[slip]) for slip in plan.slips) or t("describe.none")
     st.subheader(t("results.title"))
     source = t("lesson.trained_here") if source == sessions.TRAINED_HERE else source
-    st.info(t("lesson.showing", source=source, created=lesson.created.replace("T", " "), device=lesson.device,
+    escaped = widgets.markdown_escaped  # the file's own words are shown as text, never as Markdown
+    st.info(t("lesson.showing", source=escaped(source), created=escaped(lesson.created.replace("T", " ")),
+              device=escaped(lesson.device),
               seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"),
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
               minutes=number(lesson.seconds / 60, 1)))
     if lesson.status == "stopped":
-        st.warning(t("lesson.stopped_note", message=message_in(lesson.message, current())))
+        st.warning(t("lesson.stopped_note", message=escaped(message_in(lesson.message, current()))))
     draw_bands(lesson, key="lesson")
     widgets.table(table(summaries, current()))
     st.caption(f"{t('lesson.table_note')} {t('lesson.vs_note')} {gap_note(current())}")

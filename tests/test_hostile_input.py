@@ -171,14 +171,26 @@ def test_a_diverged_run_whose_losses_are_all_nan_draws_on_every_page(app):
         assert not app.switch_page(page).run().exception, page
 
 
-def test_text_from_a_file_is_shown_as_text_not_markdown(app):
-    lesson = json.loads(hostile.lesson_with(created="[click](https://example.com/x) ![i](https://example.com/i.png)",
-                                            device="**bold** <img src=x>", status="stopped",
-                                            message="[here](https://example.com)"))
+def test_text_from_a_lesson_file_is_shown_as_text_not_markdown(app):
+    markup = "[click](https://example.com/x) ![i](https://example.com/i.png) <img src=x> $x$ :red[y]"
+    lesson = json.loads(hostile.lesson_with(created=markup, device=markup, status="stopped", message=markup))
     app.switch_page("pages/lesson.py").run()
     app.file_uploader(key="lesson.upload").upload("md.json", json.dumps(lesson).encode(), "application/json").run()
     assert not app.exception
-    for element in [*app.info, *app.warning, *app.markdown, *app.caption]:
-        body = str(element.value)
-        if "example.com" in body or "<img" in body:
-            assert "](" not in body.replace("\\](", "") and "<img" not in body.replace("&lt;img", ""), body
+    shown = [str(e.value) for e in [*app.info, *app.warning] if "example.com" in str(e.value)]
+    assert len(shown) == 2  # what is shown, and why it stopped
+    escaped = "\\[click\\](https\\://example.com/x) \\!\\[i\\](https\\://example.com/i.png) \\<img src=x\\> \\$x\\$ \\:red\\[y\\]"
+    for body in shown:
+        assert escaped in body, body
+
+
+def test_text_from_a_run_file_is_shown_as_text_not_markdown(app):
+    values = hostile.run_dict(status="stopped", message="![i](https://example.com/i.png) [x](https://example.com)")
+    app.switch_page("pages/results.py").run()
+    app.file_uploader(key="upload-run").upload("md.zip", hostile.run_zip_with(values, None), "application/zip").run()
+    assert not app.exception
+    (body,) = [str(e.value) for e in app.warning if "example.com" in str(e.value)]
+    assert "\\!\\[i\\](https\\://example.com/i.png) \\[x\\]" in body, body
+    bad = hostile.run_dict(status="[x](https://example.com)")  # quoted back in the error message
+    app.file_uploader(key="upload-run").upload("bad.zip", hostile.run_zip_with(bad, None), "application/zip").run()
+    assert "\\[x\\](https\\://example.com)" in texts(app.error)

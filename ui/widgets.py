@@ -154,7 +154,7 @@ def pick_confusion_cell() -> None:
 
 def run_summary(label: str, run: Run) -> None:
     """How a run ended (its message says what to change) and its headline numbers."""
-    said = message_in(run.message, current())
+    said = markdown_escaped(message_in(run.message, current()))  # a run's message comes from its file
     STATUS_BOX[run.status](t(f"summary.{run.status}", label=label) + (
         f" : {said}" if said and current() == "fr" else f": {said}" if said
         else t("summary.in_seconds", seconds=number(run.seconds, 0))))
@@ -196,8 +196,10 @@ def table(rows: list[dict]) -> None:
 
 
 def markdown_escaped(value: str) -> str:
-    """Text that Markdown shows as it is (st.table reads its cells as Markdown: '1. baseline' became a list)."""
-    value = re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", value)
+    """Text that Markdown shows as it is: st.table reads its cells as Markdown ('1. baseline' became a list), and text
+    from a file in an alert must not become a link, a remote image, math, a colour or an icon."""
+    value = re.sub(r"([\\`*_\[\]<>|~$:!#&])", r"\\\1", value)
+    value = re.sub(r"(?i)\bwww\.", r"www\\.", value)  # a bare www.host would become a link
     value = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", value)  # "1. " opens a numbered list
     return re.sub(r"^([-+#])(?=\s)", r"\\\1", value)  # "- " a list, "# " a heading
 
@@ -219,7 +221,7 @@ def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], A
     try:
         value = parse(upload.getvalue(), upload.name)
     except errors as error:
-        st.error(t("files.cannot_open", error=message(error)))
+        st.error(t("files.cannot_open", error=markdown_escaped(message(error))))  # it quotes the file
         return None
     st.session_state[f"{key}.opened"] = upload.file_id
     return value, upload.name
