@@ -72,9 +72,13 @@ if opened is not None:
     uploaded, _ = opened
     identity = run_identity(uploaded)  # the same file uploaded twice (or a run of this session) is kept once
     same = next((name for name, run in sessions.session_runs().items() if run_identity(run) == identity), None)
-    if same is None:
-        same = sessions.add_run(uploaded, t("results.uploaded", name=plots.describe(uploaded.config, lang)))
+    too_much = sessions.refused_keeping(uploaded) if same is None else None  # the owner's memory cap per browser
+    if too_much is not None:
+        st.warning(too_much)
     else:
-        st.session_state[ALREADY_HERE] = same
-    st.session_state[sessions.LAST_FINISHED] = same
-    st.rerun()
+        if same is None:
+            same = sessions.add_run(uploaded, t("results.uploaded", name=plots.describe(uploaded.config, lang)))
+        else:
+            st.session_state[ALREADY_HERE] = same
+        st.session_state[sessions.LAST_FINISHED] = same
+        st.rerun()

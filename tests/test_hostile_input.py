@@ -11,7 +11,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import hostile_files as hostile
-from conftest import write_raw_folder
+from conftest import fresh_sessions, write_raw_folder
 from mnistlab import lesson as lesson_module
 from mnistlab.config import RunConfig
 from mnistlab.data import DataError, load_dataset
@@ -135,6 +135,7 @@ def app(tmp_path, monkeypatch):
     monkeypatch.setattr(sessions, "browser_id", lambda: "browser-hostile")
     write_raw_folder(tmp_path)
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
+    fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     yield AppTest.from_file(APP, default_timeout=60).run()
     st.cache_resource.clear()

@@ -198,7 +198,8 @@ def table(rows: list[dict]) -> None:
 def markdown_escaped(value: str) -> str:
     """Text that Markdown shows as it is: st.table reads its cells as Markdown ('1. baseline' became a list), and text
     from a file in an alert must not become a link, a remote image, math, a colour or an icon."""
-    value = re.sub(r"([\\`*_\[\]<>|~$:!#&])", r"\\\1", value)
+    value = re.sub(r"([\\`*_\[\]<>|~$!#&])", r"\\\1", value)
+    value = re.sub(r":(?=[A-Za-z/])", r"\\:", value)  # https://… a link, :red[…] a colour, :material/…: an icon
     value = re.sub(r"(?i)\bwww\.", r"www\\.", value)  # a bare www.host would become a link
     value = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", value)  # "1. " opens a numbered list
     return re.sub(r"^([-+#])(?=\s)", r"\\\1", value)  # "- " a list, "# " a heading

@@ -525,4 +525,13 @@ STRINGS = {
     "error.upload.lesson_twice": "it holds the run ({variant}, {arm}, seed {seed}) twice",
     "error.upload.name_outside": "the file name {name!r} would leave its folder",
     "error.data.too_large": "{file} inflates to more than the {most} MB of the largest raw file of the data sets: it is not one of them. Replace it with the published file",
+    "server.max_cost": "This run would cost {cost} course epochs of work (the course's MLP for one epoch is 1; epochs, layer sizes and small batches add up); this server allows {most} per run: fewer epochs or smaller layers. The server's owner sets {name}.",
+    "server.max_runs_many": "This server lets each browser have {most} runs running or waiting at once; this asks for {asked} more, with {active} already under way: fewer seeds, or wait for them to finish.",
+    "server.max_memory": "Your runs hold {held} MB of this server's memory and this would add {adding} MB; it allows {most} MB per browser: remove runs on the Compare page (download first those you want to keep). The server's owner sets {name}.",
+    "session.other_browser": "The runs of this link belong to another browser, or to this one before it was restarted: open your private link (Compare page, Keep your runs) to get them back.",
+    "session.link_gone": "The runs of this private link are no longer on this server: it was restarted, or they were unused for 12 hours. Upload the runs you downloaded (Results page).",
+    "session.unknown_link": "The runs of this link are no longer on this server: it was restarted, or they were unused for 12 hours. Upload the runs you downloaded (Results page).",
+    "session.elsewhere": "Your runs are in another tab of this browser: they are shown here too.",
+    "session.link.title": "Keep your runs after closing the browser",
+    "session.link.body": "This private link brings this browser's runs back in any browser while the server runs (until it restarts, or 12 hours unused). Keep it to yourself: whoever opens it gets your runs.",
 }

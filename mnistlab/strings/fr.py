@@ -564,4 +564,13 @@ STRINGS = {
     "error.upload.lesson_twice": "il contient deux fois l'entraînement ({variant}, {arm}, graine {seed})",
     "error.upload.name_outside": "le nom de fichier {name!r} sortirait de son dossier",
     "error.data.too_large": "{file} se décompresse en plus des {most} Mo du plus grand fichier brut des jeux de données : ce n'en est pas un. Remplacez-le par le fichier publié",
+    "server.max_cost": "Cet entraînement coûterait {cost} époques du cours (le MLP du cours pour une époque vaut 1 ; époques, tailles des couches et petits lots s'additionnent) ; ce serveur en autorise {most} par entraînement : moins d'époques ou des couches plus petites. Le propriétaire du serveur règle {name}.",
+    "server.max_runs_many": "Ce serveur permet à chaque navigateur d'avoir {most} entraînements en cours ou en attente à la fois ; ceci en demande {asked} de plus, avec {active} déjà en cours : moins de graines, ou attendez qu'ils finissent.",
+    "server.max_memory": "Vos entraînements occupent {held} Mo de la mémoire de ce serveur et ceci ajouterait {adding} Mo ; il en autorise {most} Mo par navigateur : retirez des entraînements sur la page Comparer (téléchargez d'abord ceux à garder). Le propriétaire du serveur règle {name}.",
+    "session.other_browser": "Les entraînements de ce lien appartiennent à un autre navigateur, ou à celui-ci avant son redémarrage : ouvrez votre lien privé (page Comparer, Garder vos entraînements) pour les retrouver.",
+    "session.link_gone": "Les entraînements de ce lien privé ne sont plus sur ce serveur : il a redémarré, ou ils sont restés 12 heures sans usage. Rechargez ceux que vous avez téléchargés (page Résultats).",
+    "session.unknown_link": "Les entraînements de ce lien ne sont plus sur ce serveur : il a redémarré, ou ils sont restés 12 heures sans usage. Rechargez ceux que vous avez téléchargés (page Résultats).",
+    "session.elsewhere": "Vos entraînements sont dans un autre onglet de ce navigateur : ils s'affichent ici aussi.",
+    "session.link.title": "Garder vos entraînements après la fermeture du navigateur",
+    "session.link.body": "Ce lien privé rend les entraînements de ce navigateur dans n'importe quel navigateur tant que le serveur tourne (jusqu'à son redémarrage, ou 12 heures sans usage). Gardez-le pour vous : qui l'ouvre obtient vos entraînements.",
 }
