@@ -217,9 +217,9 @@ STRINGS = {
     "error.lesson_file.too_large": "{name} is refused: {size} MB, more than the {most} MB a lesson file can be",
     # --- server owner's settings (mnistlab/server_settings.py)
     "server.max_epochs": "This server allows at most {most} epochs per run (asked: {asked}): choose {most} or fewer.",
-    "server.max_runs_one": "This server lets each session have {most} run running or waiting at once: wait for one "
+    "server.max_runs_one": "This server lets each browser have {most} run running or waiting at once: wait for one "
                            "to finish, or stop one.",
-    "server.max_runs": "This server lets each session have {most} runs running or waiting at once: wait for one to "
+    "server.max_runs": "This server lets each browser have {most} runs running or waiting at once: wait for one to "
                        "finish, or stop one.",
     "error.server.whole_number": "{name} must be a whole number from {low} to {high}, or unset for no cap (got "
                                  "{value!r})",

@@ -241,9 +241,9 @@ STRINGS = {
     # --- server owner's settings (mnistlab/server_settings.py)
     "server.max_epochs": "Ce serveur autorise au plus {most} époques par entraînement (demandé : {asked}) : "
                          "choisissez-en {most} ou moins.",
-    "server.max_runs_one": "Ce serveur permet à chaque session d'avoir {most} entraînement en cours ou en attente à "
+    "server.max_runs_one": "Ce serveur permet à chaque navigateur d'avoir {most} entraînement en cours ou en attente à "
                            "la fois : attendez qu'il se termine, ou arrêtez-le.",
-    "server.max_runs": "Ce serveur permet à chaque session d'avoir {most} entraînements en cours ou en attente à la "
+    "server.max_runs": "Ce serveur permet à chaque navigateur d'avoir {most} entraînements en cours ou en attente à la "
                        "fois : attendez qu'un se termine, ou arrêtez-en un.",
     "error.server.whole_number": "{name} doit être un nombre entier de {low} à {high}, ou ne pas être défini (pas "
                                  "de limite) (reçu {value!r})",
