@@ -6,7 +6,6 @@ import hashlib
 import http.client
 import math
 import os
-import shutil
 import struct
 import tempfile
 import urllib.request

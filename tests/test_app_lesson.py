@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import mnistlab.lesson
-from conftest import write_raw_folder
+from conftest import write_raw_folder, fresh_sessions
 from mnistlab import jobs
 from mnistlab.config import preset
 from mnistlab.lesson import (CORRECTED, DEFAULT_SEEDS, Lesson, LessonPlan, LessonRun, lesson_to_bytes, run_lesson,
@@ -33,6 +33,7 @@ def page(tmp_path, monkeypatch, lessons):
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
     monkeypatch.delenv(frame.ALLOW_LESSON_SAVE, raising=False)  # a server as its owner starts it
     monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")  # AppTest sends no cookie
+    fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
     yield at.switch_page("pages/lesson.py").run()
