@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from .config import DEFAULT_SEEDS, MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, preset
 
 if TYPE_CHECKING:
-    from .lesson import Lesson, LessonProgress
+    from .lesson.plan import Lesson, LessonProgress
     from .runs import Run
     from .training import Progress
 
@@ -206,7 +206,8 @@ SLIP_SCOPES = {"no-eval": "no-eval changes nothing without Dropout or BatchNorm"
 
 def lesson_summary(lesson: Lesson) -> str:
     """The lesson's table, its slips' measured effects and the rule behind the verdicts, as text."""
-    from .lesson import GRAPH_NOTE, JOINT_NOTE, VERDICT_RULE, size_text, slip_effects, summarize, table
+    from .lesson.summary import course_numbers_note, size_text, slip_effects, summarize, table
+    from .lesson.verdicts import GRAPH_NOTE, JOINT_NOTE, VERDICT_RULE
 
     summaries = summarize(lesson)
     lines = [f"{lesson.dataset} | {lesson.plan.seeds} seeds × {lesson.plan.epochs} epochs | slips: "
@@ -230,6 +231,7 @@ def lesson_summary(lesson: Lesson) -> str:
             f"{size_text(effect.graph_bytes)}, at each epoch's end")
         lines.append(f"{', '.join(effect.slips)} on {effect.variant}: {effect.verdict.text}{memory}")
     lines.append(VERDICT_RULE)
+    lines.append(course_numbers_note())
     if len(lesson.plan.slips) > 1:
         lines.append(JOINT_NOTE)
     if "loss-graph" in lesson.plan.slips:
@@ -243,7 +245,9 @@ def _number(value: float | None, spec: str) -> str:
 
 def command_course(args) -> int:
     from .data import load_dataset
-    from .lesson import LessonPlan, run_lesson, save_lesson, summarize, variants_json
+    from .lesson.files import save_lesson
+    from .lesson.plan import LessonPlan, run_lesson
+    from .lesson.summary import summarize, variants_json
     from .training import resolve_device
 
     plan = LessonPlan(args.seeds, args.epochs, tuple(args.slip), args.device)
@@ -254,7 +258,8 @@ def command_course(args) -> int:
     with stop_on_interrupt() as should_stop:
         lesson = run_lesson(plan, data, on_progress=lesson_progress_bar, should_stop=should_stop)
     status_line("\n")
-    text = json.dumps(variants_json(summarize(lesson))) if args.json else lesson_summary(lesson)
+    text = (json.dumps({**variants_json(summarize(lesson)), "trained_on": lesson.trained_on}) if args.json
+            else lesson_summary(lesson))
     return 0 if finish(text, (lambda: save_lesson(lesson, args.save)) if args.save else None, "lesson",
                        args.save) else 1  # stopped by the user is not a failure, as for train
 

@@ -4,6 +4,7 @@ overfitting read-out of a history."""
 from __future__ import annotations
 
 import math
+import statistics
 from contextlib import contextmanager
 
 import torch
@@ -20,6 +21,9 @@ STEP_WINDOW = 25  # training steps per point of the smoothed loss curve: its mea
 # A validation loss counts as risen when it is above its best by more than this share: an epoch's 0.5 % wobble is
 # not called overfitting in front of a class.
 OVERFIT_RISE = 0.02
+# A rise is told from chance only beyond twice the seed-to-seed spread (one run) or twice the standard error of the mean
+# (over seeds): the saved lesson's baseline seeds spread their last validation loss by ±5 %, more than OVERFIT_RISE.
+NOISE_SIZED = 2
 
 
 @torch.no_grad()
@@ -138,8 +142,10 @@ def overfitting_epoch(history: list[dict], rise: float = OVERFIT_RISE) -> float 
     return None
 
 
-def overfitting_sentence(history: list[dict], lang: str = "en") -> str:
-    """One sentence: whether the run started to overfit and from which epoch, with the numbers that say so."""
+def overfitting_sentence(history: list[dict], lang: str = "en", spread: tuple[float, int] | None = None) -> str:
+    """Whether the run started to overfit and from which epoch, with the numbers that say so; that one run's rise can
+    be its seed's (noise-sized where `spread`, this setting's seed-to-seed standard deviation of the validation loss
+    at the rise's epoch and its seed count, says so); and the course's own criterion, the gap."""
     best = best_epoch(history)
     if best is None:
         return i18n.text(lang, "inside.overfit.none_yet")
@@ -149,11 +155,61 @@ def overfitting_sentence(history: list[dict], lang: str = "en") -> str:
               "rise": i18n.percent(100 * OVERFIT_RISE, lang, 0)}
     if start is None:
         last = best == max(row["epoch"] for row in history if math.isfinite(row["val_loss"]))
-        return i18n.text(lang, "inside.overfit.still_falling" if last else "inside.overfit.no", **values)
-    row = next(row for row in history if row["epoch"] == start)
-    return i18n.text(lang, "inside.overfit.yes", start=epoch_text(start, lang),
-                     loss=i18n.number(row["val_loss"], lang, 4),
-                     above=i18n.percent(100 * (row["val_loss"] / at_best["val_loss"] - 1), lang, 0), **values)
+        said = [i18n.text(lang, "inside.overfit.still_falling" if last else "inside.overfit.no", **values)]
+    else:
+        row = next(row for row in history if row["epoch"] == start)
+        said = [i18n.text(lang, "inside.overfit.yes", start=epoch_text(start, lang),
+                          loss=i18n.number(row["val_loss"], lang, 4),
+                          above=i18n.percent(100 * (row["val_loss"] / at_best["val_loss"] - 1), lang, 0), **values)]
+        rise = row["val_loss"] - at_best["val_loss"]
+        if spread is not None and rise < NOISE_SIZED * spread[0]:
+            said.append(i18n.text(lang, "inside.overfit.noise_sized", rise=i18n.number(rise, lang, 4),
+                                  spread=i18n.number(spread[0], lang, 4), n=spread[1]))
+        else:
+            said.append(i18n.text(lang, "inside.overfit.one_run"))
+    said.append(gap_sentence([history], lang))
+    return " ".join(said)
+
+
+def gap_sentence(histories: list[list[dict]], lang: str = "en") -> str:
+    """The course's criterion ("training loss below validation loss: slight overfitting") over these runs' last
+    finite epochs: in how many it holds, and the gaps."""
+    gaps = [row["val_loss"] - row["train_loss"] for history in histories
+            for row in [next((r for r in reversed(history) if math.isfinite(r["val_loss"])
+                              and math.isfinite(r["train_loss"])), None)] if row is not None]
+    if not gaps:
+        return ""
+    above = sum(gap > 0 for gap in gaps)
+    spread = (i18n.number(min(gaps), lang, 4) if len(gaps) == 1 else
+              i18n.text(lang, "inside.overfit.range", low=i18n.number(min(gaps), lang, 4),
+                        high=i18n.number(max(gaps), lang, 4)))
+    if len(gaps) == 1:
+        return i18n.text(lang, "inside.overfit.gap_one" if above else "inside.overfit.no_gap_one", gap=spread)
+    return i18n.text(lang, "inside.overfit.gap_seeds", k=above, n=len(gaps), gap=spread)
+
+
+def overfitting_over_seeds(histories: list[list[dict]], lang: str = "en") -> str:
+    """Overfitting judged where it is robust: the mean validation loss over the seeds, whose rise after its best epoch
+    counts only beyond NOISE_SIZED standard errors of its last epoch; then the course's criterion over the seeds."""
+    histories = [h for h in histories if h and all(math.isfinite(r["val_loss"]) for r in h)]
+    epochs = min((len(h) for h in histories), default=0)
+    if not epochs:
+        return i18n.text(lang, "inside.overfit.none_yet")
+    n = len(histories)
+    mean = [statistics.fmean(h[e]["val_loss"] for h in histories) for e in range(epochs)]
+    best = min(range(epochs), key=mean.__getitem__)
+    last = epochs - 1
+    values = {"n": n, "best": best + 1, "last": last + 1, "rise": i18n.number(mean[last] - mean[best], lang, 4)}
+    if best == last:
+        said = i18n.text(lang, "inside.overfit.seeds_falling", **values)
+    elif n < 2:
+        said = i18n.text(lang, "inside.overfit.seeds_one", **values)
+    else:
+        error = statistics.stdev(h[last]["val_loss"] for h in histories) / math.sqrt(n)
+        risen = mean[last] - mean[best] > NOISE_SIZED * error
+        said = i18n.text(lang, "inside.overfit.seeds_rise" if risen else "inside.overfit.seeds_noise",
+                         error=i18n.number(error, lang, 4), **values)
+    return f"{said} {gap_sentence(histories, lang)}"
 
 
 def epoch_text(epoch: float, lang: str) -> str:

@@ -15,7 +15,7 @@ from . import i18n
 from .data import class_names
 from .config import describe, layer_sizes  # noqa: F401 (pages name runs through plots)
 from .i18n import text
-from .lesson import VARIANT_NAMES, ArmSummary
+from .lesson.summary import VARIANT_NAMES, ArmSummary
 from .runs import Run
 from .inside import best_epoch, step_curve
 from .training import DIVERGED_LOSS, Progress

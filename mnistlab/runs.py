@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from . import fingerprint
 from .config import RunConfig, check, describe, is_number
 from .i18n import KeyedError, Phrase, phrase
 from .evaluation import Evaluation
@@ -54,6 +55,7 @@ class Run:
     device: str = "cpu"
     seconds: float = 0.0
     created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
+    trained_on: dict | None = None  # mnistlab.fingerprint of where it trained; None: not recorded (not bit-comparable)
 
     @property
     def test_accuracy(self) -> float | None:
@@ -64,7 +66,7 @@ class Run:
         return {"config": self.config.to_dict(), "history": self.history, "status": self.status,
                 "message": self.message, "test_accuracy": self.test_accuracy,
                 "evaluation": None if self.evaluation is None else self.evaluation.to_dict(),
-                "device": self.device, "seconds": self.seconds, "created": self.created}
+                "device": self.device, "seconds": self.seconds, "created": self.created, "trained_on": self.trained_on}
 
     @classmethod
     def from_dict(cls, values: dict, model: nn.Module | None = None) -> "Run":
@@ -74,8 +76,10 @@ class Run:
         evaluation = values.get("evaluation")
         run = cls(RunConfig.from_dict(values["config"]), values["history"], values["status"],
                   values.get("message", ""), None if evaluation is None else Evaluation.from_dict(evaluation), model,
-                  values.get("device", "cpu"), values.get("seconds", 0.0), values.get("created", ""))
+                  values.get("device", "cpu"), values.get("seconds", 0.0), values.get("created", ""),
+                  values.get("trained_on"))
         check([*record_conditions(run.status, run.history, run.seconds),
+               (fingerprint.valid(run.trained_on), "trained_on must be an object of text and counts"),
                (all(isinstance(text, str) for text in (run.message, run.device, run.created)),
                 "message, device and created must be text")])
         return run

@@ -19,6 +19,7 @@ from .config import ConfigError, RunConfig
 from .data import Dataset, course_shuffle, split_indices
 from .i18n import text
 from .evaluation import EVAL_BATCH, evaluate, logits_of, loss_and_accuracy, percent
+from .fingerprint import this_machine
 from .inside import PROBE_ROWS, STEP_WINDOW, StepLosses, epoch_figures
 from .memory import release_graph
 from .models import SeededDropout, build_model
@@ -228,7 +229,8 @@ def train_on(device: torch.device, config: RunConfig, data: Dataset, on_progress
             break
     model.eval()
     evaluation = evaluate(model, data.test_x.to(device), data.test_y.to(device), eval_mode, eval_batch)
-    return Run(config, history, status, message, evaluation, model.cpu(), str(device), time.perf_counter() - start)
+    return Run(config, history, status, message, evaluation, model.cpu(), str(device), time.perf_counter() - start,
+               trained_on=this_machine(str(device)))
 
 
 def check_last_batch(config: RunConfig, rows: int) -> None:

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from mnistlab import plots
-from mnistlab.lesson import gap_note
+from mnistlab.lesson.verdicts import gap_note
 from ui import frame, sessions, widgets
 from ui.language import current, t
 

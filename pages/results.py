@@ -4,7 +4,9 @@ import streamlit as st
 from mnistlab import inside, plots
 from mnistlab.data import class_names
 from mnistlab.runs import RunFileError, download_name, run_from_zip, run_identity, run_to_zip
-from ui import data_cache, frame, language, sessions, widgets
+from mnistlab.lesson.summary import same_setting, val_loss_spread
+from mnistlab.lesson.verdicts import retrain_sentence
+from ui import data_cache, frame, language, saved_lessons, sessions, widgets
 from ui.language import t
 
 GALLERY_SIZE = 24
@@ -17,8 +19,15 @@ picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
     widgets.run_summary(label, run)
+    saved = same_setting(run.config, saved_lessons.loaded())  # this setting's seeds in a saved lesson, if any
+    twin = None if saved is None else next((r for r in saved[1] if r.seed == run.config.seed), None)
+    if twin is not None and run.test_accuracy is not None:
+        st.caption(widgets.markdown_escaped(  # it names the processor the run's file says
+            retrain_sentence(run.test_accuracy, run.trained_on, twin, saved[1], lang)))
     if run.status != "diverged":  # a blown-up last epoch is no sign of overfitting, nor of its absence
-        st.markdown(inside.overfitting_sentence(run.history, language.current()))
+        start = inside.overfitting_epoch(run.history)
+        spread = None if saved is None or start is None else val_loss_spread(saved[1], start)
+        st.markdown(inside.overfitting_sentence(run.history, lang, spread))
     with st.expander(t("results.curves"), expanded=run.status != "completed"):  # open where they say why it ended
         widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs, diverged=run.status == "diverged",
                                             lang=lang), key="results-curves")
@@ -45,15 +54,18 @@ if picked is not None:
                     if (true_class is None or m["true"] == true_class)
                     and (predicted_class is None or m["predicted"] == predicted_class)]
         mistakes.sort(key=lambda m: -m["probability"])  # the order the titles show: most confidently wrong first
-        st.subheader(t("results.misclassified", shown=language.number(len(mistakes), 0),
-                       total=language.number(len(evaluation.misclassified), 0)))
+        # the heading counts what the gallery shows; a run made on another test set may name images this server's
+        # set does not have: those are not drawn
+        shown = [m for m in mistakes if m["index"] < len(data.test_y)][:GALLERY_SIZE] if data is not None else []
+        st.subheader(t("results.mistakes_shown", shown=language.number(len(shown), 0),
+                       matching=language.number(len(mistakes), 0)) +
+                     ("" if len(mistakes) == len(evaluation.misclassified) else
+                      t("results.mistakes_in_all", total=language.number(len(evaluation.misclassified), 0))))
         if true_class is not None and true_class == predicted_class:
             st.info(t("results.diagonal", name=classes[true_class]))
         elif not mistakes:
             st.info(t("results.no_such_mistake"))
         elif data is not None:
-            # a run made on another test set may name images this server's set does not have: those are not drawn
-            shown = [m for m in mistakes if m["index"] < len(data.test_y)][:GALLERY_SIZE]
             titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {language.percent(100 * m['probability'], 0)}"
                       for m in shown]
             if shown:

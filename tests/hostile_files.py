@@ -14,7 +14,8 @@ import torch
 
 from mnistlab.config import RunConfig, preset
 from mnistlab.evaluation import Evaluation
-from mnistlab.lesson import CORRECTED, Lesson, LessonPlan, LessonRun, lesson_to_bytes
+from mnistlab.lesson.files import lesson_to_bytes
+from mnistlab.lesson.plan import CORRECTED, Lesson, LessonPlan, LessonRun
 from mnistlab.models import build_model
 from mnistlab.runs import Run, run_to_zip
 

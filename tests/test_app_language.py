@@ -12,7 +12,7 @@ from conftest import write_raw_folder
 from mnistlab import i18n
 from mnistlab.config import PRESETS, RunConfig, describe, preset
 from mnistlab.data import load_dataset
-from mnistlab.lesson import Lesson, LessonPlan, LessonRun
+from mnistlab.lesson.plan import Lesson, LessonPlan, LessonRun
 from mnistlab.runs import Run
 from mnistlab.training import divergence_message, train
 from ui import sessions

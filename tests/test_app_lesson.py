@@ -6,12 +6,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import mnistlab.lesson
-from conftest import write_raw_folder, fresh_sessions
+import mnistlab.lesson.files
+import mnistlab.lesson.plan
+from conftest import fresh_sessions, write_raw_folder
 from mnistlab import jobs
 from mnistlab.config import preset
-from mnistlab.lesson import (CORRECTED, DEFAULT_SEEDS, Lesson, LessonPlan, LessonRun, lesson_to_bytes, run_lesson,
-                             save_lesson)
+from mnistlab.config import DEFAULT_SEEDS
+from mnistlab.lesson.files import lesson_to_bytes, save_lesson
+from mnistlab.lesson.plan import CORRECTED, Lesson, LessonPlan, LessonRun, run_lesson
 from ui import frame, sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
@@ -22,7 +24,7 @@ WAIT = 120  # seconds a tiny lesson may take on a loaded 2-core machine; a hang 
 def lessons(tmp_path, monkeypatch):
     """An empty lessons folder standing in for runs/lessons/."""
     folder = tmp_path / "lessons"
-    monkeypatch.setattr(mnistlab.lesson, "LESSONS_DIR", folder)
+    monkeypatch.setattr(mnistlab.lesson.files, "LESSONS_DIR", folder)
     return folder
 
 
@@ -112,14 +114,14 @@ def test_a_lesson_stopped_before_any_run_finished_leaves_the_results_shown(page,
     """It replaced them with an empty lesson, which said its curves would appear as soon as a run finished."""
     shown = lesson_to_bytes(run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data))
     page.file_uploader(key="lesson.upload").set_value(("mine.json", shown, "application/json")).run()
-    train = mnistlab.lesson.train
+    train = mnistlab.lesson.plan.train
 
     def first_run_waits_for_the_stop(config, data, on_progress, should_stop):
         while not should_stop():
             time.sleep(0.01)
         return train(config, data, on_progress, should_stop)
 
-    monkeypatch.setattr(mnistlab.lesson, "train", first_run_waits_for_the_stop)
+    monkeypatch.setattr(mnistlab.lesson.plan, "train", first_run_waits_for_the_stop)
     job = start(page, seeds=1, epochs=1)
     stop_once(page, job, lambda: job.state != jobs.QUEUED)  # Stop shows once it runs (Cancel before)
     assert "The lesson was stopped before any of its runs finished: there is nothing new to show." in texts(page.info)
@@ -211,20 +213,22 @@ def test_two_seeds_give_no_verdict_however_far_apart(page):
     page.file_uploader(key="lesson.upload").set_value(("two.json", lesson, "application/json")).run()
     assert not page.exception
     said = verdict_of(page, "BatchNorm")
-    assert "+1.40 points vs the baseline" in said and "can't tell with 2 seeds" in said and "need at least 4" in said
-    assert "real" not in said
-    assert "can't tell with 2 seeds: need 4" in page.table[0].value["vs baseline"].iloc[-1]
-    assert "chance alone would produce one as large less than 1 time in 20" in texts(page.caption)
+    assert "+1.40 points vs the baseline" in said and "can't tell with 2 seeds" in said and "5 per variant" in said
+    assert "significant" not in said
+    assert "can't tell with 2 seeds: need 5" in page.table[0].value["vs baseline"].iloc[-1]
+    assert "chance alone would produce one as large less than 1 time in 20, counting all the comparisons shown " \
+           "together" in texts(page.caption)
 
 
-def test_five_separated_seeds_are_called_real_with_their_chance_and_interval(page):
+def test_five_separated_seeds_are_called_significant_with_their_chance_corrected_and_interval(page):
     lesson = made_lesson({"baseline": [97.0, 97.1, 97.2, 97.05, 97.15], "l2": [97.2, 96.9, 97.1, 97.0, 97.05],
                           "dropout": [97.0, 97.1, 97.2, 97.05, 97.15], "batchnorm": [97.5, 97.6, 97.7, 97.55, 97.65]})
     page.file_uploader(key="lesson.upload").set_value(("five.json", lesson, "application/json")).run()
     assert not page.exception
     said = verdict_of(page, "BatchNorm")
-    assert "+0.50 points vs the baseline (95 % interval +0." in said and "real, chance alone: 1 in 126" in said
-    assert "can't tell, chance alone: more often than not" in verdict_of(page, "Dropout")  # the same accuracies
+    assert "+0.50 points vs the baseline (95 % interval +0." in said and "significant at 1 in 20 (chance alone: 1 in " \
+        "126, or 1 in 42 over the 3 comparisons shown together)" in said
+    assert "not significant at 1 in 20, can't tell (chance alone: more often than not" in verdict_of(page, "Dropout")
     assert "Gap: validation loss minus training loss" in texts(page.caption)
     assert page.number_input(key="lesson.seeds").value == DEFAULT_SEEDS
 
@@ -237,3 +241,16 @@ def test_the_page_says_how_long_the_default_lesson_takes_here(page, lessons):
     page.run()  # 2 s per one-epoch run: 20 runs × 5 epochs × 2 s
     assert f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes about 3 minutes here." in \
         texts(page.caption)
+
+
+def test_the_saved_lesson_says_where_it_was_trained_what_the_courses_numbers_are_and_judges_overfitting_over_seeds(
+        page):
+    saved = (Path(__file__).parent.parent / "runs" / "lessons" / "mnist-5-seeds-5-epochs.json").read_bytes()
+    page.file_uploader(key="lesson.upload").set_value(("saved.json", saved, "application/json")).run()
+    assert not page.exception
+    captions = texts(page.caption)
+    assert "Trained on a processor not recorded: retrained on this computer, a run would not give these numbers" in \
+        captions and "the size of a change of seed" in captions
+    assert "The course's numbers are one run each of its own code, which never calls model.eval()" in captions
+    assert "Over 5 seeds, the mean validation loss is still falling at the last epoch (5)" in verdict_of(page, "Baseline")
+    assert "in 5 of 5 seeds" in verdict_of(page, "Baseline")

@@ -8,7 +8,8 @@ import pytest
 
 from mnistlab import i18n
 from mnistlab.config import ConfigError, RunConfig, describe
-from mnistlab.lesson import LessonFileError, lesson_from_bytes
+from mnistlab.lesson.files import lesson_from_bytes
+from mnistlab.lesson.plan import LessonFileError
 from mnistlab.training import divergence_message, message_in
 
 

@@ -156,3 +156,54 @@ def test_a_run_of_32_hidden_layers_draws_every_layer(tiny_data):
     deep = {"deep": train(preset("baseline", epochs=1, batch_size=100, hidden=(8,) * 32), tiny_data)}
     assert len(inside_plots.weight_norms_figure(deep).layout.annotations) == 33  # one title per layer
     assert len(inside_plots.histograms_figure(deep).layout.annotations) == 33
+
+
+def seeds(*curves):
+    """Histories of several seeds: each curve a list of (train, val) losses per epoch."""
+    return [history(*curve) for curve in curves]
+
+
+def test_overfitting_over_seeds_counts_a_mean_rise_only_beyond_twice_its_standard_error():
+    # last epoch's val losses 0.29 and 0.31 (+ d) over 2 seeds: standard error 0.01; the mean's best is 0.28 at epoch 2
+    risen = seeds([(0.5, 0.4), (0.3, 0.28), (0.1, 0.29 + 0.0001)], [(0.5, 0.4), (0.3, 0.28), (0.1, 0.31 + 0.0001)])
+    assert "rises from epoch 2 to 3" in inside.overfitting_over_seeds(risen) and "starts to overfit" in \
+        inside.overfitting_over_seeds(risen)
+    within = seeds([(0.5, 0.4), (0.3, 0.28), (0.1, 0.29 - 0.0001)], [(0.5, 0.4), (0.3, 0.28), (0.1, 0.31 - 0.0001)])
+    assert "within twice its standard error (0.0100): no clear overfitting yet" in inside.overfitting_over_seeds(within)
+    falling = seeds([(0.5, 0.4), (0.3, 0.3)], [(0.5, 0.4), (0.3, 0.2)])
+    assert "still falling at the last epoch (2)" in inside.overfitting_over_seeds(falling)
+    assert "cannot be told from chance" in inside.overfitting_over_seeds(seeds([(0.5, 0.4), (0.3, 0.5)]))
+
+
+def test_the_course_criterion_the_gap_is_counted_over_the_seeds_in_both_languages():
+    mixed = seeds([(0.1, 0.3)], [(0.2, 0.25)], [(0.3, 0.2)])
+    assert "Training loss ends below validation loss in 2 of 3 seeds (gap -0.1000 to 0.2000)" in \
+        inside.overfitting_over_seeds(mixed)
+    assert "pour 2 graines sur 3 (écart de -0,1000 à 0,2000)" in inside.overfitting_over_seeds(mixed, "fr")
+
+
+def test_the_saved_lessons_baseline_agrees_with_the_course_on_the_gap_and_is_still_falling_over_its_seeds():
+    """Seed 0 alone 'started to overfit at epoch 5', seed 1 alone showed 'no sign': over the 5 seeds the mean is still
+    falling, and the course's 'léger overfitting' (training loss below validation loss) holds in every seed."""
+    from mnistlab.lesson.files import load_lesson, saved_lessons
+    from mnistlab.lesson.summary import val_loss_spread
+    (default,) = [load_lesson(p) for p in saved_lessons() if "slips" not in p.name]
+    baseline = [r for r in default.runs if r.variant == "baseline"]
+    said = inside.overfitting_over_seeds([r.history for r in baseline])
+    assert "Over 5 seeds, the mean validation loss is still falling at the last epoch (5)" in said
+    assert "in 5 of 5 seeds" in said and "slight overfitting" in said
+    spread = val_loss_spread(baseline, 5.0)  # the seeds' validation losses at epoch 5: standard deviation 0.0047
+    noisy = inside.overfitting_sentence(baseline[0].history, "en", spread)  # a rise of 0.0082 < 2 × 0.0047
+    assert "started to overfit at epoch 5" in noisy and "That rise (0.0082) is noise-sized" in noisy
+    assert "spreads by 0.0047 (standard deviation) over the 5 seeds of the saved lesson" in noisy
+    beyond = inside.overfitting_sentence(baseline[0].history, "en", (0.0040, 5))  # 2 × 0.0040 < 0.0082
+    assert "noise-sized" not in beyond and "One run's rise can come from its seed alone" in beyond
+
+
+def test_one_runs_overfitting_says_it_may_be_its_seed_and_gives_the_courses_gap():
+    rows = history((0.5, 0.4), (0.3, 0.30), (0.2, 0.36))
+    said = overfitting_sentence(rows, "en")
+    assert "One run's rise can come from its seed alone" in said
+    assert "Its training loss ends 0.1600 below its validation loss: what the course calls slight overfitting" in said
+    assert "finit 0,1600 sous sa perte de validation" in overfitting_sentence(rows, "fr")
+    assert "not even the course's slight overfitting" in overfitting_sentence(history((0.5, 0.4)), "en")

@@ -7,12 +7,15 @@ from torch import nn
 
 from conftest import write_raw_folder
 from mnistlab.cli import main
-from mnistlab.config import ConfigError, preset
+from mnistlab.config import DEFAULT_SEEDS, PRESETS, ConfigError, preset
 from mnistlab.data import load_dataset
-from mnistlab.lesson import (COURSE, CORRECTED, DEFAULT_SEEDS, GAP_NAME, Lesson, LessonFileError, LessonPlan, LessonRun,
-                             default_lesson_seconds, duration_text, estimated_seconds, load_lesson, lesson_from_bytes,
-                             lesson_to_bytes, permutation_p, run_lesson, save_lesson, saved_lessons, seeds_needed,
-                             slip_effects, summarize, summarize_arm, t_quantile, table, verdict, welch_interval)
+from mnistlab.lesson.files import lesson_from_bytes, lesson_to_bytes, load_lesson, save_lesson, saved_lessons
+from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, LessonFileError, LessonPlan, LessonRun, run_lesson
+from mnistlab.lesson.significance import (EXACT_SPLITS, RANDOM_SPLITS, RANDOM_VALUES, holm, permutation_p,
+                                         permutation_test, seeds_needed, t_quantile, welch_interval)
+from mnistlab.lesson.summary import (baseline_verdicts, course_numbers_note, default_lesson_seconds, duration_text,
+                                     estimated_seconds, slip_effects, summarize, summarize_arm, table)
+from mnistlab.lesson.verdicts import GAP_NAME, elsewhere_sentence, retrain_sentence, verdict, verdicts
 from mnistlab.memory import graph_nodes, heap_in_use, release_graph
 from mnistlab.models import build_model
 from mnistlab.training import train
@@ -49,41 +52,108 @@ def test_summary_matches_a_hand_computation_and_leaves_out_unfinished_runs():
 
 def test_two_seeds_that_separate_completely_cannot_tell_chance_one_in_three():
     judged = verdict(arm_of([97.3, 97.4]), arm_of([97.0, 97.1], "baseline"))
-    assert judged.real is None and judged.kind == "too-few-seeds" and judged.chance == pytest.approx(1 / 3)
-    assert "can't tell with 2 seeds (chance alone: 1 in 3): need at least 4" in judged.text
+    assert judged.significant is None and judged.kind == "too-few-seeds" and judged.chance == pytest.approx(1 / 3)
+    assert "can't tell with 2 seeds (chance alone: 1 in 3): 4 per variant are needed" in judged.text
     assert judged.short == "+0.30 [-0.00, +0.60] · can't tell with 2 seeds: need 4"
 
 
 def test_three_seeds_that_separate_completely_still_cannot_tell_chance_one_in_ten():
     judged = verdict(arm_of([97.3, 97.4, 97.5]), arm_of([97.0, 97.1, 97.2], "baseline"))
-    assert judged.real is None and judged.chance == pytest.approx(0.1) and judged.needed == seeds_needed() == 4
+    assert judged.significant is None and judged.chance == pytest.approx(0.1) and judged.needed == seeds_needed() == 4
     assert "can't tell with 3 seeds" in judged.text
 
 
-def test_four_seeds_that_separate_completely_are_real_chance_one_in_35():
+def test_four_seeds_that_separate_completely_are_significant_alone_chance_one_in_35():
     judged = verdict(arm_of([97.4, 97.5, 97.6, 97.7]), arm_of([97.0, 97.1, 97.2, 97.3], "baseline"))
-    assert judged.real is True and judged.kind == "real" and judged.chance == pytest.approx(2 / 70)
-    assert judged.one_in == 35 and "+0.40 points vs the baseline" in judged.text and "real, chance alone: 1 in 35" in \
-        judged.text
+    assert judged.significant is True and judged.kind == "significant" and judged.chance == pytest.approx(2 / 70)
+    assert judged.one_in == 35 and "+0.40 points vs the baseline" in judged.text
+    assert "significant at 1 in 20 (chance alone: 1 in 35)" in judged.text and judged.family == 1
     below = verdict(arm_of([97.0, 97.1, 97.2, 97.3]), arm_of([97.4, 97.5, 97.6, 97.7], "baseline"))
-    assert below.real is True and below.difference == pytest.approx(-0.4)  # two-sided: a loss is judged alike
+    assert below.significant is True and below.difference == pytest.approx(-0.4)  # two-sided: a loss is judged alike
 
 
-def test_the_verdict_turns_real_just_below_one_in_20():
+def test_the_verdict_turns_significant_just_below_one_in_20():
     just_below = verdict(arm_of([97.35, 97.28, 97.24, 97.4, 97.39]), arm_of([97.25, 97.29, 97.13, 97.12, 97.23]))
-    assert just_below.chance == pytest.approx(12 / 252) and just_below.real is True  # 0.0476
+    assert just_below.chance == pytest.approx(12 / 252) and just_below.significant is True  # 0.0476
     just_above = verdict(arm_of([97.2, 97.1, 97.35, 97.23, 97.28]), arm_of([97.13, 97.08, 97.16, 97.09, 97.17]))
-    assert just_above.chance == pytest.approx(14 / 252) and just_above.real is False  # 0.0556
-    assert just_above.kind == "not-shown" and "can't tell, chance alone: 1 in 18" in just_above.text
+    assert just_above.chance == pytest.approx(14 / 252) and just_above.significant is False  # 0.0556
+    assert just_above.kind == "not-shown" and "not significant at 1 in 20, can't tell (chance alone: 1 in 18)" in \
+        just_above.text
     tie = verdict(arm_of([97.0, 97.1, 97.2, 97.3]), arm_of([97.0, 97.1, 97.2, 97.3], "baseline"))
-    assert tie.chance == 1.0 and tie.real is False and "chance alone: more often than not" in tie.text
+    assert tie.chance == 1.0 and tie.significant is False and "chance alone: more often than not" in tie.text
+
+
+# Three variants against one baseline, 5 seeds each: exact chances of 2, 4, 6 and 12 in 252.
+ONE_IN_126 = (97.29, 97.38, 97.21, 97.34, 97.32), (97.1, 97.01, 97.09, 97.16, 97.14)  # 2/252
+ONE_IN_63 = (97.26, 97.04, 97.15, 97.16, 97.19), (97.34, 97.29, 97.21, 97.4, 97.28)  # 4/252
+ONE_IN_42 = (97.25, 97.4, 97.18, 97.34, 97.39), (97.2, 97.21, 97.02, 97.11, 97.09)  # 6/252
+ONE_IN_21 = (97.35, 97.28, 97.24, 97.4, 97.39), (97.25, 97.29, 97.13, 97.12, 97.23)  # 12/252
+NOTHING = (97.1, 97.2, 97.3, 97.4, 97.5), (97.1, 97.2, 97.3, 97.4, 97.5)  # 1
+
+
+def family(*pairs):
+    return verdicts([(arm_of(ours), arm_of(theirs, "baseline")) for ours, theirs in pairs])
+
+
+def test_holm_keeps_three_comparisons_shown_together_at_one_in_20():
+    first, second, third = family(ONE_IN_63, NOTHING, NOTHING)
+    assert first.chance == pytest.approx(4 / 252) and first.adjusted == pytest.approx(12 / 252)  # 3 × 4/252 = 0.0476
+    assert first.significant is True and first.family == 3 and second.significant is False
+    assert "significant at 1 in 20 (chance alone: 1 in 63, or 1 in 21 over the 3 comparisons shown together)" in \
+        first.text
+    (above, *_) = family(ONE_IN_42, NOTHING, NOTHING)  # 3 × 6/252 = 0.0714: significant alone, not among three
+    assert above.chance == pytest.approx(6 / 252) and above.adjusted == pytest.approx(18 / 252)
+    assert above.significant is False and above.kind == "not-shown" and verdict(*map(arm_of, ONE_IN_42)).significant
+    (alone_below, *_) = family(ONE_IN_21, NOTHING, NOTHING)  # 1 in 21 alone is significant; among three it is not
+    assert alone_below.significant is False and alone_below.adjusted == pytest.approx(36 / 252)
+
+
+def test_holm_steps_down_and_never_lets_a_weaker_chance_pass_a_stronger_one():
+    strong, next_one, last = family(ONE_IN_126, ONE_IN_42, NOTHING)  # 3 × 2/252, then 2 × 6/252 = 0.0476
+    assert strong.adjusted == pytest.approx(6 / 252) and next_one.adjusted == pytest.approx(12 / 252)
+    assert strong.significant and next_one.significant and last.adjusted == 1.0 and not last.significant
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])  # 0.04 × 1 would be below 0.03 × 2
+    assert holm([]) == [] and holm([0.2]) == [0.2] and holm([0.5, 0.5]) == [1.0, 1.0]
+
+
+def test_with_three_comparisons_four_seeds_cannot_tell_and_five_can():
+    four = [(97.4, 97.5, 97.6, 97.7), (97.0, 97.1, 97.2, 97.3)]  # 2/70 alone; Holm's first step wants below 1/60
+    judged = family(four, four, four)[0]
+    assert judged.kind == "too-few-seeds" and judged.needed == 5 and judged.significant is None
+    assert "can't tell with 4 seeds (chance alone: 1 in 35, or 1 in 12 over the 3 comparisons shown together): 5 per " \
+           "variant are needed" in judged.text
+    assert family(ONE_IN_126, NOTHING, NOTHING)[0].kind == "significant"
 
 
 def test_the_permutation_p_counts_every_split_exactly():
     assert permutation_p((1.0, 2.0), (3.0, 4.0, 5.0)) == pytest.approx(2 / 10)  # {1,2} and {4,5}: |diff| 2.5
     assert permutation_p(tuple(range(10)), tuple(range(10, 20))) == pytest.approx(2 / math.comb(20, 10))  # 10 each
+    assert permutation_test(tuple(range(10)), tuple(range(10, 20))).exact
     lone = verdict(arm_of([99.0]), arm_of([97.0, 97.1, 97.2], "baseline"))
-    assert lone.real is None and lone.low is None and "can't tell with 1 and 3 seeds" in lone.text
+    assert lone.significant is None and lone.low is None and "can't tell with 1 and 3 seeds" in lone.text
+
+
+def test_beyond_the_exact_size_the_chance_is_a_seeded_estimate_that_says_so():
+    ours, theirs = tuple(97 + i / 100 for i in range(11)), tuple(96.9 + i / 100 for i in range(10))  # C(21, 10) splits
+    assert math.comb(21, 10) > EXACT_SPLITS
+    chance = permutation_test(ours, theirs)
+    assert not chance.exact and chance.draws == RANDOM_SPLITS and chance == permutation_test.__wrapped__(ours, theirs)
+    judged = verdict(arm_of(list(ours)), arm_of(list(theirs), "baseline"))
+    assert "chance alone: about 1 in" in judged.text and "estimated from 10,000 random splits" in judged.text
+    assert "environ 1 fois sur" in judged.sentence("la référence", "fr") and "10\u202f000" in judged.sentence(
+        "la référence", "fr")
+
+
+def test_a_hostile_lesson_of_20_seeds_per_variant_is_judged_by_the_estimate_in_bounded_work():
+    values = [97 + (seed * 37 % 20) / 100 for seed in range(20)]  # C(40, 20) = 1.4e11 splits: days, if dealt exactly
+    runs = [fake_run(variant, CORRECTED, seed, values[seed] + 0.1 * (variant == "batchnorm")) for seed in range(20)
+            for variant in PRESETS]
+    lesson = Lesson(LessonPlan(seeds=10, epochs=2), "mnist", runs)
+    judged = baseline_verdicts(summarize(lesson), CORRECTED)
+    assert {v.draws for v in judged.values()} == {RANDOM_SPLITS} and not judged["batchnorm"].exact
+    assert judged["batchnorm"].significant and judged["l2"].chance == 1.0
+    many = tuple(range(100_000))  # a 32 MB file's worth of values: fewer draws, the same bounded work
+    assert permutation_test(many[:50_000], many[50_000:]).draws * len(many) <= RANDOM_VALUES
 
 
 def test_the_interval_is_welchs_t_interval():
@@ -114,7 +184,7 @@ def test_table_compares_each_arm_with_its_own_baseline():
     rows = table(summarize(Lesson(plan, "mnist", runs)))
     dropout_course = next(r for r in rows if r["variant"] == "Dropout" and r["arm"] == COURSE)
     assert dropout_course["test accuracy %"] == "102.50 ± 0.71"
-    assert dropout_course["vs baseline"] == "+5.00 [+1.96, +8.04] · can't tell with 2 seeds: need 4"
+    assert dropout_course["vs baseline"] == "+5.00 [+1.96, +8.04] · can't tell with 2 seeds: need 5"  # 3 compared
     assert next(r for r in rows if r["variant"] == "L2")["vs baseline"].startswith("+0.00 [")
     assert next(r for r in rows if r["variant"] == "L2")[GAP_NAME] == pytest.approx(0.1)
     assert [r["vs baseline"] for r in rows if r["variant"] == "Baseline"] == ["—", "—"]
@@ -197,6 +267,7 @@ def test_a_lesson_trains_each_variant_and_seed_once_reporting_its_progress(tiny_
     assert summaries["baseline"][COURSE].test_accuracy == summaries["baseline"][CORRECTED].test_accuracy
     assert summaries["baseline"][COURSE].slips == () and summaries["batchnorm"][COURSE].slips == ("shared-bn",)
     assert summaries["batchnorm"][CORRECTED].seeds == (0, 1) and len(summaries["dropout"][CORRECTED].val_loss_mean) == 1
+    assert lesson.trained_on is not None and lesson_from_bytes(lesson_to_bytes(lesson)).trained_on == lesson.trained_on
     again = run_lesson(LessonPlan(seeds=1, epochs=1), tiny_data)
     assert [r.history[0]["val_loss"] for r in again.runs] == [r.history[0]["val_loss"] for r in lesson.runs
                                                              if r.seed == 0 and r.arm == CORRECTED]
@@ -268,6 +339,7 @@ def test_a_bad_lesson_file_says_what_is_wrong(content, reason):
     (lambda v: v | {"created": 5}, "message, device and created must be text"),
     (lambda v: v | {"seconds": "x"}, "seconds is not a number"),
     (lambda v: v | {"dataset": "cifar"}, "unknown data set 'cifar'"),
+    (lambda v: v | {"runs": [v["runs"][0] | {"trained_on": "Intel"}]}, "trained_on must be an object of text"),
     (lambda v: v | {"runs": [v["runs"][0] | {"history": []}]}, "a completed run has no epoch in its history"),
     (lambda v: v | {"runs": [v["runs"][0] | {"config": v["runs"][0]["config"] | {"hidden": [float("inf")]}}]},
      "cannot convert float infinity to integer"),
@@ -314,7 +386,8 @@ def test_course_command_prints_one_json_object_and_saves(tiny_root, tmp_path, ca
     out, err = capsys.readouterr()
     assert code == 0 and "run 8/8" in err
     result = json.loads(out)
-    assert list(result) == ["variants"] and list(result["variants"]) == ["baseline", "l2", "dropout", "batchnorm"]
+    assert list(result) == ["variants", "trained_on"] and result["trained_on"]["threads"] >= 1
+    assert list(result["variants"]) == ["baseline", "l2", "dropout", "batchnorm"]
     for arms in result["variants"].values():
         assert set(arms) == {"corrected", "course"}
         course = arms["course"]
@@ -341,3 +414,40 @@ def test_dropout_left_on_at_validation_costs_loss_on_real_mnist(mnist):
 def test_a_lesson_file_larger_than_any_real_lesson_is_refused_before_it_is_parsed():
     with pytest.raises(LessonFileError, match="more than the 32 MB"):
         lesson_from_bytes(b"[" + b"0," * 16_000_001 + b"0]", "huge.json")
+
+
+# ---- retrained elsewhere, and the course's numbers --------------------------------------------------------------
+
+HERE = {"cpu": "AMD EPYC", "isa": "AVX2", "torch": "2.14.1", "threads": 2, "device": "cpu"}
+
+
+def test_a_retrain_beside_the_saved_run_says_why_it_differs_where_it_cannot_be_bit_identical():
+    seeds = [fake_run("baseline", seed=s, accuracy=a) for s, a in enumerate([97.25, 97.33, 97.54, 97.65, 97.65])]
+    saved = seeds[0]
+    other = retrain_sentence(97.59, HERE, saved, seeds)  # the saved lesson recorded no fingerprint: unknown
+    assert "reached 97.25\u00a0%, this one 97.59\u00a0%: it was trained on a processor not recorded, and processors " \
+           "round differently" in other and "the size of a change of seed (its 5 seeds: 97.25\u00a0% to 97.65" in other
+    assert "un processeur non enregistré" in retrain_sentence(97.59, HERE, saved, seeds, "fr")
+    saved.trained_on = dict(HERE)
+    assert "the same, as it should be" in retrain_sentence(97.25, HERE, saved, seeds)
+    assert "should be the same to the last digit" in retrain_sentence(97.59, HERE, saved, seeds)
+    assert "trained on AMD EPYC (AVX2, torch 2.14.1, 2 threads)" in retrain_sentence(97.59, {**HERE, "threads": 1},
+                                                                                   saved, seeds)
+
+
+def test_a_saved_lesson_trained_elsewhere_says_so_and_one_trained_alike_says_nothing():
+    assert elsewhere_sentence(dict(HERE), dict(HERE), 5) == ""
+    said = elsewhere_sentence(None, HERE, 5)
+    assert said.startswith("Trained on a processor not recorded: retrained on this computer, a run would not give")
+    assert "over 5 epochs the difference grows to the size of a change of seed" in said
+    assert "Intel Xeon" in elsewhere_sentence({**HERE, "cpu": "Intel Xeon", "isa": "AVX512"}, HERE, 5, "fr")
+    (default,) = [load_lesson(p) for p in saved_lessons() if "slips" not in p.name]
+    assert default.trained_on is None  # trained before fingerprints: never called bit-comparable
+
+
+def test_the_courses_numbers_come_with_what_its_code_does_in_both_languages(tiny_root, capsys):
+    assert "never calls model.eval()" in course_numbers_note() and "96.96\u00a0%" in course_numbers_note()
+    assert "n'appelle jamais model.eval()" in course_numbers_note("fr") and "« légère amélioration »" in \
+        course_numbers_note("fr")
+    main(["course", "--seeds", "1", "--epochs", "1", "--data-dir", str(tiny_root), "--no-download"])
+    assert course_numbers_note() in capsys.readouterr().out

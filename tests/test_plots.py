@@ -3,7 +3,7 @@ import torch
 
 from mnistlab import plots
 from mnistlab.config import RunConfig, preset
-from mnistlab.lesson import GAP_NAME
+from mnistlab.lesson.verdicts import GAP_NAME
 from mnistlab.runs import Run
 from mnistlab.training import Progress
 

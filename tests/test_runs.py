@@ -35,6 +35,12 @@ def test_save_and_load_give_back_the_same_run(run, tiny_data, tmp_path):
     assert loaded.evaluation == run.evaluation
     assert torch.equal(predictions(loaded.model, tiny_data), predictions(run.model, tiny_data))
     assert json.loads((folder / "run.json").read_text())["test_accuracy"] == run.test_accuracy
+    assert loaded.trained_on == run.trained_on and run.trained_on["threads"] >= 1  # where it trained (fingerprint)
+
+
+def test_a_run_saved_before_fingerprints_loads_as_trained_somewhere_unknown(run):
+    old = {k: v for k, v in run.to_dict().items() if k != "trained_on"}
+    assert run_from_zip(zipped(old)).trained_on is None
 
 
 def test_zip_round_trip(run, tiny_data):
@@ -80,6 +86,8 @@ def edited(run, path: str, value):
     ("evaluation.misclassified.0.true", 42, "each misclassified digit needs"),
     ("evaluation.misclassified.0.predicted", "7", "each misclassified digit needs"),
     ("config.hidden", [float("inf")], "cannot convert float infinity to integer"),
+    ("trained_on", ["AMD"], "trained_on must be an object of text and counts"),
+    ("trained_on.threads", [2], "trained_on must be an object of text and counts"),
 ])
 def test_a_run_file_with_a_bad_value_is_refused_with_its_reason(run, path, value, reason):
     assert run.evaluation.misclassified and run.status == "completed"  # the paths below exist

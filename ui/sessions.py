@@ -22,7 +22,7 @@ import streamlit as st
 from mnistlab import jobs, plots, server_settings
 from mnistlab.config import RunConfig
 from mnistlab.data import Dataset
-from mnistlab.lesson import Lesson, LessonPlan, run_lesson
+from mnistlab.lesson.plan import Lesson, LessonPlan, run_lesson
 from mnistlab.runs import Run
 from mnistlab.training import leave_cores_to_training
 

@@ -1,0 +1,73 @@
+"""A lesson as a file: to and from JSON bytes (size-checked before parsing), saved and loaded atomically, the saved ones
+listed, and a name that says what it holds."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .. import upload_checks
+from ..runs import reason_of, write_atomic
+from .plan import Lesson, LessonFileError
+
+LESSONS_DIR = Path(__file__).resolve().parent.parent.parent / "runs" / "lessons"
+# The largest real lesson (10 seeds × 100 epochs, with the slips: 80 runs) is ~20 MB of JSON.
+MAX_LESSON_BYTES = 32_000_000
+
+
+def lesson_to_bytes(lesson: Lesson) -> bytes:
+    """The lesson as JSON, for a file or a download."""
+    return json.dumps(lesson.to_dict(), indent=1).encode()
+
+
+def lesson_from_bytes(data: bytes, name: str = "upload") -> Lesson:
+    """Read a lesson from the bytes of a file made by lesson_to_bytes."""
+    if len(data) > MAX_LESSON_BYTES:  # refused before parsing: JSON takes several times its size as Python objects
+        raise LessonFileError("error.lesson_file.too_large", name=name, size=round(len(data) / 1e6),
+                              most=MAX_LESSON_BYTES // 1_000_000)
+    try:
+        values = json.loads(data)
+    except (ValueError, RecursionError) as error:  # undecodable bytes, broken JSON, or nested beyond Python's stack
+        raise LessonFileError("error.lesson_file.not_json", name=name, reason=error) from error
+    try:
+        if not isinstance(values, dict):
+            raise LessonFileError("error.file.no_object")
+        upload_checks.check_numbers_in_range(values)
+        return Lesson.from_dict(values)
+    except Exception as error:  # any file can be opened: its values fail in many ways (ConfigError, OverflowError...)
+        raise LessonFileError("error.lesson_file.invalid", name=name, reason=reason_of(error)) from error
+
+
+def save_lesson(lesson: Lesson, path: str | Path) -> Path:
+    """Write the lesson to path atomically (its folder is made if needed); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, lesson_to_bytes(lesson))
+    return path
+
+
+def load_lesson(path: str | Path) -> Lesson:
+    """Read a lesson saved by save_lesson."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise LessonFileError("error.file.unreadable", file=path, reason=error.strerror or error) from error
+    return lesson_from_bytes(data, path.name)
+
+
+def saved_lessons(folder: str | Path | None = None) -> list[Path]:
+    """The lesson files in a folder (default: the repository's runs/lessons), by name, those without slips first: the
+    first is what lecture mode offers."""
+    folder = Path(folder or LESSONS_DIR)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.json"), key=lambda path: ("-slips-" in path.name, path.name))
+
+
+def file_name(lesson: Lesson) -> str:
+    """A file name that says what the lesson holds and when it was made."""
+    plan = lesson.plan
+    slips = f"-slips-{'+'.join(plan.slips)}" if plan.slips else ""
+    made = upload_checks.safe_file_part(lesson.created.replace(":", "").replace("T", "-"))[:15]
+    return f"{lesson.dataset}-{plan.seeds}-seeds-{plan.epochs}-epochs{slips}-{made}.json"
+

@@ -1,0 +1,217 @@
+"""A lesson's plan (the course's variants × seeds × epochs, and the slips' arm), its records, and the runner that
+trains it run after run."""
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import fingerprint, i18n, upload_checks
+from ..config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
+from ..data import Dataset, split_sizes
+from ..i18n import KeyedError
+from ..runs import Run, record_conditions
+from ..training import Progress, check_last_batch, resolve_device, train
+
+CORRECTED, COURSE = "corrected", "course"
+FILE_FORMAT, FILE_VERSION = "mnistlab-lesson", 1
+_STOPPED = re.compile(r"Stopped by the user after (\d+) of (\d+) runs\.")
+
+
+def message_in(message: str, lang: str = "en") -> str:
+    """A lesson's message (kept in English in its file) in lang; one not recognised as it reads."""
+    stopped = _STOPPED.fullmatch(message or "")
+    return i18n.text(lang, "lesson.stopped", done=stopped.group(1), runs=stopped.group(2)) if stopped else message
+
+
+class LessonFileError(KeyedError, ValueError):
+    """A lesson file that cannot be read; the message (a key of mnistlab/strings) says what is wrong."""
+
+
+@dataclass(frozen=True)
+class LessonPlan:
+    """What a lesson trains: the course's variants × seeds (0…n-1) × epochs; chosen slips add a 'course' arm."""
+
+    seeds: int = DEFAULT_SEEDS
+    epochs: int = 5
+    slips: tuple[str, ...] = ()
+    device: str = "auto"
+    variants: tuple[str, ...] = tuple(PRESETS)
+
+    def __post_init__(self):
+        object.__setattr__(self, "slips", tuple(sorted(set(self.slips))))
+        object.__setattr__(self, "variants", tuple(v for v in PRESETS if v in self.variants))
+        if not (isinstance(self.seeds, int) and 1 <= self.seeds <= MAX_SEEDS):
+            raise ConfigError("error.lesson.seeds", most=MAX_SEEDS, value=self.seeds)
+        if not self.variants:
+            raise ConfigError("error.lesson.variants", choices=", ".join(PRESETS))
+        preset("batchnorm", epochs=self.epochs, slips=self.slips, device=self.device)  # a run's own checks
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        return (CORRECTED, COURSE) if self.slips else (CORRECTED,)
+
+    def slips_for(self, variant: str) -> tuple[str, ...]:
+        """The chosen slips that can change a variant: no-eval only where Dropout or BatchNorm behave differently in
+        eval mode, shared-bn only with BatchNorm, loss-graph everywhere (the memory it holds)."""
+        config = preset(variant)
+        applies = {"no-eval": config.dropout > 0 or config.batchnorm, "shared-bn": config.batchnorm}
+        return tuple(s for s in self.slips if applies.get(s, True))
+
+    def config(self, variant: str, arm: str, seed: int, dataset: str = "mnist") -> RunConfig:
+        return preset(variant, epochs=self.epochs, seed=seed, device=self.device, dataset=dataset,
+                      slips=self.slips_for(variant) if arm == COURSE else ())
+
+    def trained_arm(self, variant: str, arm: str) -> str:
+        """The arm whose runs stand for (variant, arm): a course arm without an applicable slip is the corrected one."""
+        return arm if arm == CORRECTED or self.slips_for(variant) else CORRECTED
+
+    def tasks(self) -> list[tuple[str, str, int]]:
+        """(variant, arm, seed) to train, seed by seed, so a lesson stopped early has every variant at least once."""
+        return [(variant, arm, seed) for seed in range(self.seeds) for variant in self.variants for arm in self.arms
+                if self.trained_arm(variant, arm) == arm]
+
+    def to_dict(self) -> dict:
+        return {"seeds": self.seeds, "epochs": self.epochs, "slips": list(self.slips), "device": self.device,
+                "variants": list(self.variants)}
+
+
+@dataclass
+class LessonRun:
+    """One trained run of a lesson, without its weights: enough to aggregate and draw."""
+
+    variant: str
+    arm: str
+    seed: int
+    config: RunConfig
+    status: str
+    message: str
+    history: list[dict]
+    test_accuracy: float | None
+    seconds: float
+    trained_on: dict | None = None  # mnistlab.fingerprint; None in lessons saved before it was recorded
+
+    @classmethod
+    def of(cls, variant: str, arm: str, run: Run) -> "LessonRun":
+        return cls(variant, arm, run.config.seed, run.config, run.status, run.message, run.history, run.test_accuracy,
+                   run.seconds, run.trained_on)
+
+    def to_dict(self) -> dict:
+        return {"variant": self.variant, "arm": self.arm, "seed": self.seed, "config": self.config.to_dict(),
+                "status": self.status, "message": self.message, "history": self.history,
+                "test_accuracy": self.test_accuracy, "seconds": self.seconds, "trained_on": self.trained_on}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "LessonRun":
+        run = cls(values["variant"], values["arm"], values["seed"], RunConfig.from_dict(values["config"]),
+                  values["status"], values.get("message", ""), values["history"], values["test_accuracy"],
+                  values["seconds"], values.get("trained_on"))
+        check([(run.variant in PRESETS, f"unknown variant {run.variant!r}"),
+               (fingerprint.valid(run.trained_on), "trained_on must be an object of text and counts"),
+               (run.arm in (CORRECTED, COURSE), f"unknown arm {run.arm!r}"),
+               *record_conditions(run.status, run.history, run.seconds),
+               (run.test_accuracy is None or is_number(run.test_accuracy), "test_accuracy is not a number"),
+               (isinstance(run.message, str), "a run's message must be text")])
+        upload_checks.check_history(run.history, run.config)
+        upload_checks.check_test_accuracy(run.test_accuracy)
+        upload_checks.check_run_seconds(run.seconds)
+        return run
+
+
+@dataclass
+class Lesson:
+    """A finished (or stopped) lesson: its plan and every run it trained."""
+
+    plan: LessonPlan
+    dataset: str
+    runs: list[LessonRun]
+    status: str = "completed"  # or "stopped"
+    message: str = ""
+    device: str = "cpu"
+    seconds: float = 0.0
+    batches_per_epoch: int = 0
+    created: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%S"))
+
+    @property
+    def trained_on(self) -> dict | None:
+        """The fingerprint all its runs share (mnistlab.fingerprint); None when one is unrecorded or they differ."""
+        prints = [run.trained_on for run in self.runs]
+        return prints[0] if prints and all(p == prints[0] for p in prints) else None
+
+    def to_dict(self) -> dict:
+        return {"format": FILE_FORMAT, "version": FILE_VERSION, "plan": self.plan.to_dict(), "dataset": self.dataset,
+                "status": self.status, "message": self.message, "device": self.device, "seconds": self.seconds,
+                "batches_per_epoch": self.batches_per_epoch, "created": self.created,
+                "runs": [run.to_dict() for run in self.runs]}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "Lesson":
+        if values.get("format") != FILE_FORMAT:
+            raise LessonFileError("error.lesson_file.format", format=FILE_FORMAT)
+        if values.get("version") != FILE_VERSION:
+            raise LessonFileError("error.lesson_file.version", value=values.get("version"), version=FILE_VERSION)
+        if values["status"] not in ("completed", "stopped"):
+            raise ValueError(f"unknown lesson status {values['status']!r}")
+        plan = dict(values["plan"])
+        plan.update(slips=tuple(plan["slips"]), variants=tuple(plan["variants"]))
+        lesson = cls(LessonPlan(**plan), values["dataset"], [LessonRun.from_dict(run) for run in values["runs"]],
+                     values["status"], values.get("message", ""), values.get("device", "cpu"),
+                     values.get("seconds", 0.0), values.get("batches_per_epoch", 0), values.get("created", ""))
+        check([(lesson.dataset in DATASETS, f"unknown data set {lesson.dataset!r}"),
+               (is_number(lesson.seconds), "seconds is not a number"),
+               (isinstance(lesson.batches_per_epoch, int) and lesson.batches_per_epoch >= 0,
+                "batches_per_epoch is not a count"),
+               (all(isinstance(text, str) for text in (lesson.message, lesson.device, lesson.created)),
+                "message, device and created must be text")])
+        upload_checks.check_lesson_runs(lesson.runs, lesson.plan.tasks())
+        return lesson
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    """A snapshot of a lesson under way, handed to on_progress."""
+
+    variant: str
+    arm: str
+    seed: int
+    run: int  # the run under way, 0-based
+    runs: int
+    fraction: float  # of the whole lesson
+    train: Progress | None  # the run's own progress; None as it starts
+    finished: tuple[LessonRun, ...]
+
+
+def run_lesson(plan: LessonPlan, data: Dataset, on_progress: Callable[[LessonProgress], None] | None = None,
+               should_stop: Callable[[], bool] | None = None) -> Lesson:
+    """Train every (variant, arm, seed) of the plan in turn; a stop ends the run under way and the lesson."""
+    tasks, finished, start = plan.tasks(), [], time.perf_counter()
+    status, message = "completed", ""
+    config = plan.config("baseline", CORRECTED, 0, data.name)
+    train_images, _ = split_sizes(len(data.train_y), config.val_fraction)
+    device = resolve_device(plan.device)
+    for variant, arm, seed in tasks:  # a run that cannot train says so now, not after the others' minutes (then lost)
+        check_last_batch(plan.config(variant, arm, seed, data.name), train_images)
+    for index, (variant, arm, seed) in enumerate(tasks):
+        if should_stop is not None and should_stop():
+            status = "stopped"
+            break
+
+        def report(progress: Progress | None) -> None:
+            done = 0.0 if progress is None else progress.step / progress.steps
+            on_progress(LessonProgress(variant, arm, seed, index, len(tasks), (index + done) / len(tasks), progress,
+                                       tuple(finished)))
+
+        if on_progress is not None:
+            report(None)
+        run = train(plan.config(variant, arm, seed, data.name), data, report if on_progress else None, should_stop)
+        finished.append(LessonRun.of(variant, arm, run))
+        if run.status == "stopped":
+            status = "stopped"
+            break
+    if status == "stopped":
+        message = f"Stopped by the user after {sum(r.status == 'completed' for r in finished)} of {len(tasks)} runs."
+    return Lesson(plan, data.name, finished, status, message, str(device), time.perf_counter() - start,
+                  math.ceil(train_images / config.batch_size))
+
