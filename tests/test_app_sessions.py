@@ -4,9 +4,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import hostile_files as hostile
-from mnistlab import server_settings
+from mnistlab import jobs, server_settings
 from mnistlab.runs import run_to_zip
-from test_app_pages import APP, HISTORY, app, browser, texts  # noqa: F401  (fixtures)
+from test_app_pages import APP, HISTORY, app, browser, start, texts  # noqa: F401  (fixtures)
+from test_app_queue import blocked  # noqa: F401  (a fixture)
 from ui import sessions
 
 
@@ -97,3 +98,22 @@ def test_the_owner_caps_a_runs_cost_before_start_is_pressed(app):
     assert next(b for b in app.button if b.label == "Start training").disabled
     app.number_input(key="train.epochs").set_value(2).run()
     assert not app.warning and not next(b for b in app.button if b.label == "Start training").disabled
+
+
+def test_no_work_outlives_the_session_that_asked_for_it(app, browser, blocked):
+    job = start(app, epochs=1)  # waits behind another session's run
+    token = app.query_params["session"]
+    sessions._kept[token].seen -= sessions.KEEP_FOR + 1  # its tabs closed 12 hours ago
+    browser["id"] = "a newcomer"
+    tab()  # a session opens: the stale ones are forgotten
+    assert token not in sessions._kept and job.stopped and job.state == jobs.DONE
+
+
+def test_a_browser_is_one_owner_however_many_sessions_it_opens(app, blocked, monkeypatch):
+    monkeypatch.setenv("MNISTLAB_MAX_RUNS_PER_SESSION", "1")
+    waiting = start(app, epochs=1)  # waits behind another browser's run
+    second = tab({"session": "an-old-link"})  # another session of the same browser (a stale link opened a new one)
+    assert second.query_params["session"] != app.query_params["session"]
+    assert "This server lets each browser have 1 run running or waiting at once" in texts(second.warning)
+    assert next(b for b in second.button if b.label == "Start training").disabled
+    waiting.stop()
