@@ -199,8 +199,11 @@ def markdown_escaped(value: str) -> str:
     """Text that Markdown shows as it is: st.table reads its cells as Markdown ('1. baseline' became a list), and text
     from a file in an alert must not become a link, a remote image, math, a colour or an icon."""
     value = re.sub(r"([\\`*_\[\]<>|~$!#&])", r"\\\1", value)
-    value = re.sub(r":(?=[A-Za-z/])", r"\\:", value)  # https://… a link, :red[…] a colour, :material/…: an icon
-    value = re.sub(r"(?i)\bwww\.", r"www\\.", value)  # a bare www.host would become a link
+    value = re.sub(r":(?=[A-Za-z])", r"\\:", value)  # :red[…] a colour, :material/…: an icon, :smile: an emoji
+    # A bare URL or e-mail address becomes a link whatever is escaped (GFM finds them in the text after escapes are
+    # undone): an invisible word joiner breaks the pattern, and the text reads the same.
+    value = value.replace("://", ":\u2060//").replace("@", "@\u2060")
+    value = re.sub(r"(?i)\bwww\.", "www\u2060.", value)
     value = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", value)  # "1. " opens a numbered list
     return re.sub(r"^([-+#])(?=\s)", r"\\\1", value)  # "- " a list, "# " a heading
 
