@@ -113,16 +113,20 @@ def test_a_gzip_bomb_in_the_data_folder_is_refused_before_it_is_inflated_whole(t
     assert sum(f.stat().st_size for f in raw.iterdir()) < MEMORY_RISE_AT_MOST  # nothing inflated left on disk
 
 
-def test_an_unreadable_data_folder_gives_the_apps_message(tmp_path, monkeypatch):
-    raw = write_raw_folder(tmp_path, n_train=20, n_test=10)
+def deny_entering(monkeypatch, folder: Path) -> None:
+    """The folder behaves as chmod 000 makes it for a user who is not root (the tests may run as root)."""
     real_stat = Path.stat
 
-    def denied(path, *args, **kwargs):  # as chmod 000 does for a user who is not root
-        if path == raw or raw in path.parents:
+    def denied(path, *args, **kwargs):
+        if path == folder or folder in path.parents:
             raise PermissionError(13, "Permission denied", str(path))
         return real_stat(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "stat", denied)
+
+
+def test_an_unreadable_data_folder_gives_the_apps_message(tmp_path, monkeypatch):
+    deny_entering(monkeypatch, write_raw_folder(tmp_path, n_train=20, n_test=10))
     with pytest.raises(DataError, match="cannot be used"):
         load_dataset("mnist", tmp_path, download=False)
 
@@ -195,3 +199,11 @@ def test_text_from_a_run_file_is_shown_as_text_not_markdown(app):
     bad = hostile.run_dict(status="[x](https://example.com)")  # quoted back in the error message
     app.file_uploader(key="upload-run").upload("bad.zip", hostile.run_zip_with(bad, None), "application/zip").run()
     assert "\\[x\\](https:\u2060//example.com)" in texts(app.error)
+
+
+def test_an_unreadable_data_folder_gives_the_apps_message_on_the_page(app, tmp_path, monkeypatch):
+    st.cache_resource.clear()
+    deny_entering(monkeypatch, tmp_path / "MNIST" / "raw")
+    page = AppTest.from_file(APP, default_timeout=60).run()
+    assert not page.exception
+    assert "cannot be used: Permission denied" in texts(page.error)
