@@ -123,8 +123,8 @@ def keep_across_reloads() -> None:
     if token is None:  # a new session: a first visit, a new tab, a reload, or a link carrying a token
         asked, restore = st.query_params.get(SESSION_PARAM), st.query_params.get(RESTORE_PARAM)
         browser, now = browser_id(), time.monotonic()
-        token, kept, notice = _find_kept(asked, restore, browser)
         with _kept_lock:
+            token, kept, notice = _find_kept(asked, restore, browser)
             if kept is None:
                 token = secrets.token_urlsafe(16)
                 kept = _kept[token] = Kept(browser)
@@ -148,26 +148,25 @@ def keep_across_reloads() -> None:
 def _find_kept(asked: str | None, restore: str | None, browser: str | None) -> tuple[str | None, Kept | None,
                                                                                        str | None]:
     """(token, kept values, notice key) for a new session: what its private link, its URL's token or its browser
-    names; (None, None, why) when nothing may be given back."""
-    with _kept_lock:
-        if restore:
-            token = _links.get(restore)
-            if token in _kept:
-                kept = _kept[token]
-                kept.browser = browser if browser is not None else kept.browser  # the link's owner, in a new browser
-                return token, kept, None
-            return None, None, "session.link_gone"
-        if asked:
-            kept = _kept.get(asked)
-            if kept is not None and browser is not None and kept.browser == browser:
-                return asked, kept, None
-            if kept is not None:
-                return None, None, "session.other_browser"
-            return None, None, CLEARED_NOTICE if asked in _cleared else "session.unknown_link"
-        mine = [token for token, kept in _kept.items() if browser is not None and kept.browser == browser]
-        if mine:  # a new tab of this browser: its runs are here too
-            token = max(mine, key=lambda token: _kept[token].seen)
-            return token, _kept[token], ("session.elsewhere" if _kept[token].values.get(RUNS) else None)
+    names; (None, None, why) when nothing may be given back (caller holds _kept_lock)."""
+    if restore:
+        token = _links.get(restore)
+        if token in _kept:
+            kept = _kept[token]
+            kept.browser = browser if browser is not None else kept.browser  # the link's owner, in a new browser
+            return token, kept, None
+        return None, None, "session.link_gone"
+    if asked:
+        kept = _kept.get(asked)
+        if kept is not None and browser is not None and kept.browser == browser:
+            return asked, kept, None
+        if kept is not None:
+            return None, None, "session.other_browser"
+        return None, None, CLEARED_NOTICE if asked in _cleared else "session.unknown_link"
+    mine = [token for token, kept in _kept.items() if browser is not None and kept.browser == browser]
+    if mine:  # a new tab of this browser: its runs are here too
+        token = max(mine, key=lambda token: _kept[token].seen)
+        return token, _kept[token], ("session.elsewhere" if _kept[token].values.get(RUNS) else None)
     return None, None, None
 
 

@@ -550,5 +550,5 @@ STRINGS = {
     "session.unknown_link": "The runs of this link are no longer on this server: it was restarted, or they were unused for 12 hours. Upload the runs you downloaded (Results page).",
     "session.elsewhere": "Your runs are in another tab of this browser: they are shown here too.",
     "session.link.title": "Keep your runs after closing the browser",
-    "session.link.body": "This private link brings this browser's runs back in any browser while the server runs (until it restarts, or 12 hours unused). Keep it to yourself: whoever opens it gets your runs.",
+    "session.link.body": "This private link brings these runs back in any browser, which then holds them, while the server runs (until it restarts, or 12 hours unused). Keep it to yourself: whoever opens it gets your runs.",
 }

@@ -589,5 +589,5 @@ STRINGS = {
     "session.unknown_link": "Les entraînements de ce lien ne sont plus sur ce serveur : il a redémarré, ou ils sont restés 12 heures sans usage. Rechargez ceux que vous avez téléchargés (page Résultats).",
     "session.elsewhere": "Vos entraînements sont dans un autre onglet de ce navigateur : ils s'affichent ici aussi.",
     "session.link.title": "Garder vos entraînements après la fermeture du navigateur",
-    "session.link.body": "Ce lien privé rend les entraînements de ce navigateur dans n'importe quel navigateur tant que le serveur tourne (jusqu'à son redémarrage, ou 12 heures sans usage). Gardez-le pour vous : qui l'ouvre obtient vos entraînements.",
+    "session.link.body": "Ce lien privé rend ces entraînements dans n'importe quel navigateur, qui les détient alors, tant que le serveur tourne (jusqu'à son redémarrage, ou 12 heures sans usage). Gardez-le pour vous : qui l'ouvre obtient vos entraînements.",
 }
