@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from .config import CLASSES, RunConfig, is_number
+from .inside import STEP_WINDOW
 from .i18n import KeyedError
 
 # torch.save's zip: data.pkl (the tensors' layout), a few small entries, one record per tensor, each stored as is.
@@ -24,6 +25,7 @@ ENTRIES_BESIDES = 12
 # Both data sets hold 10 000 test images (a run's confusion counts sum to them); an owner's own set may hold more.
 TEST_IMAGES_AT_MOST = 100_000
 ACCURACY_RANGE = (0.0, 100.0)
+TRAIN_IMAGES_AT_MOST = 60_000  # both data sets' training images (validation takes a share of them)
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -97,6 +99,18 @@ def check_history(history: list[dict], config: RunConfig) -> None:
                 raise UploadRefused("error.upload.accuracy", what=key, value=row[key])
         if not all(row.get(key) is None or finite_in(row[key], 0, math.inf) for key in ("seconds",)):
             raise UploadRefused("error.upload.seconds", value=row.get("seconds"))
+        too_long = next((key for key, most in lists_at_most(config).items() if len(row.get(key) or ()) > most), None)
+        if too_long is not None:
+            raise UploadRefused("error.upload.list_length", what=too_long, count=len(row[too_long]),
+                                most=lists_at_most(config)[too_long])
+
+
+def lists_at_most(config: RunConfig) -> dict[str, int]:
+    """How many values each list of a history row holds at most (mnistlab.inside): one per layer, and one point of the
+    loss curve every STEP_WINDOW steps of an epoch, whatever the split."""
+    layers = len(config.hidden) + 1
+    return {"weight_norms": layers, "dead_units": layers, "bn_running_mean": layers, "bn_running_var": layers,
+            "step_losses": -(-TRAIN_IMAGES_AT_MOST // (config.batch_size * STEP_WINDOW)) + 2}
 
 
 def check_evaluation(evaluation) -> None:

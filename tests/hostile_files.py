@@ -3,6 +3,7 @@ a server memory or CPU, crash its pages or write outside their folder; each buil
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import json
@@ -136,6 +137,7 @@ def run_dict(**changes) -> dict:
     return {**good_run(with_model=False).to_dict(), **changes}
 
 
+@functools.cache
 def crafted_run_zips() -> dict[str, bytes]:
     """Runs whose numbers crashed pages: name → the .zip (no weights)."""
     nan = float("nan")
@@ -154,6 +156,8 @@ def crafted_run_zips() -> dict[str, bytes]:
         "mistake index past the images counted": run_zip_with(json.dumps(run_dict(evaluation=mistake_far)), None),
         "history longer than its epochs": run_zip_with(json.dumps(run_dict(history=HISTORY * 50)), None),
         "negative seconds": run_zip_with(json.dumps(run_dict(seconds=-1)), None),
+        "100 000 points of loss curve": run_zip_with(json.dumps(run_dict(history=[{**HISTORY[0], "step_losses": [
+            [i / 100_000, (i * 7919 % 10007) / 10007] for i in range(100_000)]}])), None),  # varied: deflates little
     }
 
 

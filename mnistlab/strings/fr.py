@@ -590,4 +590,5 @@ STRINGS = {
     "session.elsewhere": "Vos entraînements sont dans un autre onglet de ce navigateur : ils s'affichent ici aussi.",
     "session.link.title": "Garder vos entraînements après la fermeture du navigateur",
     "session.link.body": "Ce lien privé rend ces entraînements dans n'importe quel navigateur, qui les détient alors, tant que le serveur tourne (jusqu'à son redémarrage, ou 12 heures sans usage). Gardez-le pour vous : qui l'ouvre obtient vos entraînements.",
+    "error.upload.list_length": "{what} d'une ligne de l'historique contient {count} valeurs, plus que les {most} que font son réseau et ses lots",
 }
