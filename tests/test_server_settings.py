@@ -2,7 +2,7 @@
 import pytest
 
 from mnistlab.config import RunConfig
-from mnistlab.lesson import LessonPlan
+from mnistlab.lesson.plan import LessonPlan
 from mnistlab.server_settings import ServerSettings, SettingsError, from_environment, run_cost
 
 
