@@ -111,16 +111,20 @@ def kept_run_bytes(run) -> int:
     return (weights_bytes(run.config) if run.model is not None else 0) + KEPT_RUN_BYTES
 
 
-def whole_number(environ: Mapping[str, str], name: str, low: int, high: int) -> int | None:
-    """The variable as an integer in [low, high]; None when unset or empty (no cap)."""
+def whole_number(environ: Mapping[str, str], name: str, low: int, high: int,
+                 default: int | None = None) -> int | None:
+    """The variable as an integer in [low, high]; default when unset or empty (None: no cap)."""
     text = environ.get(name, "").strip()
     if not text:
-        return None
+        return default
     try:
         value = int(text)
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
+        if default is not None:
+            raise SettingsError("error.server.whole_number_default", name=name, low=low, high=high, value=text,
+                                default=default)
         raise SettingsError("error.server.whole_number", name=name, low=low, high=high, value=text)
     return value
 
@@ -138,13 +142,9 @@ def switch(environ: Mapping[str, str], name: str, default: bool) -> bool:
 def from_environment(environ: Mapping[str, str] | None = None) -> ServerSettings:
     """The owner's settings from environ (default: os.environ); SettingsError names the first bad variable."""
     environ = os.environ if environ is None else environ
-    def number_or(name: str, limits: tuple[int, int], default: int) -> int:
-        value = whole_number(environ, name, *limits)
-        return default if value is None else value
-
     return ServerSettings(max_epochs=whole_number(environ, MAX_EPOCHS, *EPOCHS_RANGE),
                           max_runs_per_session=whole_number(environ, MAX_RUNS_PER_SESSION, *RUNS_RANGE),
                           allow_lesson_save=switch(environ, ALLOW_LESSON_SAVE, default=False),
-                          max_run_cost=number_or(MAX_RUN_COST, COST_RANGE, DEFAULT_MAX_RUN_COST),
-                          max_browser_mb=number_or(MAX_BROWSER_MB, MB_RANGE, DEFAULT_MAX_BROWSER_MB),
-                          max_kept_mb=number_or(MAX_KEPT_MB, MB_RANGE, DEFAULT_MAX_KEPT_MB))
+                          max_run_cost=whole_number(environ, MAX_RUN_COST, *COST_RANGE, DEFAULT_MAX_RUN_COST),
+                          max_browser_mb=whole_number(environ, MAX_BROWSER_MB, *MB_RANGE, DEFAULT_MAX_BROWSER_MB),
+                          max_kept_mb=whole_number(environ, MAX_KEPT_MB, *MB_RANGE, DEFAULT_MAX_KEPT_MB))

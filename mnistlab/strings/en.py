@@ -552,4 +552,5 @@ STRINGS = {
     "session.link.title": "Keep your runs after closing the browser",
     "session.link.body": "This private link brings these runs back in any browser, which then holds them, while the server runs (until it restarts, or 12 hours unused). Keep it to yourself: whoever opens it gets your runs.",
     "error.upload.list_length": "a history row's {what} holds {count} values, more than the {most} its network and batches make",
+    "error.server.whole_number_default": "{name} must be a whole number from {low} to {high}, or unset for {default} (got {value!r})",
 }

@@ -591,4 +591,5 @@ STRINGS = {
     "session.link.title": "Garder vos entraînements après la fermeture du navigateur",
     "session.link.body": "Ce lien privé rend ces entraînements dans n'importe quel navigateur, qui les détient alors, tant que le serveur tourne (jusqu'à son redémarrage, ou 12 heures sans usage). Gardez-le pour vous : qui l'ouvre obtient vos entraînements.",
     "error.upload.list_length": "{what} d'une ligne de l'historique contient {count} valeurs, plus que les {most} que font son réseau et ses lots",
+    "error.server.whole_number_default": "{name} doit être un nombre entier de {low} à {high}, ou ne pas être défini ({default}) (reçu {value!r})",
 }
