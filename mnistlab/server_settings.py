@@ -27,12 +27,12 @@ COST_RANGE = (1, 1_000_000)
 MB_RANGE = (10, 1_000_000)
 # Defaults safe on Streamlit Community Cloud (2.7 GB, a small shared CPU), where the app takes ~0.8 GB after its first
 # page and a run of the largest network allowed ~0.4 GB while it trains: the runs kept for every browser together
-# stay under 400 MB (about 225 runs of the course's MLP), one browser's under 150 MB (one run of the largest network
+# stay under 350 MB (about 200 runs of the course's MLP), one browser's under 150 MB (one run of the largest network
 # and a few dozen of the course's), and one run under 200 course epochs of work (see run_cost: the course's 100
 # epochs at batch 16 are 133, 4096-4096-1024 for 5 epochs 450), so that one run holds a worker minutes, not an hour.
 DEFAULT_MAX_RUN_COST = 200
 DEFAULT_MAX_BROWSER_MB = 150
-DEFAULT_MAX_KEPT_MB = 400
+DEFAULT_MAX_KEPT_MB = 350
 # The course's MLP (784-256-256-10), batch 64, 48 000 training images: one epoch is one unit of cost.
 COURSE_WEIGHTS = RunConfig().weights
 COURSE_EPOCH = COURSE_WEIGHTS * (64 + 8) * (48_000 / 64)

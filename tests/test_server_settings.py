@@ -77,5 +77,5 @@ def test_a_browsers_memory_is_capped_by_the_size_of_its_runs():
     refused = settings.refuse_run(big, 0, held_bytes=210_000_000)
     assert "Your runs hold 210 MB" in refused and "300 MB per browser" in refused
     with pytest.raises(SettingsError, match="MNISTLAB_MAX_KEPT_MB must be a whole number from 10 to 1000000, or "
-                                            "unset for 400"):
+                                            "unset for 350"):
         from_environment({"MNISTLAB_MAX_KEPT_MB": "1"})
