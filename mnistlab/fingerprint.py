@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import platform
+import subprocess
 from pathlib import Path
 
 import torch
@@ -20,14 +21,24 @@ FIELDS = ("cpu", "isa", "torch", "threads", "device")  # what a fingerprint hold
 
 @functools.lru_cache(maxsize=1)
 def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
-    """The processor's model name: Linux's /proc/cpuinfo, else what the platform module says, else 'unknown'."""
+    """The processor's model name: Linux's /proc/cpuinfo, macOS's sysctl, else what the platform module says; 'unknown'
+    where that names an architecture only ('x86_64', 'arm'): two machines of one architecture may round differently."""
     try:
         for line in cpuinfo.read_text(errors="replace").splitlines():
             if line.lower().startswith(("model name", "hardware")) and ":" in line and line.split(":", 1)[1].strip():
                 return line.split(":", 1)[1].strip()
     except OSError:  # not Linux: the platform's own name for it
         pass
-    return platform.processor() or UNKNOWN
+    if platform.system() == "Darwin":
+        try:
+            named = subprocess.run(["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True, text=True,
+                                   timeout=5).stdout.strip()
+            if named:
+                return named
+        except (OSError, subprocess.SubprocessError):
+            pass
+    named = platform.processor()
+    return named if named and named.lower() not in (platform.machine().lower(), "arm", "i386") else UNKNOWN
 
 
 def this_machine(device: str = "cpu") -> dict:

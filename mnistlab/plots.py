@@ -17,10 +17,12 @@ from .config import describe, layer_sizes  # noqa: F401 (pages name runs through
 from .i18n import text
 from .lesson.summary import VARIANT_NAMES, ArmSummary
 from .runs import Run
+from .compare import identical
 from .inside import best_epoch, step_curve
 from .training import DIVERGED_LOSS, Progress
 
 COLOURS = plotly.colors.qualitative.D3
+RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "pentagon", "hexagon")  # beside colour: runs apart in grey
 # the app's own font; one family name, as Plotly measures legends with it
 FONT = {"size": 20, "family": "Source Sans, sans-serif"}
 SMALLEST_TEXT = 18  # pixels: the least a projector's back row reads, for cell counts, bar labels, titles, hover
@@ -121,9 +123,13 @@ def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
     The scales fit the runs that did not diverge; a diverged run is drawn clipped at the edge and marked ✕."""
     figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
     healthy = [run for run in runs.values() if run.status != "diverged"]
+    crowded = len(runs) > 2  # shadings and stars of more runs pile up: the gaps are in the table instead
+    # a run identical to an earlier one is drawn thinner (its star smaller) on top of it, so both stay visible
+    again = {label: rank for group in identical(runs) for rank, label in enumerate(group)}
     for i, (label, run) in enumerate(runs.items()):  # beneath the curves; a diverged run's blown-up loss is not shaded
         if run.status != "diverged":
-            _overfitting_marks(figure, run.history, COLOURS[i % len(COLOURS)], lang, label)
+            _overfitting_marks(figure, run.history, COLOURS[i % len(COLOURS)], lang, label, shade=not crowded,
+                               star=(16 if crowded else 22) * 0.6 ** again.get(label, 0))
     losses = [row[k] for run in healthy for row in run.history for k in ("train_loss", "val_loss")]
     accuracies = [row[k] for run in healthy for row in run.history for k in ("train_accuracy", "val_accuracy")]
     top = _loss_top(losses)
@@ -132,8 +138,9 @@ def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
         colour = COLOURS[i % len(COLOURS)]
         x = [row["epoch"] for row in run.history]
         clip = run.status == "diverged" and bool(healthy)
+        thinner, symbol = 0.55 ** again.get(label, 0), RUN_SYMBOLS[i % len(RUN_SYMBOLS)]
         for column, metric, low, high in ((1, "loss", 0.0, top), (2, "accuracy", bottom, 100.0)):
-            for part, dash, width in (("val", None, 3), ("train", "dash", 2)):
+            for part, dash, width in (("val", None, 3 * thinner), ("train", "dash", 2 * thinner)):
                 values = [row[f"{part}_{metric}"] for row in run.history]
                 shown = [min(max(v, low), high) for v in values] if clip else values
                 name = text(lang, f"plots.hover.{part}_{metric}.name")
@@ -141,7 +148,7 @@ def overlay(runs: dict[str, Run], lang: str = "en") -> go.Figure:
                 figure.add_trace(go.Scatter(
                     x=x, y=shown, customdata=values, name=label, mode="lines+markers", legendgroup=label,
                     line={"color": colour, "width": width, "dash": dash},
-                    marker={"symbol": "circle" if part == "val" else "circle-open", "size": 9},
+                    marker={"symbol": symbol if part == "val" else f"{symbol}-open", "size": 11 * thinner},
                     showlegend=(column, part) == (1, "val"),
                     hovertemplate=f"{name} %{{customdata:.4g}}<extra>%{{fullData.name}}</extra>"), 1, column)
         if run.status == "diverged" and run.history:
@@ -390,24 +397,26 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
 
 
 def _overfitting_marks(figure: go.Figure, history: list[dict], colour: str, lang: str = "en",
-                       group: str | None = None) -> None:
-    """On the loss plot (row 1, col 1): the train–validation gap shaded, the best validation epoch starred. With
-    `group` (a run's label in an overlay) both join its legend entry, without entries of their own."""
+                       group: str | None = None, shade: bool = True, star: float = 22) -> None:
+    """On the loss plot (row 1, col 1): the train–validation gap shaded (where `shade`), the best validation epoch
+    starred. With `group` (a run's label in an overlay) both join its legend entry, without entries of their own."""
     rows = [row for row in history if math.isfinite(row["train_loss"]) and math.isfinite(row["val_loss"])]
     best = best_epoch(rows)
     if best is None:
         return
     red, green, blue = plotly.colors.hex_to_rgb(colour) if colour.startswith("#") else (214, 39, 40)
     x = [row["epoch"] for row in rows]
-    figure.add_trace(go.Scatter(x=x + x[::-1], y=[r["train_loss"] for r in rows] + [r["val_loss"] for r in rows][::-1],
-                                fill="toself", mode="lines", line={"width": 0}, hoverinfo="skip",
-                                fillcolor=f"rgba({red},{green},{blue},{0.08 if group else 0.14})",
-                                name=group or i18n.text(lang, "plots.gap"), legendgroup=group or "gap",
-                                showlegend=group is None), 1, 1)
+    if shade:
+        outline = [r["train_loss"] for r in rows] + [r["val_loss"] for r in rows][::-1]
+        figure.add_trace(go.Scatter(x=x + x[::-1], y=outline,
+                                    fill="toself", mode="lines", line={"width": 0}, hoverinfo="skip",
+                                    fillcolor=f"rgba({red},{green},{blue},{0.08 if group else 0.14})",
+                                    name=group or i18n.text(lang, "plots.gap"), legendgroup=group or "gap",
+                                    showlegend=group is None), 1, 1)
     at_best = next(row for row in rows if row["epoch"] == best)
     figure.add_trace(go.Scatter(x=[best], y=[at_best["val_loss"]], mode="markers",
                                 name=group or i18n.text(lang, "plots.best"),
-                                marker={"symbol": "star", "size": 22, "color": colour,
+                                marker={"symbol": "star", "size": star, "color": colour,
                                         "line": {"width": 1.5, "color": "#111111"}},
                                 legendgroup=group or "best", showlegend=group is None,
                                 hovertemplate=i18n.text(lang, "plots.best.hover") + (

@@ -247,7 +247,8 @@ def test_results_gallery_filters_mistakes_by_true_and_predicted_class(app):
     app.selectbox(key="filter.predicted").set_value(1).run()
     assert "2 shown of 2 (3 mistakes in all)" in texts(app.subheader)
     app.selectbox(key="filter.predicted").set_value(3).run()
-    assert "0 shown of 0 (3 mistakes in all)" in texts(app.subheader) and "No test image was misclassified that way" in texts(app.info)
+    assert "0 shown of 0 (3 mistakes in all)" in texts(app.subheader)
+    assert "No test image was misclassified that way" in texts(app.info)
     app.selectbox(key="filter.predicted").set_value(7).run()  # a cell of the diagonal: right answers
     assert "7 predicted as 7 is a right answer: pick a cell off the diagonal" in texts(app.info)
 
@@ -357,3 +358,22 @@ def test_a_run_of_the_saved_lessons_settings_and_seed_is_shown_beside_the_saved_
     app.session_state["runs"] = {"1. l2": Run(preset("l2", seed=0, lr=0.01), HISTORY[:1], "completed", "", evaluation)}
     app.run()
     assert "The saved lesson's run" not in " | ".join(str(c.value) for c in app.caption)  # no such setting saved
+
+
+def test_compare_counts_the_seeds_of_each_setting_shows_their_spread_and_points_to_the_lesson(app):
+    """It showed one run per variant with two decimals: seeds 0 and 1 of the baseline differ by more than BatchNorm
+    and the baseline do, and identical runs hid each other."""
+    def made(seed, accuracy, config=None):
+        evaluation = Evaluation(0.08, accuracy, [accuracy] * 10, [[0] * 10 for _ in range(10)], [])
+        return Run(config or RunConfig(seed=seed), HISTORY[:1], "completed", "", evaluation, seconds=1.0)
+
+    app.session_state["runs"] = {"1. baseline": made(0, 97.25), "2. seed 1": made(1, 97.66),
+                                 "3. BatchNorm": made(0, 97.51, RunConfig(batchnorm=True)), "4. again": made(0, 97.25)}
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception
+    seeds = app.table[1].value
+    assert list(seeds["seeds"]) == [2, 1] and list(seeds["lowest – highest seed (%)"]) == ["97.25 – 97.66", "—"]
+    said = " | ".join(str(m.value) for m in app.markdown)
+    assert "moves the test accuracy of baseline by 0.41 points (over its 2 seeds)" in said and "**Lesson**" in said
+    assert "Identical runs (same settings and seed, the same curves to the last digit): 1. baseline = 4. again" in \
+        texts(app.caption) and "the gaps (val − train loss) are in the table" in texts(app.caption)

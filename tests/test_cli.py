@@ -69,6 +69,7 @@ def test_json_writes_a_whole_epoch_as_1_and_a_stopped_one_as_its_share(capsys, t
     assert '"epoch": 1,' in out and json.loads(out)["history"][0]["epoch"] == 1
     assert {"weight_norms", "dead_units", "val_accuracy_eval_probe", "val_accuracy_train_probe",
             "step_losses"} <= set(json.loads(out)["history"][0])  # the Inside page's figures (README)
+    assert set(json.loads(out)["trained_on"]) == {"cpu", "isa", "torch", "threads", "device"}  # where it trained
     checks = []
     stopped = train(preset("baseline", epochs=1), tiny_data, should_stop=lambda: checks.append(1) or len(checks) > 3)
     assert 0 < run_json(stopped)["history"][0]["epoch"] < 1

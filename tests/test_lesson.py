@@ -152,8 +152,8 @@ def test_a_hostile_lesson_of_20_seeds_per_variant_is_judged_by_the_estimate_in_b
     judged = baseline_verdicts(summarize(lesson), CORRECTED)
     assert {v.draws for v in judged.values()} == {RANDOM_SPLITS} and not judged["batchnorm"].exact
     assert judged["batchnorm"].significant and judged["l2"].chance == 1.0
-    many = tuple(range(100_000))  # a 32 MB file's worth of values: fewer draws, the same bounded work
-    assert permutation_test(many[:50_000], many[50_000:]).draws * len(many) <= RANDOM_VALUES
+    many = tuple(range(20_000))  # thousands of runs: fewer draws, the same bounded work
+    assert permutation_test(many[:10_000], many[10_000:]).draws * len(many) <= RANDOM_VALUES
 
 
 def test_the_interval_is_welchs_t_interval():
@@ -428,8 +428,8 @@ def test_a_retrain_beside_the_saved_run_says_why_it_differs_where_it_cannot_be_b
     assert "reached 97.25\u00a0%, this one 97.59\u00a0%: it was trained on a processor not recorded, and processors " \
            "round differently" in other and "the size of a change of seed (its 5 seeds: 97.25\u00a0% to 97.65" in other
     assert "un processeur non enregistré" in retrain_sentence(97.59, HERE, saved, seeds, "fr")
+    assert retrain_sentence(97.25, None, saved, seeds).endswith("reached 97.25\u00a0%; this one too.")
     saved.trained_on = dict(HERE)
-    assert "the same, as it should be" in retrain_sentence(97.25, HERE, saved, seeds)
     assert "should be the same to the last digit" in retrain_sentence(97.59, HERE, saved, seeds)
     assert "trained on AMD EPYC (AVX2, torch 2.14.1, 2 threads)" in retrain_sentence(97.59, {**HERE, "threads": 1},
                                                                                    saved, seeds)

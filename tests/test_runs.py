@@ -178,3 +178,15 @@ def test_the_same_run_has_one_identity_however_often_it_is_zipped(run):
     assert run_identity(first) == run_identity(second) == run_identity(run)
     assert run_identity(Run(run.config.replace(seed=1), run.history, run.status, created=run.created)) != \
         run_identity(run)
+
+
+def test_the_cpu_model_comes_from_cpuinfo_and_an_architecture_alone_is_unknown(tmp_path, monkeypatch):
+    from mnistlab import fingerprint
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 9R14 96-Core Processor\n")
+    assert fingerprint.cpu_model.__wrapped__(cpuinfo) == "AMD EPYC 9R14 96-Core Processor"
+    monkeypatch.setattr(fingerprint.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(fingerprint.platform, "processor", lambda: "x86_64")
+    monkeypatch.setattr(fingerprint.platform, "machine", lambda: "x86_64")
+    assert fingerprint.cpu_model.__wrapped__(tmp_path / "absent") == "unknown"
+    assert not fingerprint.known({"cpu": "unknown", "isa": "AVX2", "torch": "2.14.1", "threads": 1, "device": "cpu"})

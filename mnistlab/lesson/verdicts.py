@@ -128,9 +128,10 @@ def retrain_sentence(accuracy: float, here: dict | None, saved: LessonRun, seeds
     values = {"saved": i18n.percent(saved.test_accuracy, lang), "here": i18n.percent(accuracy, lang),
               "seed": saved.seed, "n": len(seeds), "low": i18n.percent(min(accuracies), lang),
               "high": i18n.percent(max(accuracies), lang), "where": fingerprint.described(saved.trained_on, lang)}
-    if fingerprint.bit_comparable(here, saved.trained_on):
-        return i18n.text(lang, "retrain.same" if accuracy == saved.test_accuracy else "retrain.unexpected", **values)
-    return i18n.text(lang, "retrain.other", **values)
+    if accuracy == saved.test_accuracy:
+        return i18n.text(lang, "retrain.equal", **values)
+    return i18n.text(lang, "retrain.unexpected" if fingerprint.bit_comparable(here, saved.trained_on) else
+                     "retrain.other", **values)
 
 
 def elsewhere_sentence(trained_on: dict | None, here: dict | None, epochs: int, lang: str = "en") -> str:
