@@ -240,14 +240,14 @@ def held_by_this_browser() -> int:
 
 
 def private_link() -> str | None:
-    """This session's private link (the page's address with ?restore=…), or None before it is kept."""
+    """This session's private link (the page's address with ?restore=… and the language), or None before it is kept."""
     with _kept_lock:
         kept = _kept.get(st.session_state.get(SESSION_TOKEN))
         key = None if kept is None else kept.link_key
     if key is None:
         return None
     base = (st.context.url or "").split("?")[0]
-    return f"{base}?{RESTORE_PARAM}={key}"
+    return f"{base}?lang={current()}&{RESTORE_PARAM}={key}"  # it opens in the language it was read in
 
 
 def private_link_panel() -> None:
