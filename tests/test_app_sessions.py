@@ -1,5 +1,7 @@
 """Whose runs a session finds, under AppTest: a browser's tabs share them, its private link brings them back after a
 restart, a link that finds nothing says why, and one visitor cannot take another's room."""
+import urllib.parse
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -40,7 +42,9 @@ def test_after_a_browser_restart_the_link_says_why_and_the_private_link_brings_t
     token, (label,) = app.query_params["session"], list(app.session_state[sessions.RUNS])
     app.switch_page("pages/compare.py").run()
     (link,) = [str(code.value) for code in app.code]
-    key = link.split("?restore=")[1]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+    key, = query["restore"]
+    assert query["lang"] == ["en"]
 
     browser["id"] = "the same browser, restarted"  # its cookie died with it: another browser for the server
     restarted = tab({"session": token})
