@@ -20,6 +20,7 @@ from .config import RunConfig, check, describe, is_number
 from .i18n import KeyedError, Phrase, phrase, size
 from .evaluation import Evaluation
 from .models import build_model
+from . import upload_checks
 
 STATUSES = ("completed", "stopped", "diverged", "failed")
 RUN_FILE, WEIGHTS_FILE = "run.json", "weights.pt"
@@ -207,8 +208,13 @@ def run_identity(run: Run) -> str:
 
 def _run_from(values: dict, weights: bytes | None, name: str) -> Run:
     try:
+        upload_checks.check_numbers_in_range(values)
         run = Run.from_dict(values)
+        upload_checks.check_history(run.history, run.config)
+        upload_checks.check_evaluation(run.evaluation)
+        upload_checks.check_run_seconds(run.seconds)
         if weights is not None:
+            upload_checks.check_weights_file(weights, run.config)  # before torch.load inflates anything
             model = build_model(run.config)
             model.load_state_dict(torch.load(io.BytesIO(weights), weights_only=True))
             run.model = model.eval()

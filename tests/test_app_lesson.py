@@ -8,7 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 import mnistlab.engine
 import mnistlab.lesson.files
-from conftest import write_raw_folder
+import mnistlab.lesson.plan
+from conftest import fresh_sessions, write_raw_folder
 from mnistlab import jobs
 from mnistlab.config import preset
 from mnistlab.config import DEFAULT_SEEDS
@@ -39,6 +40,7 @@ def page(tmp_path, monkeypatch, lessons):
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
     monkeypatch.delenv(frame.ALLOW_LESSON_SAVE, raising=False)  # a server as its owner starts it
     monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")  # AppTest sends no cookie
+    fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
     yield at.switch_page("pages/lesson.py").run()

@@ -1,5 +1,6 @@
 """Every page under AppTest, on a tiny synthetic MNIST: train, stop, bad settings, results, compare, data, uploads."""
 from concurrent.futures import ThreadPoolExecutor
+import itertools
 import json
 from pathlib import Path
 
@@ -7,13 +8,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import write_raw_folder, zipped
+from conftest import fresh_sessions, write_raw_folder, zipped
 from mnistlab.config import RunConfig, preset
 from mnistlab.evaluation import Evaluation
 from mnistlab.runs import Run, run_to_zip
 from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
+BROWSERS = itertools.count(1)
 PAGES = ("pages/train.py", "pages/results.py", "pages/compare.py", "pages/data.py")
 WAIT = 120  # seconds a tiny run may take on a loaded 2-core machine; a hang fails instead of blocking
 HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss": 0.8, "val_accuracy": 72.0,
@@ -25,7 +27,7 @@ HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss":
 @pytest.fixture
 def browser(monkeypatch) -> dict:
     """The browser AppTest's sessions come from (AppTest sends no cookie): set browser["id"] to change it."""
-    current = {"id": "browser-1"}
+    current = {"id": f"browser-{next(BROWSERS)}"}  # new to the process-wide queue, which remembers whom it served
     monkeypatch.setattr(sessions, "browser_id", lambda: current["id"])
     return current
 
@@ -35,6 +37,7 @@ def app(tmp_path, monkeypatch, browser):
     """The app on a synthetic MNIST folder, with the process-wide data cache emptied around it."""
     write_raw_folder(tmp_path)
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
+    fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     yield AppTest.from_file(APP, default_timeout=60).run()
     st.cache_resource.clear()
@@ -141,10 +144,12 @@ def test_a_reload_finds_the_runs_the_running_job_and_the_settings_again(app):
     assert stranger.query_params["session"] not in (token, "not-from-this-server")
 
 
-def test_the_server_keeps_the_newest_tabs_only(app, monkeypatch):
+def test_the_server_keeps_the_newest_tabs_only(app, monkeypatch, browser):
     monkeypatch.setattr(sessions, "KEEP_AT_MOST", 1)
     token = app.query_params["session"]
-    AppTest.from_file(APP, default_timeout=60).run()  # another tab opens: the first one's values are forgotten
+    mine, browser["id"] = browser["id"], "browser-2"
+    AppTest.from_file(APP, default_timeout=60).run()  # another visitor opens: the first one's values are forgotten
+    browser["id"] = mine
     reloaded = AppTest.from_file(APP, default_timeout=60)
     reloaded.query_params["session"] = token
     assert reloaded.run().query_params["session"] != token
@@ -154,7 +159,7 @@ def test_the_same_url_in_another_browser_starts_a_fresh_session(app, browser):
     """The ?session= token is not enough: a link projected or pasted elsewhere must not open the lecturer's runs."""
     app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed")}
     app.run()
-    token = app.query_params["session"]
+    token, lecturer = app.query_params["session"], browser["id"]
     browser["id"] = "another-browser"
     visitor = AppTest.from_file(APP, default_timeout=60)
     visitor.query_params["session"] = token
@@ -165,7 +170,7 @@ def test_the_same_url_in_another_browser_starts_a_fresh_session(app, browser):
     unknown = AppTest.from_file(APP, default_timeout=60)
     unknown.query_params["session"] = token
     assert not unknown.run().session_state.get("runs")
-    browser["id"] = "browser-1"  # the lecturer's own reload still finds them
+    browser["id"] = lecturer  # the lecturer's own reload still finds them
     reloaded = AppTest.from_file(APP, default_timeout=60)
     reloaded.query_params["session"] = token
     assert list(reloaded.run().session_state["runs"]) == ["1. baseline"]

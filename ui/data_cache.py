@@ -53,11 +53,16 @@ def missing_data(name: str, error: DataError) -> None:
     """One message: what is missing and where it was looked for (absolute), and the three ways out: an uploader that
     checks each file before keeping it, a download, the folder (or MNISTLAB_DATA_DIR)."""
     given = data_dir()
-    if given.exists() and not given.is_dir():  # nowhere to put files: only the setting can be mended
-        st.error(f"{t('data.not_a_folder.1', dataset=t('dataset.' + name), folder=given)} {t('data.not_a_folder.2')}")
+    try:
+        if given.exists() and not given.is_dir():  # nowhere to put files: only the setting can be mended
+            st.error(f"{t('data.not_a_folder.1', dataset=t('dataset.' + name), folder=given)} "
+                     f"{t('data.not_a_folder.2')}")
+            return
+        folder = raw_folder(name)
+        missing = [f + ".gz" for f in RAW_FILES if not ((folder / f).is_file() or (folder / (f + ".gz")).is_file())]
+    except OSError:  # a folder the server may not enter: load_dataset's message names it and says what to do
+        st.error(t("data.load_failed", dataset=t(f"dataset.{name}"), error=message(error)))
         return
-    folder = raw_folder(name)
-    missing = [f + ".gz" for f in RAW_FILES if not ((folder / f).is_file() or (folder / (f + ".gz")).is_file())]
     if missing:
         st.error(t("data.missing", dataset=t(f"dataset.{name}"), missing=", ".join(missing), folder=folder))
         st.markdown(f"{t('data.ways_out.1')} {t('data.ways_out.2')}")

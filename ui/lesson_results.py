@@ -10,9 +10,10 @@ from mnistlab.lesson.files import LESSONS_DIR, file_name, lesson_to_bytes, save_
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, message_in
 from mnistlab.lesson.summary import baseline_verdicts, course_numbers_note, slip_effects, summarize, table
 from mnistlab.lesson.verdicts import elsewhere_sentence, gap_note, verdict_rule
+from mnistlab.upload_checks import UploadRefused, path_inside
 
 from . import frame, language, saved_lessons, sessions, widgets
-from .language import current, number, t
+from .language import current, message, number, t
 
 SLIP_SWITCHES = {"no-eval": "lesson.switch.no-eval", "shared-bn": "lesson.switch.shared-bn",
                  "loss-graph": "lesson.switch.loss-graph"}  # keys of mnistlab/strings
@@ -48,16 +49,17 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     slips = ", ".join(t(SLIP_SWITCHES[slip]) for slip in plan.slips) or t("describe.none")
     st.subheader(t("results.title"))
     source = t("lesson.trained_here") if source == sessions.TRAINED_HERE else source
-    st.info(t("lesson.showing", source=source, created=i18n.date(lesson.created, current()),
-              device=str(lesson.device).upper(), seeds=language.count(plan.seeds, "seed"),
+    escaped = widgets.markdown_escaped  # the file's own words are shown as text, never as Markdown
+    st.info(t("lesson.showing", source=escaped(source), created=escaped(i18n.date(lesson.created, current())),
+              device=escaped(str(lesson.device).upper()), seeds=language.count(plan.seeds, "seed"),
               epochs=language.count(plan.epochs, "epoch"),
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
               minutes=number(lesson.seconds / 60, 1)))
     elsewhere = elsewhere_sentence(lesson.trained_on, saved_lessons.here(), plan.epochs, current())
     if elsewhere:
-        st.caption(elsewhere)
+        st.caption(escaped(elsewhere))  # it names the processor the file says
     if lesson.status == "stopped":
-        st.warning(t("lesson.stopped_note", message=message_in(lesson.message, current())))
+        st.warning(t("lesson.stopped_note", message=escaped(message_in(lesson.message, current()))))
     draw_bands(lesson, key="lesson")
     widgets.table(table(summaries, current()))
     st.caption(f"{t('lesson.table_note')} {t('lesson.vs_note')} {gap_note(current())}")
@@ -81,9 +83,9 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
         right.caption(t("lesson.saving_off", switch=frame.ALLOW_LESSON_SAVE))
     elif right.button(t("lesson.save")):
         try:
-            path = save_lesson(lesson, LESSONS_DIR / file_name(lesson))
-        except OSError as error:
-            st.error(t("lesson.not_saved", error=error))
+            path = save_lesson(lesson, path_inside(LESSONS_DIR, file_name(lesson)))
+        except (OSError, UploadRefused) as error:
+            st.error(t("lesson.not_saved", error=message(error)))
         else:
             st.success(t("lesson.saved", name=path.name))
 

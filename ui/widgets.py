@@ -156,11 +156,11 @@ def pick_confusion_cell() -> None:
 
 def run_summary(label: str, run: Run) -> None:
     """How a run ended (its message says what to change) and its headline numbers."""
-    said = message_in(run.message, current())
+    said = markdown_escaped(message_in(run.message, current()))  # a run's message comes from its file
     # the message says how it ended ("Stopped by the user during epoch 2."): said once, after the run's name
-    STATUS_BOX[run.status](t("summary.with_message", label=label, message=said) if said else
-                           t(f"summary.{run.status}", label=label) + t("summary.in_seconds",
-                                                                        time=i18n.seconds(run.seconds, current())))
+    STATUS_BOX[run.status](t("summary.with_message", label=markdown_escaped(label), message=said) if said else
+                           t(f"summary.{run.status}", label=markdown_escaped(label))
+                           + t("summary.in_seconds", time=i18n.seconds(run.seconds, current())))
     columns = st.columns(4)
     columns[0].metric(t("summary.test_accuracy"), "—" if run.test_accuracy is None else percent(run.test_accuracy))
     best = min((r["val_loss"] for r in run.history), default=None)
@@ -198,8 +198,14 @@ def table(rows: list[dict]) -> None:
 
 
 def markdown_escaped(value: str) -> str:
-    """Text that Markdown shows as it is (st.table reads its cells as Markdown: '1. baseline' became a list)."""
-    value = re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", value)
+    """Text that Markdown shows as it is: st.table reads its cells as Markdown ('1. baseline' became a list), and text
+    from a file in an alert must not become a link, a remote image, math, a colour or an icon."""
+    value = re.sub(r"([\\`*_\[\]<>|~$!#&])", r"\\\1", value)
+    value = re.sub(r":(?=[A-Za-z])", r"\\:", value)  # :red[…] a colour, :material/…: an icon, :smile: an emoji
+    # A bare URL or e-mail address becomes a link whatever is escaped (GFM finds them in the text after escapes are
+    # undone): an invisible word joiner breaks the pattern, and the text reads the same.
+    value = value.replace("://", ":\u2060//").replace("@", "@\u2060")
+    value = re.sub(r"(?i)\bwww\.", "www\u2060.", value)
     value = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", value)  # "1. " opens a numbered list
     return re.sub(r"^([-+#])(?=\s)", r"\\\1", value)  # "- " a list, "# " a heading
 
@@ -216,7 +222,7 @@ def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], A
     try:
         value = parse(upload.getvalue(), upload.name)
     except errors as error:
-        st.error(t("files.cannot_open", error=message(error)))
+        st.error(t("files.cannot_open", error=markdown_escaped(message(error))))  # it quotes the file
         return None
     st.session_state[f"{key}.opened"] = upload.file_id
     return value, upload.name

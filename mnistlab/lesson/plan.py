@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import fingerprint, i18n
+from .. import fingerprint, i18n, upload_checks
 from ..config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from ..data import Dataset
 from ..i18n import KeyedError
@@ -113,6 +113,9 @@ class LessonRun:
                *record_conditions(run.status, run.history, run.seconds),
                (run.test_accuracy is None or is_number(run.test_accuracy), "test_accuracy is not a number"),
                (isinstance(run.message, str), "a run's message must be text")])
+        upload_checks.check_history(run.history, run.config)
+        upload_checks.check_test_accuracy(run.test_accuracy)
+        upload_checks.check_run_seconds(run.seconds)
         return run
 
 
@@ -161,6 +164,7 @@ class Lesson:
                 "batches_per_epoch is not a count"),
                (all(isinstance(text, str) for text in (lesson.message, lesson.device, lesson.created)),
                 "message, device and created must be text")])
+        upload_checks.check_lesson_runs(lesson.runs, lesson.plan.tasks())
         return lesson
 
 

@@ -228,10 +228,10 @@ STRINGS = {
     "error.lesson_file.too_large": "{name} is refused: {size} MB, more than the {most} MB a lesson file can be",
     # --- server owner's settings (mnistlab/server_settings.py)
     "server.max_epochs": "This server allows at most {most} epochs per run (asked: {asked}): choose {most} or fewer.",
-    "server.max_runs.one": "This server lets each session have {most} run running or waiting at once: wait for one "
+    "server.max_runs.one": "This server lets each browser have {most} run running or waiting at once: wait for one "
                            "to finish, or stop one.",
-    "server.max_runs.other": "This server lets each session have {most} runs running or waiting at once: wait for one to "
-                       "finish, or stop one.",
+    "server.max_runs.other": "This server lets each browser have {most} runs running or waiting at once: wait for one "
+                             "to finish, or stop one.",
     "error.server.whole_number": "{name} must be a whole number from {low} to {high}, or unset for no cap (got "
                                  "{value!r})",
     "error.server.switch": "{name} must be 1 (on) or 0 (off) (also accepted: {accepted}); got {value!r}",
@@ -608,4 +608,34 @@ STRINGS = {
     "count.point.other": "{n} points",
     "form.choose_runs": "Choose runs",
     "form.none": "None: the corrected code",
+    # --- phase B: a yes/no table cell
+    "cell.True": "True",
+    "cell.False": "False",
+    # --- issue 28: uploads checked before they cost anything
+    "error.upload.weights_not_zip": "its weights.pt is not the zip torch.save writes ({reason})",
+    "error.upload.weights_entries": "its weights.pt holds {count} entries, more than the {most} its network's tensors take",
+    "error.upload.weights_packed": "its weights.pt holds a compressed record ({entry}): torch.save stores them as they are",
+    "error.upload.weights_size": "its weights.pt declares {size} MB of tensors, more than the {most} MB its settings' network takes",
+    "error.upload.number_range": "it holds a number of {digits} digits, beyond what a page can compute with",
+    "error.upload.history_rows": "its history has {rows} rows for {epochs} epochs",
+    "error.upload.history_epoch": "a history row's epoch is {value}, outside 0 to {epochs}",
+    "error.upload.accuracy": "{what} is {value}, not a percentage between 0 and 100",
+    "error.upload.seconds": "a duration is {value}, not a number of seconds",
+    "error.upload.test_images": "its confusion matrix counts {count} test images, more than the {most} any test set holds",
+    "error.upload.probability": "a mistake's probability is {value}, not between 0 and 1",
+    "error.upload.lesson_run": "it holds a run ({variant}, {arm}, seed {seed}) that its plan does not train",
+    "error.upload.lesson_twice": "it holds the run ({variant}, {arm}, seed {seed}) twice",
+    "error.upload.name_outside": "the file name {name!r} would leave its folder",
+    "error.data.too_large": "{file} inflates to more than the {most} MB of the largest raw file of the data sets: it is not one of them. Replace it with the published file",
+    "server.max_cost": "This run would cost {cost} course epochs of work (the course's MLP for one epoch is 1; epochs, layer sizes and small batches add up); this server allows {most} per run: fewer epochs or smaller layers. The server's owner sets {name}.",
+    "server.max_runs_many": "This server lets each browser have {most} runs running or waiting at once; this asks for {asked} more, with {active} already under way: fewer seeds, or wait for them to finish.",
+    "server.max_memory": "Your runs hold {held} MB of this server's memory and this would add {adding} MB; it allows {most} MB per browser: remove runs on the Compare page (download first those you want to keep). The server's owner sets {name}.",
+    "session.other_browser": "The runs of this link belong to another browser, or to this one before it was restarted: open your private link (Compare page, Keep your runs) to get them back.",
+    "session.link_gone": "The runs of this private link are no longer on this server: it was restarted, or they were unused for 12 hours. Upload the runs you downloaded (Results page).",
+    "session.unknown_link": "The runs of this link are no longer on this server: it was restarted, or they were unused for 12 hours. Upload the runs you downloaded (Results page).",
+    "session.elsewhere": "Your runs are in another tab of this browser: they are shown here too.",
+    "session.link.title": "Keep your runs after closing the browser",
+    "session.link.body": "This private link brings these runs back in any browser, which then holds them, while the server runs (until it restarts, or 12 hours unused). Keep it to yourself: whoever opens it gets your runs.",
+    "error.upload.list_length": "a history row's {what} holds {count} values, more than the {most} its network and batches make",
+    "error.server.whole_number_default": "{name} must be a whole number from {low} to {high}, or unset for {default} (got {value!r})",
 }

@@ -249,10 +249,10 @@ STRINGS = {
     # --- server owner's settings (mnistlab/server_settings.py)
     "server.max_epochs": "Ce serveur autorise au plus {most} époques par entraînement (demandé : {asked}) : "
                          "choisissez-en {most} ou moins.",
-    "server.max_runs.one": "Ce serveur permet à chaque session d'avoir {most} entraînement en cours ou en attente à "
-                           "la fois : attendez qu'il se termine, ou arrêtez-le.",
-    "server.max_runs.other": "Ce serveur permet à chaque session d'avoir {most} entraînements en cours ou en attente à la "
-                       "fois : attendez qu'un se termine, ou arrêtez-en un.",
+    "server.max_runs.one": "Ce serveur permet à chaque navigateur d'avoir {most} entraînement en cours ou en attente "
+                           "à la fois : attendez qu'il se termine, ou arrêtez-le.",
+    "server.max_runs.other": "Ce serveur permet à chaque navigateur d'avoir {most} entraînements en cours ou en attente "
+                             "à la fois : attendez qu'un se termine, ou arrêtez-en un.",
     "error.server.whole_number": "{name} doit être un nombre entier de {low} à {high}, ou ne pas être défini (pas "
                                  "de limite) (reçu {value!r})",
     "error.server.switch": "{name} doit valoir 1 (activé) ou 0 (désactivé) (aussi acceptés : {accepted}) ; reçu "
@@ -645,4 +645,31 @@ STRINGS = {
     "count.point.other": "{n} points",
     "form.choose_runs": "Choisir des entraînements",
     "form.none": "Aucune : le code corrigé",
+    # --- issue 28: uploads checked before they cost anything
+    "error.upload.weights_not_zip": "son weights.pt n'est pas le zip qu'écrit torch.save ({reason})",
+    "error.upload.weights_entries": "son weights.pt contient {count} entrées, plus que les {most} que prennent les tenseurs de son réseau",
+    "error.upload.weights_packed": "son weights.pt contient un enregistrement compressé ({entry}) : torch.save les stocke tels quels",
+    "error.upload.weights_size": "son weights.pt déclare {size} Mo de tenseurs, plus que les {most} Mo que prend le réseau de ses réglages",
+    "error.upload.number_range": "il contient un nombre de {digits} chiffres, au-delà de ce qu'une page peut calculer",
+    "error.upload.history_rows": "son historique a {rows} lignes pour {epochs} époques",
+    "error.upload.history_epoch": "l'époque d'une ligne de l'historique vaut {value}, hors de 0 à {epochs}",
+    "error.upload.accuracy": "{what} vaut {value}, pas un pourcentage entre 0 et 100",
+    "error.upload.seconds": "une durée vaut {value}, pas un nombre de secondes",
+    "error.upload.test_images": "sa matrice de confusion compte {count} images de test, plus que les {most} d'un jeu de test",
+    "error.upload.probability": "la probabilité d'une erreur vaut {value}, pas entre 0 et 1",
+    "error.upload.lesson_run": "il contient un entraînement ({variant}, {arm}, graine {seed}) que son plan n'entraîne pas",
+    "error.upload.lesson_twice": "il contient deux fois l'entraînement ({variant}, {arm}, graine {seed})",
+    "error.upload.name_outside": "le nom de fichier {name!r} sortirait de son dossier",
+    "error.data.too_large": "{file} se décompresse en plus des {most} Mo du plus grand fichier brut des jeux de données : ce n'en est pas un. Remplacez-le par le fichier publié",
+    "server.max_cost": "Cet entraînement coûterait {cost} époques du cours (le MLP du cours pour une époque vaut 1 ; époques, tailles des couches et petits lots s'additionnent) ; ce serveur en autorise {most} par entraînement : moins d'époques ou des couches plus petites. Le propriétaire du serveur règle {name}.",
+    "server.max_runs_many": "Ce serveur permet à chaque navigateur d'avoir {most} entraînements en cours ou en attente à la fois ; ceci en demande {asked} de plus, avec {active} déjà en cours : moins de graines, ou attendez qu'ils finissent.",
+    "server.max_memory": "Vos entraînements occupent {held} Mo de la mémoire de ce serveur et ceci ajouterait {adding} Mo ; il en autorise {most} Mo par navigateur : retirez des entraînements sur la page Comparer (téléchargez d'abord ceux à garder). Le propriétaire du serveur règle {name}.",
+    "session.other_browser": "Les entraînements de ce lien appartiennent à un autre navigateur, ou à celui-ci avant son redémarrage : ouvrez votre lien privé (page Comparer, Garder vos entraînements) pour les retrouver.",
+    "session.link_gone": "Les entraînements de ce lien privé ne sont plus sur ce serveur : il a redémarré, ou ils sont restés 12 heures sans usage. Rechargez ceux que vous avez téléchargés (page Résultats).",
+    "session.unknown_link": "Les entraînements de ce lien ne sont plus sur ce serveur : il a redémarré, ou ils sont restés 12 heures sans usage. Rechargez ceux que vous avez téléchargés (page Résultats).",
+    "session.elsewhere": "Vos entraînements sont dans un autre onglet de ce navigateur : ils s'affichent ici aussi.",
+    "session.link.title": "Garder vos entraînements après la fermeture du navigateur",
+    "session.link.body": "Ce lien privé rend ces entraînements dans n'importe quel navigateur, qui les détient alors, tant que le serveur tourne (jusqu'à son redémarrage, ou 12 heures sans usage). Gardez-le pour vous : qui l'ouvre obtient vos entraînements.",
+    "error.upload.list_length": "{what} d'une ligne de l'historique contient {count} valeurs, plus que les {most} que font son réseau et ses lots",
+    "error.server.whole_number_default": "{name} doit être un nombre entier de {low} à {high}, ou ne pas être défini ({default}) (reçu {value!r})",
 }
