@@ -19,13 +19,19 @@ from torch.nn import functional as F
 
 from .cli import add_data_arguments
 from .config import ConfigError, RunConfig
-from .course import course_loop
 from .cpu import cpu_settings, leave_cores_to_training, thread_count
 from .data import RAW_FILES, DataError, data_dir, load_dataset, raw_folder
 from .jobs import JobQueue, submit_training
 from .models import build_model
 from .sampling import split_indices
 from .training import PROGRESS_INTERVAL, resolve_device, train
+
+try:  # the course's loop, timed here, reads MNIST through torchvision; the app does not need it
+    from .course import course_loop
+except ModuleNotFoundError:
+    course_loop = None
+NEEDS_TORCHVISION = ("mnistlab.bench: error: the bench times the course's own loop, which reads MNIST through "
+                     "torchvision, not installed here: pip install -r requirements-dev.txt")
 
 Result = TypeVar("Result")
 LOOPS = ("course", "engine", "app", "floor")
@@ -221,6 +227,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if course_loop is None:
+        print(NEEDS_TORCHVISION, file=sys.stderr)
+        return 2
     args.course_threads = args.threads or torch.get_num_threads()
     leave_cores_to_training()
     load_before = load_average()

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .config import DEFAULT_SEEDS, MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, preset
+from .config import DEFAULT_SEEDS, MAX_SEEDS, PRESETS, SLIPS, ConfigError, RunConfig, check, preset
 
 if TYPE_CHECKING:
     from .lesson.plan import Lesson, LessonProgress
@@ -94,6 +94,16 @@ def config_from(args) -> RunConfig:
     """The variant's preset with the settings given on the command line."""
     changes = {name: getattr(args, name) for name in SETTINGS if getattr(args, name) is not None}
     return preset(args.variant, **changes)
+
+
+def check_ranges(args) -> None:
+    """The settings' ranges (RunConfig's and LessonPlan's rules), checked before torch's import takes seconds."""
+    if args.command == "train":
+        config_from(args)
+    else:
+        check([(1 <= args.seeds <= MAX_SEEDS, "error.lesson.seeds", {"most": MAX_SEEDS, "value": args.seeds})],
+              ConfigError)
+        preset("batchnorm", epochs=args.epochs, slips=tuple(args.slip), device=args.device)
 
 
 def status_line(text: str) -> None:
@@ -206,7 +216,8 @@ SLIP_SCOPES = {"no-eval": "no-eval changes nothing without Dropout or BatchNorm"
 
 def lesson_summary(lesson: Lesson) -> str:
     """The lesson's table, its slips' measured effects and the rule behind the verdicts, as text."""
-    from .lesson.summary import course_numbers_note, size_text, slip_effects, summarize, table
+    from .i18n import size
+    from .lesson.summary import course_numbers_note, slip_effects, summarize, table
     from .lesson.verdicts import GRAPH_NOTE, JOINT_NOTE, VERDICT_RULE
 
     summaries = summarize(lesson)
@@ -228,7 +239,7 @@ def lesson_summary(lesson: Lesson) -> str:
     for effect in slip_effects(lesson, summaries):
         memory = "" if "loss-graph" not in effect.slips else (
             f"; the summed loss held {_number(effect.graph_nodes, '.0f')} autograd nodes, "
-            f"{size_text(effect.graph_bytes)}, at each epoch's end")
+            f"{size(effect.graph_bytes, 'en')}, at each epoch's end")
         lines.append(f"{', '.join(effect.slips)} on {effect.variant}: {effect.verdict.text}{memory}")
     lines.append(VERDICT_RULE)
     lines.append(course_numbers_note())
@@ -276,6 +287,11 @@ def main(argv=None) -> int:
         return 2
     if args.command is None:  # no command: what there is to choose from, as argparse's help lists it
         print(parser.format_help(), end="", file=sys.stderr)
+        return 2
+    try:
+        check_ranges(args)
+    except ConfigError as error:
+        print(f"mnistlab: error: {error}", file=sys.stderr)
         return 2
     from .data import DataError  # imports torch: after the arguments, so that --help and usage errors answer at once
     from .cpu import leave_cores_to_training

@@ -5,7 +5,7 @@ import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
-from .i18n import KeyedError, text
+from .i18n import KeyedError, short, text
 
 DATASETS = ("mnist", "fashion-mnist")
 IN_FEATURES, CLASSES = 28 * 28, 10  # both data sets: 28 × 28 grey images, 10 classes
@@ -140,14 +140,13 @@ def describe(config: RunConfig, lang: str = "en") -> str:
     """A short name for a config: what it changes from the course's baseline ('baseline' when nothing), in lang."""
     base = RunConfig()
     parts = []
-    for name in LABEL_FIELDS:
+    changed = [name for name in LABEL_FIELDS if getattr(config, name) != getattr(base, name)]
+    for name in changed:
         value = getattr(config, name)
-        if value == getattr(base, name):
-            continue
         if name == "batchnorm":
             parts.append("BatchNorm" if value else text(lang, "describe.no_batchnorm"))
         elif name == "weight_decay":
-            parts.append(f"L2 {value:g}")
+            parts.append(f"L2 {short(value, lang)}")
         elif name == "hidden":
             parts.append(text(lang, "describe.hidden", sizes=layer_sizes(value)))
         elif name == "slips":
@@ -155,8 +154,10 @@ def describe(config: RunConfig, lang: str = "en") -> str:
         elif name == "dataset":
             parts.append(value)
         else:
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-            parts.append(f"{text(lang, 'describe.' + name)} {shown.replace('.', ',') if lang == 'fr' else shown}")
+            shown = short(value, lang) if isinstance(value, float) else value
+            parts.append(f"{text(lang, 'describe.' + name)} {shown}")
+    if changed == ["seed"]:  # 'baseline, seed 1': a seed alone would not say which variant it trained
+        parts.insert(0, text(lang, "describe.baseline"))
     return ", ".join(parts) or text(lang, "describe.baseline")
 
 

@@ -6,7 +6,6 @@ import hashlib
 import http.client
 import math
 import os
-import shutil
 import struct
 import tempfile
 import urllib.request
@@ -24,12 +23,14 @@ RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-
 
 @dataclass(frozen=True)
 class Source:
-    """Where a data set's files are found and fetched: its folder (torchvision's name), classes, mirrors, .gz MD5s."""
+    """Where a data set's files are found and fetched: its folder (torchvision's name), classes, mirrors, .gz MD5s,
+    and the bytes a download fetches (the four .gz files)."""
 
     folder: str
     classes: tuple[str, ...]
     mirrors: list[str]
     resources: list[tuple[str, str]]
+    download_bytes: int
 
 
 # As torchvision.datasets.MNIST and FashionMNIST publish them: the app does not import torchvision (its memory).
@@ -40,16 +41,18 @@ SOURCES = {
         [("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
          ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
          ("t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"),
-         ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c")]),
+         ("t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c")], 11_594_722),
     "fashion-mnist": Source("FashionMNIST", ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                              "Sneaker", "Bag", "Ankle boot"),
         ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"],
         [("train-images-idx3-ubyte.gz", "8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
          ("train-labels-idx1-ubyte.gz", "25c81989df183df01b3e8a0aad5dffbe"),
          ("t10k-images-idx3-ubyte.gz", "bef4ecab320f06d8554ea6380940ec79"),
-         ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")]),
+         ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310")], 30_878_645),
 }
 IMAGE_SIDE = 28
+# The largest raw file of either set (60 000 training images): a .gz inflating past it is refused before it is read.
+LARGEST_RAW_FILE = 16 + 60_000 * IMAGE_SIDE * IMAGE_SIDE
 # SHA-256 of each decompressed raw file as published (../shared/data's SHA256SUMS): both sets name their files alike,
 # so a file of one set (or another file of the same set) under a name of the other is recognised and refused.
 PUBLISHED_FILES = {
@@ -210,7 +213,9 @@ def _decompressed(raw: Path, target: Path, stem: str) -> tuple[Path, Path]:
     partial = target / (stem + ".partial")
     try:
         with gzip.open(compressed, "rb") as source, open(partial, "wb") as sink:
-            shutil.copyfileobj(source, sink)
+            copied = _copy_at_most(source, sink, LARGEST_RAW_FILE + 1)
+        if copied > LARGEST_RAW_FILE:  # a gzip bomb, or another file: refused before it is inflated whole
+            raise DataError("error.data.too_large", file=compressed, most=LARGEST_RAW_FILE // 1_000_000)
     except BaseException as error:  # an error or a Ctrl-C: no half-written file is left behind
         partial.unlink(missing_ok=True)
         if isinstance(error, (gzip.BadGzipFile, EOFError, zlib.error)):
@@ -221,6 +226,18 @@ def _decompressed(raw: Path, target: Path, stem: str) -> tuple[Path, Path]:
         raise
     partial.replace(target / stem)
     return target / stem, compressed
+
+
+def _copy_at_most(source, sink, limit: int, chunk: int = 1 << 20) -> int:
+    """Copy up to limit bytes from source to sink, a chunk at a time; returns how many were copied."""
+    copied = 0
+    while copied < limit:
+        block = source.read(min(chunk, limit - copied))
+        if not block:
+            break
+        sink.write(block)
+        copied += len(block)
+    return copied
 
 
 def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -250,7 +267,10 @@ def _read_pair(name: str, images: tuple[Path, Path], labels: tuple[Path, Path]) 
 
 
 def read_idx(path: Path, dims: int) -> torch.Tensor:
-    """An IDX file of unsigned bytes as a uint8 tensor (see parse_idx)."""
+    """An IDX file of unsigned bytes as a uint8 tensor (see parse_idx); one larger than any raw file of the sets is
+    refused before it is read."""
+    if path.stat().st_size > LARGEST_RAW_FILE:
+        raise ValueError(f"{path.name} is larger than any raw file of the data sets")
     return parse_idx(path.read_bytes(), dims)
 
 

@@ -143,10 +143,10 @@ def probability_bars(readings: list, columns: int = 4, lang: str = "en") -> go.F
                                 text=[f"{p:.0f}" if p >= 0.5 else "" for p in percents], textposition="outside",
                                 cliponaxis=False, hovertemplate="%{y}: %{x:.1f} %<extra>" + reading.label + "</extra>"),
                          row=i // columns + 1, col=i % columns + 1)
-    figure.update_xaxes(range=[0, 115], showticklabels=False, showgrid=False, fixedrange=True)
+    figure.update_xaxes(range=[0, 125], showticklabels=False, showgrid=False, fixedrange=True)
     figure.update_yaxes(type="category", autorange="reversed", fixedrange=True, tickfont={"size": 18})
     for annotation in figure.layout.annotations:
         annotation.font.size = 18
     figure.update_layout(dragmode=False, separators=SEPARATORS.get(lang, SEPARATORS["en"]))
     top = 36 + 22 * lines  # px: the titles' lines at 18 px
-    return styled(figure, height=top - 10 + 330 * rows, legend=False, margin={"l": 10, "r": 10, "t": top, "b": 10})
+    return styled(figure, height=top - 10 + 330 * rows, legend=False, margin={"l": 10, "r": 40, "t": top, "b": 10})

@@ -12,24 +12,19 @@ from dataclasses import dataclass
 from . import i18n
 from .i18n import Phrase, phrase
 
-SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 PLAIN = "message.plain"  # a message that is no key: shown as it reads, in every language
 MOST_NESTED = 4  # phrases within a message's phrase, as deep as a file may hold them (a divergence holds two levels)
 
 
 @dataclass(frozen=True)
 class Written:
-    """A number to write in the reader's language: style 'short' (0.001, 0,2, 10) or 'power' (1.2 × 10⁸)."""
+    """A number to write in the reader's language (mnistlab.i18n): style 'short' (0.001, 0,2, 10⁻⁴) or 'power'
+    (1.2 × 10⁸)."""
     value: float
     style: str = "short"
 
     def in_language(self, lang: str) -> str:
-        if self.style == "power":
-            mantissa, power = f"{self.value:.1e}".split("e")  # 9.96e3 → 1.0e+04: rounded before it is split
-            written = f"{mantissa} × 10{str(int(power)).translate(SUPERSCRIPTS)}"
-        else:
-            written = f"{self.value:g}"
-        return written.replace(".", ",") if lang == "fr" else written
+        return (i18n.power if self.style == "power" else i18n.short)(self.value, lang)
 
 
 def stopped_during(epoch: int) -> Phrase:
@@ -94,6 +89,13 @@ def said(message: Phrase | str | None, lang: str = "en") -> str:
     if isinstance(message, str):  # words given as a sentence, not a key
         message = from_english(message)
     return "" if message is None else message.in_language(lang)
+
+
+def value_in(message: Phrase | str | None, key: str, name: str):
+    """The value `name` of the message when it is `key`'s, else None (a sentence is read as from_english reads it)."""
+    if isinstance(message, str):
+        message = from_english(message)
+    return message.values.get(name) if message is not None and message.key == key else None
 
 
 def _stored(value):

@@ -16,6 +16,7 @@ from .figure_style import COLOURS, SMALLEST_TEXT, TRAIN, VAL, styled
 from .i18n import text
 from .inside import best_epoch, step_curve
 from .lesson.summary import VARIANT_NAMES, ArmSummary
+from .messages import value_in
 from .runs import Run
 from .training import DIVERGED_LOSS, Progress
 
@@ -32,7 +33,7 @@ def live_point(progress: Progress) -> tuple[float, float]:
 
 def training_curves(history: list[dict], live: tuple[float, float] | None = None,
                     epochs: int | None = None, diverged: bool = False, steps: tuple | list = (),
-                    lang: str = "en") -> go.Figure:
+                    lang: str = "en", height: int = 440) -> go.Figure:
     """Loss (left) and accuracy (right) per epoch for train and validation; `live` extends the train loss, `steps`
     (the epoch under way's smoothed loss) extends the finished epochs' step curve; the best validation epoch is
     marked and the train–validation loss gap shaded.
@@ -65,7 +66,7 @@ def training_curves(history: list[dict], live: tuple[float, float] | None = None
     if not healthy:  # no accuracy before the first epoch ends: show its scale rather than an empty -1…4
         figure.update_yaxes(range=[0, 100], row=1, col=2)
     _epoch_axis(figure, epochs or max(x + live_x, default=1), lang)
-    return styled(figure, height=440, lang=lang)
+    return styled(figure, height=height, lang=lang)
 
 
 def blew_up(history: list[dict] | tuple) -> bool:
@@ -89,20 +90,11 @@ def _mark_diverged(figure: go.Figure, x: float, value: float, top: float, colour
     side = "middle left" if x > epochs / 2 else "middle right"  # the words stay inside the plot
     figure.add_trace(go.Scatter(x=[x], y=[top * 0.95], mode="markers+text", showlegend=False,
                                 marker={**DIVERGED_MARK, "color": colour, "line": {"width": 1, "color": colour}},
-                                text=[" " + text(lang, "plots.diverged", loss=power_text(value, lang)) + " "],
+                                text=[" " + text(lang, "plots.diverged", loss=i18n.power(value, lang)) + " "],
                                 textposition=side,
                                 textfont={"size": SMALLEST_TEXT, "color": colour}, cliponaxis=False,
-                                hovertemplate=text(lang, "plots.diverged", loss=power_text(value, lang))
+                                hovertemplate=text(lang, "plots.diverged", loss=i18n.power(value, lang))
                                 + "<extra></extra>"), **where)
-
-
-def power_text(value: float, lang: str = "en") -> str:
-    """A large number as a reader says it: 2.1 × 10⁸ (2,1 × 10⁸ in French); 'NaN' and 'infinite' for those."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else text(lang, "plots.infinite")
-    mantissa, power = f"{value:.1e}".split("e")
-    mantissa = mantissa.replace(".", ",") if lang == "fr" else mantissa
-    return f"{mantissa} × 10{str(int(power)).translate(str.maketrans('-0123456789', '⁻⁰¹²³⁴⁵⁶⁷⁸⁹'))}"
 
 
 def _epoch_axis(figure: go.Figure, epochs: float, lang: str = "en") -> None:
@@ -178,7 +170,7 @@ def epochs_reached(run: Run, lang: str = "en") -> tuple[str, str]:
     if run.status == "completed":
         return count, ""
     if run.status == "diverged":
-        step = run.message.values.get("step") if run.message and run.message.key == "run.diverged" else None
+        step = value_in(run.message, "run.diverged", "step")
         return count, (text(lang, "epochs.diverged_at", step=step, epoch=whole + 1) if step
                        else text(lang, "epochs.diverged_in", epoch=whole + 1))
     within = reached != whole  # ended inside an epoch

@@ -12,12 +12,10 @@ import io
 import math
 import zlib
 
-from .data import IMAGE_SIDE, PUBLISHED_FILES, RAW_FILES, parse_idx
+from .data import IMAGE_SIDE, LARGEST_RAW_FILE, PUBLISHED_FILES, RAW_FILES, parse_idx
 from .i18n import text
 
 SET_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
-# The largest raw file of either set (60 000 training images): a .gz inflating past it is refused before it is read.
-LARGEST_RAW_FILE = 16 + 60_000 * IMAGE_SIDE * IMAGE_SIDE
 
 
 def expected_names() -> list[str]:

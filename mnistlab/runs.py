@@ -17,9 +17,10 @@ from torch import nn
 
 from . import fingerprint, messages
 from .config import RunConfig, check, describe, is_number
-from .i18n import KeyedError, Phrase, phrase
+from .i18n import KeyedError, Phrase, phrase, size
 from .evaluation import Evaluation
 from .models import build_model
+from . import upload_checks
 
 STATUSES = ("completed", "stopped", "diverged", "failed")
 RUN_FILE, WEIGHTS_FILE = "run.json", "weights.pt"
@@ -175,25 +176,27 @@ def archive_refusal(entries: list[zipfile.ZipInfo]) -> str:
     if len(entries) > MAX_ZIP_ENTRIES:
         return f"it holds {len(entries)} files, more than the {MAX_ZIP_ENTRIES} a run .zip may hold"
     if inflated > MAX_ZIP_BYTES:
-        return f"it would inflate to {size_mb(inflated)}, more than the {size_mb(MAX_ZIP_BYTES)} a run .zip may hold"
+        return (f"it would inflate to {size(inflated, 'en')}, more than the {size(MAX_ZIP_BYTES, 'en')} a run .zip "
+                "may hold")
     if run_json is not None and run_json.file_size > MAX_RUN_JSON_BYTES:
-        return (f"its {RUN_FILE} would inflate to {size_mb(run_json.file_size)}, more than the "
-                f"{size_mb(MAX_RUN_JSON_BYTES)} allowed")
+        return (f"its {RUN_FILE} would inflate to {size(run_json.file_size, 'en')}, more than the "
+                f"{size(MAX_RUN_JSON_BYTES, 'en')} allowed")
     if packed:
         return (f"its {packed[0].filename} would inflate {packed[0].file_size / max(packed[0].compress_size, 1):.0f}"
                 f"-fold, more than the {MAX_ZIP_RATIO}-fold a run's files ever do")
     return ""
 
 
-def size_mb(n_bytes: int) -> str:
-    """A byte count in megabytes, for a message: '400 MB', '0.4 MB'."""
-    return f"{n_bytes / 1e6:.{0 if n_bytes >= 1e7 else 1}f} MB"
+PLAIN_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
 
 def download_name(run: Run) -> str:
     """A .zip name that says what the run changed from the course baseline, how it ended and when it was made:
     'mnistlab-dropout-0.2-epochs-3-2026-11-29-0812.zip'."""
-    settings = re.sub(r"[^a-z0-9.]+", "-", describe(run.config).lower().replace("×", "x")).strip("-.")
+    said = re.sub(r"(?:([\d.]+) × )?10([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)",  # L2 10⁻⁴ as l2-1e-4, 3 × 10⁻⁵ as 3e-5
+                  lambda power: f"{power.group(1) or 1}e{power.group(2).translate(PLAIN_DIGITS)}",
+                  describe(run.config))
+    settings = re.sub(r"[^a-z0-9.]+", "-", said.lower().replace("×", "x")).strip("-.")
     ending = "" if run.status == "completed" else f"-{run.status}"
     made = re.sub(r"[^0-9]", "", run.created)[:12]  # YYYYMMDDHHMM, from "YYYY-MM-DDTHH:MM:SS"
     when = f"-{made[:4]}-{made[4:6]}-{made[6:8]}-{made[8:12]}" if len(made) == 12 else ""
@@ -209,8 +212,13 @@ def run_identity(run: Run) -> str:
 
 def _run_from(values: dict, weights: bytes | None, name: str) -> Run:
     try:
+        upload_checks.check_numbers_in_range(values)
         run = Run.from_dict(values)
+        upload_checks.check_history(run.history, run.config)
+        upload_checks.check_evaluation(run.evaluation)
+        upload_checks.check_run_seconds(run.seconds)
         if weights is not None:
+            upload_checks.check_weights_file(weights, run.config)  # before torch.load inflates anything
             model = build_model(run.config)
             model.load_state_dict(torch.load(io.BytesIO(weights), weights_only=True))
             run.model = model.eval()

@@ -30,3 +30,4 @@ with st.form("remove-runs", border=False):
     if st.form_submit_button(t("compare.remove")) and doomed:
         sessions.remove_runs(doomed)
         st.rerun()
+sessions.private_link_panel()

@@ -19,7 +19,8 @@ if RUNS_KEY in st.session_state:  # a run removed on Compare leaves the choice
 else:
     # a diverged run's weights would flatten every other curve: the last four of the others are shown first
     st.session_state[RUNS_KEY] = ([label for label, run in runs.items() if run.status != "diverged"] or list(runs))[-4:]
-shown = {label: runs[label] for label in st.multiselect(t("inside.runs"), list(runs), key=RUNS_KEY)}
+chosen = st.multiselect(t("inside.runs"), list(runs), key=RUNS_KEY, placeholder=t("form.choose_runs"))
+shown = {label: runs[label] for label in chosen}
 if not shown:
     st.info(t("inside.pick"))
     st.stop()

@@ -22,7 +22,8 @@ if picked is not None:
     saved = same_setting(run.config, saved_lessons.loaded())  # this setting's seeds in a saved lesson, if any
     twin = None if saved is None else next((r for r in saved[1] if r.seed == run.config.seed), None)
     if twin is not None and run.test_accuracy is not None:
-        st.caption(retrain_sentence(run.test_accuracy, run.trained_on, twin, saved[1], lang))
+        st.caption(widgets.markdown_escaped(  # it names the processor the run's file says
+            retrain_sentence(run.test_accuracy, run.trained_on, twin, saved[1], lang)))
     if run.status != "diverged":  # a blown-up last epoch is no sign of overfitting, nor of its absence
         start = inside.overfitting_epoch(run.history)
         spread = None if saved is None or start is None else val_loss_spread(saved[1], start)
@@ -52,7 +53,9 @@ if picked is not None:
                     if (true_class is None or m["true"] == true_class)
                     and (predicted_class is None or m["predicted"] == predicted_class)]
         mistakes.sort(key=lambda m: -m["probability"])  # the order the titles show: most confidently wrong first
-        shown = mistakes[:GALLERY_SIZE] if data is not None else []  # the heading counts what the gallery shows
+        # the heading counts what the gallery shows; a run made on another test set may name images this server's
+        # set does not have: those are not drawn
+        shown = [m for m in mistakes if m["index"] < len(data.test_y)][:GALLERY_SIZE] if data is not None else []
         st.subheader(t("results.mistakes_shown", shown=language.number(len(shown), 0),
                        matching=language.number(len(mistakes), 0)) +
                      ("" if len(mistakes) == len(evaluation.misclassified) else
@@ -64,9 +67,10 @@ if picked is not None:
         elif data is not None:
             titles = [f"{classes[m['true']]}→{classes[m['predicted']]} {language.percent(100 * m['probability'], 0)}"
                       for m in shown]
-            st.caption(t("results.gallery.caption"))
-            widgets.chart(digit_plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles),
-                          key="gallery")
+            if shown:
+                st.caption(t("results.gallery.caption"))
+                widgets.chart(digit_plots.digit_grid(data.images("test", [m["index"] for m in shown]), titles),
+                              key="gallery")
     st.download_button(t("results.download"),
                        data=lambda: run_to_zip(run), file_name=download_name(run),
                        mime="application/zip", on_click="ignore")
@@ -79,9 +83,13 @@ if opened is not None:
     uploaded, _ = opened
     identity = run_identity(uploaded)  # the same file uploaded twice (or a run of this session) is kept once
     same = next((name for name, run in sessions.session_runs().items() if run_identity(run) == identity), None)
-    if same is None:
-        same = sessions.add_run(uploaded, t("results.uploaded", name=plots.describe(uploaded.config, lang)))
+    too_much = sessions.refused_keeping(uploaded) if same is None else None  # the owner's memory cap per browser
+    if too_much is not None:
+        st.warning(too_much)
     else:
-        st.session_state[ALREADY_HERE] = same
-    st.session_state[sessions.LAST_FINISHED] = same
-    st.rerun()
+        if same is None:
+            same = sessions.add_run(uploaded, t("results.uploaded", name=plots.describe(uploaded.config, lang)))
+        else:
+            st.session_state[ALREADY_HERE] = same
+        st.session_state[sessions.LAST_FINISHED] = same
+        st.rerun()

@@ -2,26 +2,24 @@
 import streamlit as st
 
 from mnistlab import plots
-from ui import classroom, data_cache, frame, live, sessions, widgets
+from ui import classroom, data_cache, frame, live, main_action, sessions, widgets
 from ui.language import current, t
 
 frame.served_by_app()
-START = t("train.start")
 st.title(t("train.title"))
-st.markdown(f"{t('train.intro.1')} {t('train.intro.2', button=START)}")  # what the app is, what to press
+st.markdown(f"{t('train.intro.1')} {t('train.intro.2', button=t('train.start'))}")  # what the app is, what to press
 classroom.caps_note()  # in class mode, a student's caps before any setting is chosen
 settings_column, live_column = st.columns([2, 3], gap="large")
-with settings_column:
+with settings_column:  # Start first, where the eye lands: the settings it reads are drawn below it
+    action = st.container()
     config = widgets.config_form()
     refused = sessions.refused(config) if config else None  # the server's caps, said before Start is pressed
     if refused:
         st.warning(refused)
 with live_column:  # a missing data set is said at the top, where a newcomer looks, not below the settings
     data = data_cache.dataset(config.dataset) if config else None
-with settings_column:
-    if st.button(START, type="primary", disabled=data is None or refused is not None, width="stretch"):
-        if sessions.start_training(config, data):
-            st.rerun()
+with action:
+    main_action.start_or_stop(config, data, refused)
 with live_column:
     if sessions.training_jobs():
         live.live_training()
@@ -32,7 +30,8 @@ with live_column:
             run = runs[label]
             widgets.run_summary(label, run)
             widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs,
-                                                diverged=run.status == "diverged", lang=current()),
+                                                diverged=run.status == "diverged", lang=current(),
+                                                height=live.CURVES_HEIGHT),
                           key="last-curves")
             st.page_link("pages/results.py", label=t("train.see_results"),
                          icon=":material/arrow_forward:")

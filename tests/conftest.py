@@ -121,6 +121,17 @@ def chromium() -> str:
     return found
 
 
+def fresh_sessions(monkeypatch) -> None:
+    """An empty store of kept sessions for one test: a new tab of a browser joins its latest session, so a test must
+    not find the one before's."""
+    from collections import OrderedDict
+    from ui import sessions
+
+    monkeypatch.setattr(sessions, "_kept", {})
+    monkeypatch.setattr(sessions, "_links", {})
+    monkeypatch.setattr(sessions, "_cleared", OrderedDict())
+
+
 @pytest.fixture
 def app_folder(tmp_path, monkeypatch) -> Path:
     """The app's ground for an AppTest: a synthetic MNIST as its data folder, every session from one browser (AppTest
@@ -131,6 +142,7 @@ def app_folder(tmp_path, monkeypatch) -> Path:
     write_raw_folder(tmp_path)
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")
+    fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     yield tmp_path
     st.cache_resource.clear()

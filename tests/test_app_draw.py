@@ -86,8 +86,8 @@ def test_every_run_reads_an_uploaded_photo_side_by_side(app):
     app.radio(key="draw.input").set_value("photo").run()
     app.file_uploader(key="draw.photo").upload("one.jpg", photo_of_a_one(), "image/jpeg").run()
     assert not app.exception and not app.error
-    assert bar_titles(app) == ["1. baseline<br><b>3</b> (94\u00a0%)", "2. dropout 0.2<br><b>7</b> (94\u00a0%)",
-                               "3. clothes<br><b>Bag</b> (94\u00a0%)"]
+    assert bar_titles(app) == ["1. baseline<br><b>3</b> (94%)", "2. dropout 0.2<br><b>7</b> (94%)",
+                               "3. clothes<br><b>Bag</b> (94%)"]
     assert len(app.get("image")) == 2  # what MNIST runs and what Fashion-MNIST runs read, each its own 28 × 28
 
 
@@ -103,7 +103,7 @@ def test_a_file_that_is_not_an_image_says_so(app):
 def test_the_page_speaks_french_from_the_url(app):
     open_draw(app, {"1. baseline": sure_of(3)}, lang="fr")
     assert app.title[0].value == "Dessinez un chiffre"
-    assert "Le canevas est vide\u00a0: dessinez d'abord un chiffre." in texts(app.info)
+    assert "La zone de dessin est vide\u00a0: dessinez d'abord un chiffre." in texts(app.info)
     app.radio(key="draw.input").set_value("photo").run()
     app.file_uploader(key="draw.photo").upload("one.jpg", photo_of_a_one(), "image/jpeg").run()
     assert bar_titles(app) == ["1. baseline<br><b>3</b> (94\u00a0%)"]

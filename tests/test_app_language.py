@@ -216,3 +216,18 @@ def test_a_bad_setting_says_why_in_french(app):
     message = " ".join(e.value for e in at.error)
     assert "le nombre d'époques doit être un entier de 1 à 100 (reçu 1000)" in message
     assert "Ce réglage est inutilisable" in message
+
+
+def test_the_labels_the_app_made_follow_the_language_and_a_users_own_name_stays(app):
+    at = app("fr")
+    run = Run(RunConfig(epochs=1, dropout=0.2), [{"epoch": 1.0, "train_loss": 0.5, "train_accuracy": 90.0,
+                                                  "val_loss": 0.4, "val_accuracy": 91.0, "seconds": 1.0}],
+              "completed", seconds=1.0)
+    at.session_state["runs"] = {"1. dropout 0,2, époques 1": run, "2. mon essai": run,
+                                "3. dropout 0,2, époques 1 (importé)": run}
+    at.switch_page("pages/results.py").run()
+    at.segmented_control(key="language.switch").set_value("en").run()
+    assert not at.exception
+    assert list(at.session_state["runs"]) == ["1. dropout 0.2, epochs 1", "2. mon essai",
+                                              "3. dropout 0.2, epochs 1 (uploaded)"]
+    assert at.selectbox(key="run-picker").value in at.session_state["runs"]

@@ -8,14 +8,15 @@ from streamlit.testing.v1 import AppTest
 
 import mnistlab.engine
 import mnistlab.lesson.files
-from conftest import write_raw_folder
+import mnistlab.lesson.plan
+from conftest import fresh_sessions, write_raw_folder
 from mnistlab import jobs
 from mnistlab.config import preset
 from mnistlab.config import DEFAULT_SEEDS
 from mnistlab.data import load_dataset
+from mnistlab import i18n
 from mnistlab.lesson.fanout import lesson_seconds
 from mnistlab.lesson.files import lesson_to_bytes, save_lesson
-from mnistlab.lesson.summary import duration_text
 from mnistlab.pace import Pace, step_shape
 from mnistlab.lesson.plan import CORRECTED, Lesson, LessonPlan, LessonRun, run_lesson
 from ui import frame, sessions
@@ -39,6 +40,7 @@ def page(tmp_path, monkeypatch, lessons):
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
     monkeypatch.delenv(frame.ALLOW_LESSON_SAVE, raising=False)  # a server as its owner starts it
     monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")  # AppTest sends no cookie
+    fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
     yield at.switch_page("pages/lesson.py").run()
@@ -161,7 +163,7 @@ def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, t
     button(page, "Show these results").click().run()
     assert not page.exception
     shown = texts(page.info)
-    assert "Showing **before-the-lecture.json**, made **2025-01-02 03:04:05**" in shown
+    assert "Showing **before-the-lecture.json**, made **January 2, 2025, 3:04\u202fAM**" in shown
     assert "slips: bn1 used twice" in shown
     assert len(page.get("plotly_chart")) == 2 and len(page.table[0].value) == 8
     reloaded = AppTest.from_file(APP, default_timeout=60)  # a reload in lecture mode shows the same results
@@ -170,7 +172,7 @@ def test_saved_results_load_at_once_and_say_when_they_were_made(page, lessons, t
     assert not reloaded.exception and "Showing **before-the-lecture.json**" in texts(reloaded.info)
     lesson.created = "2025-02-03T04:05:06"
     page.file_uploader(key="lesson.upload").set_value(("mine.json", lesson_to_bytes(lesson), "application/json")).run()
-    assert "Showing **mine.json (uploaded)**, made **2025-02-03 04:05:06**" in texts(page.info)
+    assert "Showing **mine.json (uploaded)**, made **February 3, 2025, 4:05\u202fAM**" in texts(page.info)
 
 
 def test_a_visitor_on_a_default_server_downloads_a_lesson_but_cannot_save_it(page, lessons, tiny_data):
@@ -250,7 +252,7 @@ def test_the_page_promises_the_default_lesson_at_the_pace_measured_on_this_serve
         queue.pace.record(step_shape(plan.config(variant, CORRECTED, 0)), 4.0, 1000)
     page.run()
     seconds = lesson_seconds(plan, load_dataset("mnist", tmp_path, download=False))
-    promise = (f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes {duration_text(seconds)} on "
+    promise = (f"The default lesson ({DEFAULT_SEEDS} seeds × 5 epochs, 20 runs) takes about {i18n.duration(seconds, 'en', 'long')} on "
                f"this server ({queue.workers()} at once)")
     assert seconds > 0 and promise in texts(page.caption)
 

@@ -1,5 +1,6 @@
 """Every page under AppTest, on a tiny synthetic MNIST: train, stop, bad settings, results, compare, data, uploads."""
 from concurrent.futures import ThreadPoolExecutor
+import itertools
 import json
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import write_raw_folder, zipped
+from conftest import fresh_sessions, write_raw_folder, zipped
 from mnistlab.config import RunConfig, preset
 from mnistlab.evaluation import Evaluation
 from mnistlab.messages import divergence_message
@@ -15,6 +16,7 @@ from mnistlab.runs import Run, run_to_zip
 from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
+BROWSERS = itertools.count(1)
 PAGES = ("pages/train.py", "pages/results.py", "pages/compare.py", "pages/data.py")
 WAIT = 120  # seconds a tiny run may take on a loaded 2-core machine; a hang fails instead of blocking
 HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss": 0.8, "val_accuracy": 72.0,
@@ -26,7 +28,7 @@ HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss":
 @pytest.fixture
 def browser(monkeypatch) -> dict:
     """The browser AppTest's sessions come from (AppTest sends no cookie): set browser["id"] to change it."""
-    current = {"id": "browser-1"}
+    current = {"id": f"browser-{next(BROWSERS)}"}  # new to the process-wide queue, which remembers whom it served
     monkeypatch.setattr(sessions, "browser_id", lambda: current["id"])
     return current
 
@@ -36,6 +38,7 @@ def app(tmp_path, monkeypatch, browser):
     """The app on a synthetic MNIST folder, with the process-wide data cache emptied around it."""
     write_raw_folder(tmp_path)
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
+    fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     yield AppTest.from_file(APP, default_timeout=60).run()
     st.cache_resource.clear()
@@ -81,12 +84,12 @@ def test_a_one_epoch_run_completes_and_every_page_shows_it(app):
     run = app.session_state["runs"][label]
     assert run.status == "completed" and len(run.history) == 1 and run.evaluation is not None
     assert "completed" in texts(app.success)
-    assert f"{run.test_accuracy:.2f}\u00a0%" in texts(app.metric)
+    assert f"{run.test_accuracy:.2f}%" in texts(app.metric)
     assert charts(app) == 1  # its curves
 
     app.switch_page("pages/results.py").run()
     assert not app.exception and app.selectbox(key="run-picker").value == label
-    assert f"{run.test_accuracy:.2f}\u00a0%" in texts(app.metric)
+    assert f"{run.test_accuracy:.2f}%" in texts(app.metric)
     assert charts(app) >= 2  # per class and confusion matrix (the gallery only when there are mistakes)
     assert app.get("download_button")
 
@@ -142,10 +145,12 @@ def test_a_reload_finds_the_runs_the_running_job_and_the_settings_again(app):
     assert stranger.query_params["session"] not in (token, "not-from-this-server")
 
 
-def test_the_server_keeps_the_newest_tabs_only(app, monkeypatch):
+def test_the_server_keeps_the_newest_tabs_only(app, monkeypatch, browser):
     monkeypatch.setattr(sessions, "KEEP_AT_MOST", 1)
     token = app.query_params["session"]
-    AppTest.from_file(APP, default_timeout=60).run()  # another tab opens: the first one's values are forgotten
+    mine, browser["id"] = browser["id"], "browser-2"
+    AppTest.from_file(APP, default_timeout=60).run()  # another visitor opens: the first one's values are forgotten
+    browser["id"] = mine
     reloaded = AppTest.from_file(APP, default_timeout=60)
     reloaded.query_params["session"] = token
     assert reloaded.run().query_params["session"] != token
@@ -155,7 +160,7 @@ def test_the_same_url_in_another_browser_starts_a_fresh_session(app, browser):
     """The ?session= token is not enough: a link projected or pasted elsewhere must not open the lecturer's runs."""
     app.session_state["runs"] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed")}
     app.run()
-    token = app.query_params["session"]
+    token, lecturer = app.query_params["session"], browser["id"]
     browser["id"] = "another-browser"
     visitor = AppTest.from_file(APP, default_timeout=60)
     visitor.query_params["session"] = token
@@ -166,7 +171,7 @@ def test_the_same_url_in_another_browser_starts_a_fresh_session(app, browser):
     unknown = AppTest.from_file(APP, default_timeout=60)
     unknown.query_params["session"] = token
     assert not unknown.run().session_state.get("runs")
-    browser["id"] = "browser-1"  # the lecturer's own reload still finds them
+    browser["id"] = lecturer  # the lecturer's own reload still finds them
     reloaded = AppTest.from_file(APP, default_timeout=60)
     reloaded.query_params["session"] = token
     assert list(reloaded.run().session_state["runs"]) == ["1. baseline"]
@@ -273,7 +278,7 @@ def test_the_gallery_shows_the_most_confident_mistakes_first(app):
     specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
     titles = next(texts for spec in specs for texts in [[a["text"] for a in spec["layout"].get("annotations", [])]]
                   if any("→" in text for text in texts))
-    assert titles == ["7→1 99\u00a0%", "0→6 88\u00a0%"]
+    assert titles == ["7→1 99%", "0→6 88%"]
 
 
 def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
@@ -339,6 +344,19 @@ def test_the_same_run_uploaded_twice_is_kept_once(app):
     assert f"This run is already in this session as **{label}**" in texts(app.info)
 
 
+def test_start_becomes_stop_while_its_run_trains_and_a_second_click_queues_nothing(app):
+    job = start(app, epochs=100, batch_size=16)
+    assert not [b for b in app.button if b.label == "Start training"]
+    stop = app.button(key="train.stop")
+    assert stop.label == "Stop" and not stop.disabled
+    assert len(app.session_state["jobs"]) == 1
+    stop.click().run()
+    assert job.stop_event.is_set() and job.wait(120)
+    app.run()
+    assert len(app.session_state["jobs"]) + len(app.session_state["runs"]) == 1  # the one run, stopped
+    assert next(b for b in app.button if b.label == "Start training")
+
+
 def test_a_run_of_the_saved_lessons_settings_and_seed_is_shown_beside_the_saved_one_with_why_they_differ(app):
     """A lecturer shows the saved lesson's 97.25 %, then trains the same run live: 97.59 % on another processor."""
     confusion = [[20 if t == p else 0 for p in range(10)] for t in range(10)]
@@ -349,7 +367,7 @@ def test_a_run_of_the_saved_lessons_settings_and_seed_is_shown_beside_the_saved_
     app.switch_page("pages/results.py").run()
     assert not app.exception
     said = " | ".join(str(c.value) for c in app.caption)
-    assert "The saved lesson's run of these settings and seed 0 reached 97.25\u00a0%, this one 97.59\u00a0%: it was " \
+    assert "The saved lesson's run of these settings and seed 0 reached 97.25%, this one 97.59%: it was " \
            "trained on a processor not recorded, and processors round differently" in said
     app.session_state["runs"] = {"1. l2": Run(preset("l2", seed=0, lr=0.01), HISTORY[:1], "completed", "", evaluation)}
     app.run()

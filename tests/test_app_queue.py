@@ -5,7 +5,7 @@ import threading
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mnistlab import jobs
+from mnistlab import jobs, server_settings
 from mnistlab.config import RunConfig
 from mnistlab.runs import Run
 from test_app_pages import APP, HISTORY, WAIT, app, browser, start, texts  # noqa: F401  (fixtures)
@@ -29,17 +29,21 @@ def blocked():
     assert all(blocker.wait(WAIT) for blocker in blockers)
 
 
-def other_session() -> AppTest:
-    """A second visitor's tab: a session of its own."""
-    return AppTest.from_file(APP, default_timeout=60).run()
+def other_session(browser: dict, name: str = "browser-2") -> AppTest:
+    """A second visitor's tab, from another browser: a session of its own (a tab of the same browser joins its)."""
+    mine, browser["id"] = browser["id"], name
+    try:
+        return AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        browser["id"] = mine
 
 
 @pytest.mark.slow
-def test_two_sessions_runs_take_turns_and_each_says_its_place_in_line(app, blocked):
-    visitor = other_session()
+def test_two_sessions_runs_take_turns_and_each_says_its_place_in_line(app, blocked, browser):
+    visitor = other_session(browser)
     assert app.session_state[sessions.SESSION_TOKEN] != visitor.session_state[sessions.SESSION_TOKEN]
-    mine = [start(app, epochs=1), start(app, epochs=1)]  # pressed first, both
-    theirs = [start(visitor, epochs=1), start(visitor, epochs=1)]
+    mine = [start(app, epochs=1), start(app, epochs=2)]  # pressed first, both (the same settings twice: Stop)
+    theirs = [start(visitor, epochs=1), start(visitor, epochs=2)]
     assert jobs.default_queue().order() == [mine[0], theirs[0], mine[1], theirs[1]]
     waiting = texts(app.run().info)
     assert f"**{mine[0].label}** is 1st in line" in waiting and f"**{mine[1].label}** is 3rd in line" in waiting
@@ -73,6 +77,8 @@ def test_the_owner_caps_runs_per_session_across_its_tabs(app, monkeypatch, block
     monkeypatch.setenv("MNISTLAB_MAX_RUNS_PER_SESSION", "1")
     first = start(app, epochs=1)
     assert "1 run running or waiting at once" in texts(app.warning)
+    assert app.button(key="train.stop").label == "Stop"  # the same settings: Start became Stop
+    app.number_input(key="train.epochs").set_value(2).run()  # other settings: Start again, refused by the cap
     assert next(b for b in app.button if b.label == "Start training").disabled
     other_tab = AppTest.from_file(APP, default_timeout=60)  # the same session in another tab: the same count
     other_tab.query_params["session"] = app.query_params["session"]
@@ -86,10 +92,12 @@ def keep_one_run(at: AppTest) -> AppTest:
     return at.run()
 
 
-def test_past_the_bound_the_least_recently_seen_tabs_runs_are_cleared_and_their_owner_is_told(app, monkeypatch):
-    monkeypatch.setattr(sessions, "KEEP_RUNS_AT_MOST", 1)
+def test_past_the_bound_the_largest_holders_oldest_session_is_cleared_and_its_owner_is_told(app, monkeypatch,
+                                                                                             browser):
+    monkeypatch.setattr(server_settings, "KEPT_RUN_BYTES", 6_000_000)  # a kept run counts 6 MB
+    monkeypatch.setenv("MNISTLAB_MAX_KEPT_MB", "10")  # room for one run
     token = keep_one_run(app).query_params["session"]
-    keep_one_run(other_session())  # another visitor's run: the first tab, seen least recently, makes room
+    keep_one_run(other_session(browser))  # another visitor's run: the first browser, holding as much, makes room
     returning = AppTest.from_file(APP, default_timeout=60)  # the first visitor reloads
     returning.query_params["session"] = token
     returning.run()
@@ -98,4 +106,3 @@ def test_past_the_bound_the_least_recently_seen_tabs_runs_are_cleared_and_their_
     assert "download the runs you want to keep" in texts(returning.warning).lower()
     keep_one_run(returning)  # a new run: the notice has been read
     assert "cleared" not in texts(returning.warning)
-    assert sessions.kept_totals()[1] <= 1

@@ -46,3 +46,13 @@ def test_bad_arguments_are_refused_before_any_loop_runs(arguments, words, capsys
 
 def test_auto_picks_a_real_device_for_the_floor():
     assert bench.parse_args(["--device", "auto"]).device in ("cpu", "cuda", "mps")
+
+
+def test_without_torchvision_the_bench_says_what_it_needs():
+    import subprocess
+    import sys
+
+    check = "import sys; sys.modules['torchvision'] = None; from mnistlab import bench; sys.exit(bench.main([]))"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "pip install -r requirements-dev.txt" in done.stderr
+    assert "Traceback" not in done.stderr

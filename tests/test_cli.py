@@ -160,3 +160,14 @@ def test_the_library_never_imports_streamlit():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("arguments, said", [
+    (["train", "--epochs", "0"], "epochs must be an integer from 1 to 100 (got 0)"),
+    (["course", "--seeds", "11"], "seeds must be an integer from 1 to 10 (got 11)"),
+    (["course", "--epochs", "101"], "epochs must be an integer from 1 to 100 (got 101)")])
+def test_a_setting_out_of_range_is_refused_before_torch_is_imported(arguments, said):
+    check = ("import sys; from mnistlab.cli import main; code = main(sys.argv[1:]); "
+             "print(code, 'torch' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", check, *arguments], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["2", "False"] and said in done.stderr

@@ -184,11 +184,11 @@ def test_a_file_that_cannot_be_opened_is_not_called_damaged(tiny_root, monkeypat
 
 
 def test_ctrl_c_while_decompressing_leaves_no_partial_file(tiny_root, monkeypatch):
-    def interrupted(source, sink):
+    def interrupted(source, sink, limit):
         sink.write(source.read(1000))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("mnistlab.data.shutil.copyfileobj", interrupted)
+    monkeypatch.setattr("mnistlab.data._copy_at_most", interrupted)
     with pytest.raises(KeyboardInterrupt):
         load_dataset("mnist", tiny_root, download=False)
     assert sorted(p.name for p in (tiny_root / "MNIST" / "raw").iterdir()) == sorted(f + ".gz" for f in RAW_FILES)
@@ -246,7 +246,7 @@ def mirrors(tmp_path, monkeypatch, served: dict[str, bytes]):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     source = Source("MNIST", SOURCES["mnist"].classes, [
         f"http://127.0.0.1:{port}/" for port in (silent.getsockname()[1], *(s.server_address[1] for s in servers))], [
-        (name, hashlib.md5(content).hexdigest()) for name, content in served.items()])
+        (name, hashlib.md5(content).hexdigest()) for name, content in served.items()], sum(map(len, served.values())))
     monkeypatch.setitem(SOURCES, "mnist", source)
     try:
         yield

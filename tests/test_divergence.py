@@ -19,4 +19,4 @@ def test_the_loss_is_said_in_words(value, words):
 
 
 def test_a_rate_at_or_below_the_courses_steps_down_tenfold():
-    assert str(divergence_message(float("nan"), 0, 0, 1e-3)).endswith("too high for this model: try 0.0001.")
+    assert str(divergence_message(float("nan"), 0, 0, 1e-3)).endswith("too high for this model: try 10⁻⁴.")

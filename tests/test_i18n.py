@@ -37,10 +37,33 @@ def test_the_language_comes_from_the_url_then_the_browser_then_english(requested
 
 def test_numbers_are_written_as_each_language_writes_them():
     assert i18n.percent(97.2649, "fr") == "97,26\u00a0%"
-    assert i18n.percent(97.2649, "en") == "97.26\u00a0%"
+    assert i18n.percent(97.2649, "en") == "97.26%"
     assert i18n.number(60000, "fr", 0) == "60\u202f000"
     assert i18n.number(None, "fr") == "–"
     assert i18n.percent(float("nan"), "fr") == i18n.percent(None, "en") == "–"
+
+
+def test_signs_and_powers_use_a_true_minus_and_the_languages_decimal_mark():
+    assert i18n.signed(-0.08, "fr") == "\u22120,08" and i18n.signed(0.4, "en") == "+0.40"
+    assert i18n.number(-1234.5, "en") == "\u22121,234.50"
+    assert i18n.power(2.1e8, "fr") == "2,1 × 10⁸" and i18n.short(1e-5, "en") == "10⁻⁵"
+    assert i18n.short(3e-5, "fr") == "3 × 10⁻⁵" and i18n.short(0.2, "fr") == "0,2"
+
+
+@pytest.mark.parametrize("n, english, french", [
+    (0, "0 seeds", "0 graine"), (1, "1 seed", "1 graine"), (2, "2 seeds", "2 graines")])
+def test_plurals_follow_cldr_zero_and_one_are_singular_in_french(n, english, french):
+    assert i18n.count(n, "seed", "en") == english and i18n.count(n, "seed", "fr") == french
+
+
+def test_durations_sizes_dates_and_ordinals_as_each_language_writes_them():
+    assert i18n.duration(42, "en") == "40 sec" and i18n.duration(500, "fr") == "8\u00a0min"
+    assert i18n.duration(None, "fr") == "–"
+    assert i18n.size(31.4e6, "fr") == "31\u202fMo" and i18n.size(4e5, "en") == "400 kB"
+    assert i18n.date("2026-12-07T14:05:03", "fr") == "7 décembre 2026, 14:05"
+    assert i18n.date("2026-12-07T14:05:03", "en") == "December 7, 2026, 2:05\u202fPM"
+    assert [i18n.ordinal(n, "en") for n in (1, 2, 3, 11, 21)] == ["1st", "2nd", "3rd", "11th", "21st"]
+    assert [i18n.ordinal(n, "fr") for n in (1, 2)] == ["1er", "2e"]
 
 
 def test_a_key_reads_in_its_language_and_an_unknown_key_is_an_error():

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from conftest import write_raw_folder
+from mnistlab import i18n
 from mnistlab.cli import main
 from mnistlab.config import DEFAULT_SEEDS, PRESETS, ConfigError, preset
 from mnistlab.data import load_dataset
@@ -13,7 +14,7 @@ from mnistlab.lesson.files import lesson_from_bytes, lesson_to_bytes, load_lesso
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, LessonFileError, LessonPlan, LessonRun, run_lesson
 from mnistlab.lesson.significance import (EXACT_SPLITS, RANDOM_SPLITS, RANDOM_VALUES, holm, permutation_p,
                                          permutation_test, seeds_needed, t_quantile, welch_interval)
-from mnistlab.lesson.summary import (baseline_verdicts, course_numbers_note, default_lesson_seconds, duration_text,
+from mnistlab.lesson.summary import (baseline_verdicts, course_numbers_note, default_lesson_seconds,
                                      estimated_seconds, slip_effects, summarize, summarize_arm, table)
 from mnistlab.lesson.verdicts import GAP_NAME, elsewhere_sentence, retrain_sentence, verdict, verdicts
 from mnistlab.memory import graph_nodes, heap_in_use, release_graph
@@ -54,7 +55,7 @@ def test_two_seeds_that_separate_completely_cannot_tell_chance_one_in_three():
     judged = verdict(arm_of([97.3, 97.4]), arm_of([97.0, 97.1], "baseline"))
     assert judged.significant is None and judged.kind == "too-few-seeds" and judged.chance == pytest.approx(1 / 3)
     assert "can't tell with 2 seeds (chance alone: 1 in 3): 4 per variant are needed" in judged.text
-    assert judged.short == "+0.30 [-0.00, +0.60] · can't tell with 2 seeds: need 4"
+    assert judged.short == "+0.30 [\u22120.00, +0.60] · can't tell with 2 seeds: need 4"
 
 
 def test_three_seeds_that_separate_completely_still_cannot_tell_chance_one_in_ten():
@@ -170,11 +171,11 @@ def test_the_default_lesson_can_reach_a_verdict_and_says_how_long_it_takes(tmp_p
     assert LessonPlan().seeds == DEFAULT_SEEDS >= seeds_needed()
     lesson = Lesson(LessonPlan(seeds=1, epochs=2, variants=("baseline",)), "mnist", [fake_run(seconds=10.0)])
     assert estimated_seconds(LessonPlan(), [lesson]) == pytest.approx(5.0 * 4 * DEFAULT_SEEDS * 5)  # 5 s per epoch
-    assert default_lesson_seconds(tmp_path) is None and duration_text(None) == "not measured"
+    assert default_lesson_seconds(tmp_path) is None
     save_lesson(lesson, tmp_path / "a.json")
     (tmp_path / "broken.json").write_text("{")
     assert default_lesson_seconds(tmp_path) == pytest.approx(500.0)
-    assert duration_text(500.0) == "about 8 minutes" and duration_text(42) == "about 40 seconds"
+    assert i18n.duration(500.0, "en", "long") == "8 minutes" and i18n.duration(42, "fr", "long") == "40\u00a0secondes"
 
 
 def test_table_compares_each_arm_with_its_own_baseline():
@@ -425,10 +426,10 @@ def test_a_retrain_beside_the_saved_run_says_why_it_differs_where_it_cannot_be_b
     seeds = [fake_run("baseline", seed=s, accuracy=a) for s, a in enumerate([97.25, 97.33, 97.54, 97.65, 97.65])]
     saved = seeds[0]
     other = retrain_sentence(97.59, HERE, saved, seeds)  # the saved lesson recorded no fingerprint: unknown
-    assert "reached 97.25\u00a0%, this one 97.59\u00a0%: it was trained on a processor not recorded, and processors " \
-           "round differently" in other and "the size of a change of seed (its 5 seeds: 97.25\u00a0% to 97.65" in other
+    assert "reached 97.25%, this one 97.59%: it was trained on a processor not recorded, and processors " \
+           "round differently" in other and "the size of a change of seed (its 5 seeds: 97.25% to 97.65" in other
     assert "un processeur non enregistré" in retrain_sentence(97.59, HERE, saved, seeds, "fr")
-    assert retrain_sentence(97.25, None, saved, seeds).endswith("reached 97.25\u00a0%; this one too.")
+    assert retrain_sentence(97.25, None, saved, seeds).endswith("reached 97.25%; this one too.")
     saved.trained_on = dict(HERE)
     assert "should be the same to the last digit" in retrain_sentence(97.59, HERE, saved, seeds)
     assert "trained on AMD EPYC (AVX2, torch 2.14.1, 2 threads)" in retrain_sentence(97.59, {**HERE, "threads": 1},
@@ -446,7 +447,7 @@ def test_a_saved_lesson_trained_elsewhere_says_so_and_one_trained_alike_says_not
 
 
 def test_the_courses_numbers_come_with_what_its_code_does_in_both_languages(tiny_root, capsys):
-    assert "never calls model.eval()" in course_numbers_note() and "96.96\u00a0%" in course_numbers_note()
+    assert "never calls model.eval()" in course_numbers_note() and "96.96%" in course_numbers_note()
     assert "n'appelle jamais model.eval()" in course_numbers_note("fr") and "« légère amélioration »" in \
         course_numbers_note("fr")
     main(["course", "--seeds", "1", "--epochs", "1", "--data-dir", str(tiny_root), "--no-download"])

@@ -22,7 +22,7 @@ def test_a_divergence_is_said_in_english_and_in_french():
         "The training loss grew to 9.6 × 10⁷ at epoch 1 (step 2): the run diverged. The learning rate 10 is too high "
         "for this model: try 1e-3, the course's rate, which trains it.")
     assert said(message, "fr") == DIVERGED_FR
-    assert "essayez 0,0001" in said(divergence_message(float("nan"), 2, 7, 1e-3), "fr")
+    assert "essayez 10⁻⁴" in said(divergence_message(float("nan"), 2, 7, 1e-3), "fr")
     assert "est devenue NaN" in said(divergence_message(float("nan"), 2, 7, 1e-3), "fr")
 
 
@@ -39,10 +39,10 @@ def test_a_saved_run_keeps_its_message_key_and_values(message):
 @pytest.mark.parametrize("sentence, french", [
     ("The training loss grew to 9.6 × 10⁷ at epoch 1 (step 2): the run diverged. The learning rate 10 is too high for "
      "this model: try 1e-3, the course's rate, which trains it.", DIVERGED_FR),
-    ("The training loss became NaN (not a number) at epoch 3 (step 8): the run diverged. The learning rate 0.001 is "
-     "too high for this model: try 0.0001.",
+    ("The training loss became NaN (not a number) at epoch 3 (step 8): the run diverged. The learning rate 0.01 is "
+     "too high for this model: try 0.001.",
      "La perte d'entraînement est devenue NaN (pas un nombre) à l'époque 3 (pas 8) : l'entraînement a divergé. Le taux "
-     "d'apprentissage 0,001 est trop élevé pour ce modèle : essayez 0,0001."),
+     "d'apprentissage 0,01 est trop élevé pour ce modèle : essayez 0,001."),
     ("Stopped by the user during epoch 3.", "Arrêté par l'utilisateur pendant l'époque 3."),
     ("Training failed: RuntimeError: boom", "L'entraînement a échoué : RuntimeError: boom"),
     ("something else {epoch}", "something else {epoch}"),  # a sentence it does not know reads as it is

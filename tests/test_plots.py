@@ -138,9 +138,9 @@ def test_compare_rows_list_the_differing_settings_and_each_runs_numbers():
     runs = {"1. baseline": Run(RunConfig(), HISTORY, "completed", seconds=12.34),
             "2. dropout 0.2": Run(preset("dropout", hidden=(128, 64)), HISTORY[:1], "stopped")}
     rows = plots.compare_rows(runs)
-    assert set(rows[0]) == {"run", "hidden", "dropout", "best val loss", "test accuracy (%)", GAP_NAME, "epochs done",
+    assert set(rows[0]) == {"run", "hidden layers", "dropout", "best val loss", "test accuracy (%)", GAP_NAME, "epochs done",
                             "time (s)", "status"}
-    assert rows[0]["hidden"] == "256-256" and rows[1]["hidden"] == "128-64" and rows[1]["dropout"] == 0.2
+    assert rows[0]["hidden layers"] == "256-256" and rows[1]["hidden layers"] == "128-64" and rows[1]["dropout"] == 0.2
     assert (rows[0]["epochs done"], rows[1]["epochs done"]) == ("2 of 5", "1 of 5 (stopped)")
     assert rows[0]["best val loss"] == 0.35 and rows[1]["best val loss"] == 0.4
     assert rows[0][GAP_NAME] == 0.05 and rows[1][GAP_NAME] == -0.1  # validation − training loss, last epoch
@@ -149,7 +149,7 @@ def test_compare_rows_list_the_differing_settings_and_each_runs_numbers():
 
 def test_describe_names_what_a_config_changes():
     assert plots.describe(RunConfig()) == "baseline"
-    assert plots.describe(preset("l2")) == "L2 1e-05"
+    assert plots.describe(preset("l2")) == "L2 10⁻⁵"
     described = plots.describe(preset("batchnorm", epochs=1, dataset="fashion-mnist"))
     assert described == "BatchNorm, epochs 1, fashion-mnist"
     assert plots.describe(RunConfig(hidden=(512, 512))) == "hidden 512-512"

@@ -2,7 +2,8 @@
 import pytest
 
 from mnistlab.config import RunConfig
-from mnistlab.server_settings import ServerSettings, SettingsError, from_environment
+from mnistlab.lesson.plan import LessonPlan
+from mnistlab.server_settings import ServerSettings, SettingsError, from_environment, run_cost
 
 
 def test_nothing_set_means_no_caps_and_lesson_saving_off():
@@ -43,6 +44,38 @@ def test_the_caps_at_their_edges():
     assert "at most 5 epochs per run (asked: 6)" in settings.refuse_run(RunConfig(epochs=6), active_runs=0)
     assert "2 runs running or waiting" in settings.refuse_run(RunConfig(epochs=5), active_runs=2)
     assert ServerSettings(max_runs_per_session=1).refuse_run(RunConfig(), 1).startswith(
-        "This server lets each session have 1 run running")
+        "This server lets each browser have 1 run running")
     assert ServerSettings().refuse_run(RunConfig(epochs=100), active_runs=500) is None
 
+
+
+def test_a_runs_cost_is_its_work_in_course_epochs_and_is_capped():
+    assert run_cost(RunConfig()) == pytest.approx(5.0)
+    assert run_cost(RunConfig(hidden=(4096, 4096, 1024), epochs=1)) == pytest.approx(89.9, abs=0.1)
+    assert run_cost(RunConfig(batch_size=1)) > 7 * run_cost(RunConfig())  # a step's own work counts
+    settings = ServerSettings(max_run_cost=100)
+    assert settings.refuse_run(RunConfig(epochs=20), 0) is None
+    assert "cost 449 course epochs" in settings.refuse_run(RunConfig(hidden=(4096, 4096, 1024)), 0)
+    assert from_environment({"MNISTLAB_MAX_RUN_COST": "50"}).max_run_cost == 50
+    assert from_environment({}).max_run_cost == 200  # a default cap: Community Cloud's worker is one small CPU
+
+
+def test_a_lesson_counts_as_its_runs():
+    plan = LessonPlan(seeds=5)
+    configs = [plan.config(*task) for task in plan.tasks()]
+    settings = ServerSettings(max_runs_per_session=10)
+    assert "asks for 20 more, with 0 already under way" in settings.refuse_work(configs, 0, keeps_weights=False)
+    assert settings.refuse_work(configs[:10], 0, keeps_weights=False) is None
+    assert "asks for 10 more, with 1 already" in settings.refuse_work(configs[:10], 1, keeps_weights=False)
+
+
+def test_a_browsers_memory_is_capped_by_the_size_of_its_runs():
+    settings = ServerSettings(max_browser_mb=300)
+    assert from_environment({}).max_browser_mb == 150
+    big = RunConfig(hidden=(4096, 4096, 1024), epochs=1)  # 97 MB of weights
+    assert settings.refuse_run(big, 0, held_bytes=200_000_000) is None
+    refused = settings.refuse_run(big, 0, held_bytes=210_000_000)
+    assert "Your runs hold 210 MB" in refused and "300 MB per browser" in refused
+    with pytest.raises(SettingsError, match="MNISTLAB_MAX_KEPT_MB must be a whole number from 10 to 1000000, or "
+                                            "unset for 350"):
+        from_environment({"MNISTLAB_MAX_KEPT_MB": "1"})

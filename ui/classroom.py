@@ -6,7 +6,7 @@ import functools
 
 import streamlit as st
 
-from mnistlab import board_plots, classroom, server_settings
+from mnistlab import board_plots, classroom
 from mnistlab.board import SETTINGS, Point, setting_value
 from mnistlab.config import ConfigError, RunConfig
 from mnistlab.sweep import MAX_SEEDS, MAX_VALUES, RANGES, SweepPlan
@@ -206,16 +206,7 @@ def sweep_form(data) -> None:
 
 def _refused(configs: list[RunConfig]) -> str | None:
     """The owner's caps over the whole sweep: a sweep cut short by a cap half way would say less than none."""
-    reason = sessions.refused(configs[0])
-    if reason or not configs:
-        return reason
-    try:
-        settings = server_settings.from_environment()
-    except server_settings.SettingsError:
-        return None  # sessions.refused said it
-    from mnistlab import jobs
-    return settings.refuse_run(configs[0], jobs.default_queue().owned(sessions.owner()) + len(configs) - 1,
-                               current())
+    return sessions.refused_work(configs) if configs else None
 
 
 def _sweep_jobs() -> list:

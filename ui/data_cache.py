@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mnistlab import data as datasets
-from mnistlab.data import RAW_FILES, Dataset, DataError, data_dir, load_dataset, raw_folder
+from mnistlab import i18n
+from mnistlab.data import RAW_FILES, SOURCES, Dataset, DataError, data_dir, load_dataset, raw_folder
 from mnistlab.raw_check import check_raw_file
 from mnistlab.runs import write_atomic
 
@@ -52,18 +53,24 @@ def missing_data(name: str, error: DataError) -> None:
     """One message: what is missing and where it was looked for (absolute), and the three ways out: an uploader that
     checks each file before keeping it, a download, the folder (or MNISTLAB_DATA_DIR)."""
     given = data_dir()
-    if given.exists() and not given.is_dir():  # nowhere to put files: only the setting can be mended
-        st.error(f"{t('data.not_a_folder.1', dataset=t('dataset.' + name), folder=given)} {t('data.not_a_folder.2')}")
+    try:
+        if given.exists() and not given.is_dir():  # nowhere to put files: only the setting can be mended
+            st.error(f"{t('data.not_a_folder.1', dataset=t('dataset.' + name), folder=given)} "
+                     f"{t('data.not_a_folder.2')}")
+            return
+        folder = raw_folder(name)
+        missing = [f + ".gz" for f in RAW_FILES if not ((folder / f).is_file() or (folder / (f + ".gz")).is_file())]
+    except OSError:  # a folder the server may not enter: load_dataset's message names it and says what to do
+        st.error(t("data.load_failed", dataset=t(f"dataset.{name}"), error=message(error)))
         return
-    folder = raw_folder(name)
-    missing = [f + ".gz" for f in RAW_FILES if not ((folder / f).is_file() or (folder / (f + ".gz")).is_file())]
     if missing:
         st.error(t("data.missing", dataset=t(f"dataset.{name}"), missing=", ".join(missing), folder=folder))
         st.markdown(f"{t('data.ways_out.1')} {t('data.ways_out.2')}")
     else:  # all four there, but one is damaged or of another set: load_dataset's message names it
         st.error(t("data.load_failed", dataset=t(f"dataset.{name}"), error=message(error)))
     _upload(name, folder)
-    if st.button(t("data.download", dataset=t(f"dataset.{name}")), key=f"download-data-{name}"):
+    size = i18n.size(SOURCES[name].download_bytes, current())
+    if st.button(t("data.download", dataset=t(f"dataset.{name}"), size=size), key=f"download-data-{name}"):
         with st.spinner(t("data.downloading")):
             try:
                 load_dataset(name, download=True)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from mnistlab import classroom, i18n, server_settings
 
-from .language import t
+from .language import current, t
 from .sessions import owner
 
 ROOT = Path(__file__).parent.parent
@@ -60,16 +60,38 @@ PROJECTOR_TEXT = ", ".join((
     "[data-testid='stNumberInput'] input", "[data-testid='stTextInput'] input", "[data-testid='stTopNav'] p",
     "[data-testid='stPageLink-NavLink'] *", "button [data-testid='stMarkdownContainer'] p",
     "summary [data-testid='stMarkdownContainer'] p", "[data-testid='stProgress'] p",
-    "[data-testid='stFileUploaderDropzoneInstructions'] *"))
+    "[data-testid='stFileUploaderDropzoneInstructions'] *",
+    "[data-testid='stSelectboxVirtualDropdown'] [role='option']",
+    "[role='listbox'] [role='option']", "[data-testid='stTooltipContent']", "[data-testid='stTooltipContent'] p",
+    "[data-testid='stMultiSelectTagsContainer'] span"))
 
 # A metric's note ("stopped in epoch 2") wraps under its value instead of ending in "…".
 WRAPPED = "[data-testid='stMetricDelta'] p"
 
 
 def page_style() -> None:
-    """Less empty space above each page's title (the projector's height is precious), and no text below 18 px."""
-    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 4rem;} "
-            f"{PROJECTOR_TEXT} {{font-size: 1rem;}} {WRAPPED} {{white-space: normal;}}</style>")
+    """Less empty space above each page's title (the projector's height is precious), no text below 18 px, and the
+    uploaders' own English words ("Upload", "200MB per file") replaced by the app's in the reader's language."""
+    st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 3.5rem;} "
+            f"{PROJECTOR_TEXT} {{font-size: 1rem;}} {WRAPPED} {{white-space: normal;}} {uploader_words()}</style>")
+
+
+UPLOAD_BUTTON = "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p"
+UPLOAD_NOTE = "[data-testid='stFileUploaderDropzoneInstructions']"
+
+
+def uploader_words() -> str:
+    """CSS that hides Streamlit's words in a file uploader and shows the app's instead (no option sets them)."""
+    button = _css_string(t("files.choose"))
+    note = _css_string(t("files.most", size=i18n.size(st.get_option("server.maxUploadSize") * 1e6, current())))
+    return (f"{UPLOAD_BUTTON}, {UPLOAD_NOTE} span {{font-size: 0;}} "
+            f"{UPLOAD_BUTTON}::after {{content: {button}; font-size: 1rem;}} "
+            f"{UPLOAD_NOTE}::after {{content: {note}; font-size: 1rem;}}")
+
+
+def _css_string(words: str) -> str:
+    return '"' + words.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
 
 
 def lesson_saving_allowed() -> bool:

@@ -32,6 +32,9 @@ def switch() -> None:
     with st.container(key="language-switch"):
         st.segmented_control(t("app.language"), list(i18n.LANGUAGES), key=SWITCH_KEY, required=True,
                              format_func=str.upper, label_visibility="collapsed", on_change=_switched)
+        # the page's <html lang> follows (screen readers, hyphenation, the browser's translate offer): Streamlit
+        # writes lang="en" whatever the words; here, in a fixed box, the script takes no room on the page
+        st.html(f"<script>document.documentElement.lang = {current()!r};</script>", unsafe_allow_javascript=True)
     # over the top bar, left of Streamlit's menu: it takes no height from the page
     st.html("<style>.st-key-language-switch {position: fixed; top: 0.55rem; right: 4.5rem; z-index: 999991; "
             "width: auto;}</style>")
@@ -64,8 +67,8 @@ def labels(prefix: str) -> Callable[[object], str]:
 def compact() -> Callable[[float], str]:
     """A widget's format_func: a setting's value as short as it goes (1e-05, 0.001), with this session's decimal
     mark (the language read now, as labels())."""
-    comma = current() == "fr"
-    return lambda value: f"{value:g}".replace(".", ",") if comma else f"{value:g}"
+    lang = current()
+    return lambda value: i18n.short(value, lang)
 
 
 def percent(value: float | None, digits: int = 2) -> str:
@@ -76,3 +79,13 @@ def percent(value: float | None, digits: int = 2) -> str:
 def number(value: float | None, digits: int = 2) -> str:
     """A number as this session's language writes it."""
     return i18n.number(value, current(), digits)
+
+
+def count(n: int, noun: str) -> str:
+    """'1 epoch', '0 époque' (CLDR's plural rules): noun is a key of count.<noun>.one / .other."""
+    return i18n.count(n, noun, current())
+
+
+def duration(seconds: float | None) -> str:
+    """An estimate rounded as one, in this session's language: '40 s', '3 min'."""
+    return i18n.duration(seconds, current())

@@ -7,14 +7,15 @@ import streamlit as st
 from mnistlab.config import DEFAULT_SEEDS, MAX_SEEDS, ConfigError
 from mnistlab.lesson.files import lesson_from_bytes, load_lesson, saved_lessons
 from mnistlab.lesson.plan import LessonFileError, LessonPlan
-from mnistlab import jobs
+from mnistlab import i18n, jobs
 from mnistlab.data import DataError
 from mnistlab.lesson.fanout import lesson_seconds
-from mnistlab.lesson.summary import duration_text
 
-from . import data_cache, sessions, widgets
+from . import data_cache, language, sessions, widgets
 from .language import current, message, t
 from .lesson_results import SLIP_SWITCHES
+
+SCROLL = "lesson.scroll"  # set when lecture mode shows a lesson: the page's next run brings its results into view
 
 def plan_form() -> LessonPlan | None:
     """Seeds, epochs and the slip switches; the plan they make, or None after saying what is wrong."""
@@ -35,8 +36,8 @@ def plan_form() -> LessonPlan | None:
     except ConfigError as error:
         st.error(t("lesson.cannot_run", error=message(error)))
         return None
-    st.caption(t("lesson.plan_size_spread", runs=widgets.count(len(plan.tasks()), "run"),
-                 epochs=widgets.count(plan.epochs, "epoch")))
+    st.caption(t("lesson.plan_size_spread", runs=language.count(len(plan.tasks()), "run"),
+                 epochs=language.count(plan.epochs, "epoch")))
     return plan
 
 
@@ -51,7 +52,8 @@ def default_duration() -> str:
     if seconds is None:
         return t("lesson.default_unmeasured_here")
     return t("lesson.default_takes_here", seeds=default.seeds, epochs=default.epochs, runs=len(default.tasks()),
-             duration=duration_text(seconds, current()), workers=jobs.default_queue().workers())
+             duration=t("duration.about", time=i18n.duration(seconds, current(), "long")),
+             workers=jobs.default_queue().workers())
 
 
 def lecture_mode() -> None:
@@ -64,6 +66,7 @@ def lecture_mode() -> None:
         if st.button(t("lesson.show"), key="lesson.load"):
             try:
                 sessions.show_lesson(load_lesson(chosen), chosen.name)
+                st.session_state[SCROLL] = True
             except LessonFileError as error:
                 st.error(t("files.cannot_open", error=message(error)))
     else:
@@ -72,3 +75,4 @@ def lecture_mode() -> None:
     if opened is not None:
         uploaded, name = opened
         sessions.show_lesson(uploaded, t("results.uploaded", name=name))
+        st.session_state[SCROLL] = True

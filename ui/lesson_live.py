@@ -23,9 +23,7 @@ def lesson_progress(job: LessonJob) -> tuple[float, str]:
     epoch = "" if progress.train is None else t("lesson.progress.epoch", epoch=progress.train.epoch + 1,
                                                    epochs=progress.train.epochs)
     seconds_left = job.remaining_seconds
-    left = "" if seconds_left is None else (t("lesson.progress.minutes", n=f"{seconds_left / 60:.0f}")
-                                            if seconds_left >= 90 else
-                                            t("lesson.progress.seconds", n=f"{seconds_left:.0f}"))
+    left = "" if seconds_left is None else t("lesson.progress.left", time=language.duration(seconds_left))
     return progress.fraction, t("lesson.progress", run=progress.run + 1, runs=progress.runs,
                                 variant=t(f"variant.{progress.variant}"), arm=t(ARM_TITLES[progress.arm]).lower(),
                                 seed=progress.seed, epoch=epoch, done=language.percent(100 * progress.fraction, 0),

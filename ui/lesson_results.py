@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mnistlab import plots
+from mnistlab import i18n, plots
 from mnistlab.inside import overfitting_over_seeds
 from mnistlab.lesson.files import LESSONS_DIR, file_name, lesson_to_bytes, save_lesson
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson
-from mnistlab.lesson.summary import baseline_verdicts, course_numbers_note, size_text, slip_effects, summarize, table
+from mnistlab.lesson.summary import baseline_verdicts, course_numbers_note, slip_effects, summarize, table
 from mnistlab.lesson.verdicts import elsewhere_sentence, gap_note, verdict_rule
 from mnistlab.messages import said
+from mnistlab.upload_checks import UploadRefused, path_inside
 
-from . import frame, saved_lessons, sessions, widgets
-from .language import current, number, t
+from . import frame, language, saved_lessons, sessions, widgets
+from .language import current, message, number, t
 
 SLIP_SWITCHES = {"no-eval": "lesson.switch.no-eval", "shared-bn": "lesson.switch.shared-bn",
                  "loss-graph": "lesson.switch.loss-graph"}  # keys of mnistlab/strings
@@ -49,15 +50,17 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
     slips = ", ".join(t(SLIP_SWITCHES[slip]) for slip in plan.slips) or t("describe.none")
     st.subheader(t("results.title"))
     source = t("lesson.trained_here") if source == sessions.TRAINED_HERE else source
-    st.info(t("lesson.showing", source=source, created=lesson.created.replace("T", " "), device=lesson.device,
-              seeds=widgets.count(plan.seeds, "seed"), epochs=widgets.count(plan.epochs, "epoch"),
+    escaped = widgets.markdown_escaped  # the file's own words are shown as text, never as Markdown
+    st.info(t("lesson.showing", source=escaped(source), created=escaped(i18n.date(lesson.created, current())),
+              device=escaped(str(lesson.device).upper()), seeds=language.count(plan.seeds, "seed"),
+              epochs=language.count(plan.epochs, "epoch"),
               variants=", ".join(t(f"variant.{v}") for v in plan.variants), dataset=lesson.dataset, slips=slips,
               minutes=number(lesson.seconds / 60, 1)))
     elsewhere = elsewhere_sentence(lesson.trained_on, saved_lessons.here(), plan.epochs, current())
     if elsewhere:
-        st.caption(elsewhere)
+        st.caption(escaped(elsewhere))  # it names the processor the file says
     if lesson.status == "stopped":
-        st.warning(t("lesson.stopped_note", message=said(lesson.message, current())))
+        st.warning(t("lesson.stopped_note", message=escaped(said(lesson.message, current()))))
     draw_bands(lesson, key="lesson")
     widgets.table(table(summaries, current()))
     st.caption(f"{t('lesson.table_note')} {t('lesson.vs_note')} {gap_note(current())}")
@@ -81,9 +84,9 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
         right.caption(t("lesson.saving_off", switch=frame.ALLOW_LESSON_SAVE))
     elif right.button(t("lesson.save")):
         try:
-            path = save_lesson(lesson, LESSONS_DIR / file_name(lesson))
-        except OSError as error:
-            st.error(t("lesson.not_saved", error=error))
+            path = save_lesson(lesson, path_inside(LESSONS_DIR, file_name(lesson)))
+        except (OSError, UploadRefused) as error:
+            st.error(t("lesson.not_saved", error=message(error)))
         else:
             st.success(t("lesson.saved", name=path.name))
 
@@ -98,7 +101,7 @@ def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
                     t("lesson.col.slips"): ", ".join(t(SLIP_SWITCHES[s]) for s in e.slips),
                     t("lesson.col.points"): e.verdict.cell(current()),
                     t("lesson.col.last_val_loss"): None if e.val_loss_difference is None
-                    else f"{e.val_loss_difference:+.4f}".replace(".", "," if current() == "fr" else ".")}
+                    else i18n.signed(e.val_loss_difference, current(), 4)}
                    for e in effects])
     if len(lesson.plan.slips) > 1:
         st.caption(t("lesson.joint_note"))
@@ -109,7 +112,7 @@ def draw_slip_effects(lesson: Lesson, summaries: dict) -> None:
             nodes = t("lesson.nodes", n=number(effect.graph_nodes, 0))
             if lesson.batches_per_epoch:
                 nodes += t("lesson.per_batch", n=number(effect.graph_nodes / lesson.batches_per_epoch, 0))
-            column.metric(t(f"variant.{effect.variant}"), size_text(effect.graph_bytes, current()), nodes,
+            column.metric(t(f"variant.{effect.variant}"), i18n.size(effect.graph_bytes, current()), nodes,
                           delta_color="off", delta_arrow="off")
         st.caption(t("lesson.graph_note"))
 

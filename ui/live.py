@@ -5,14 +5,15 @@ from typing import Callable
 
 import streamlit as st
 
-from mnistlab import jobs, plots
+from mnistlab import i18n, jobs, plots
 from mnistlab.training import Progress
 
-from .language import current, number, percent, t
+from .language import current, duration, percent, t
 from .sessions import active_jobs, active_lesson, collect_finished, training_jobs
 from .widgets import chart
 
 LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at least once a second
+CURVES_HEIGHT = 330  # pixels: the Train page's curves fit the first screen at 1366×768 under the run's progress
 STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on the other pages
 
 
@@ -23,7 +24,8 @@ def progress_line(progress: Progress | None, left: float | None = None) -> tuple
         return 0.0, t("lesson.starting")
     done = progress.step / progress.steps
     return done, t("live.progress", epoch=progress.epoch + 1, epochs=progress.epochs, done=percent(100 * done, 0),
-                   elapsed=number(progress.elapsed, 0), left=number(progress.eta if left is None else left, 0))
+                   elapsed=i18n.seconds(progress.elapsed, current()),
+                   left=duration(progress.eta if left is None else left))
 
 
 def waiting_line(job: jobs.Job) -> str:
@@ -33,22 +35,7 @@ def waiting_line(job: jobs.Job) -> str:
         return t("queue.starting", label=job.label)
     seconds = job.starts_in
     when = t("queue.start_unknown") if seconds is None else t("queue.starts_in", time=duration(seconds))
-    return t("queue.waiting", label=job.label, place=ordinal(place), when=when)
-
-
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 11th… in English; 1er, 2e… in French."""
-    if current() == "fr":
-        return "1er" if n == 1 else f"{n}e"
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def duration(seconds: float) -> str:
-    """'about 40 s', 'about 3 min': an estimate, rounded as one."""
-    if seconds < 60:
-        return t("queue.about_seconds", n=max(5, round(seconds / 5) * 5))
-    return t("queue.about_minutes", n=round(seconds / 60))
+    return t("queue.waiting", label=job.label, place=i18n.ordinal(place, current()), when=when)
 
 
 def draw_training_job(job: jobs.Job) -> None:
@@ -61,13 +48,14 @@ def draw_training_job(job: jobs.Job) -> None:
             return
         progress = job.progress
         fraction, line = progress_line(progress, job.remaining_seconds)
-        st.markdown("#### " + t("live.training", label=job.label))
-        st.progress(fraction, text=t("lesson.stopping") if job.stopped else line)
-        if progress is not None:
-            chart(plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs,
-                                        diverged=plots.blew_up(progress.history), steps=progress.step_losses,
-                                        lang=current()),
-                  key=f"live-curves-{job.id}")
+        said = t("lesson.stopping") if job.stopped else line
+        st.progress(fraction, text=f"{t('live.training', label=job.label)} · {said}")  # one line: room for curves
+        # before the first report: the empty axes, where the curves will be drawn (not a blank column)
+        chart(plots.training_curves([], epochs=1, lang=current(), height=CURVES_HEIGHT) if progress is None else
+              plots.training_curves(list(progress.history), plots.live_point(progress), progress.epochs,
+                                    diverged=plots.blew_up(progress.history), steps=progress.step_losses,
+                                    lang=current(), height=CURVES_HEIGHT),
+              key=f"live-curves-{job.id}")
         st.button(t("live.stop"), key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
                   help=t("live.stop.help"))
 

@@ -13,6 +13,8 @@ from mnistlab.messages import said
 from mnistlab.runs import Run
 from mnistlab.training import resolve_device
 
+from mnistlab import i18n
+
 from .language import compact, current, labels, message, number, percent, t
 from .sessions import LAST_FINISHED, SETTINGS, session_runs
 
@@ -69,14 +71,13 @@ def val_fraction_choice(key: str = "train") -> float:
 
 def config_form(key: str = "train") -> RunConfig | None:
     """The run settings as widgets; the RunConfig they make, or None after showing what is wrong."""
-    left, right = st.columns(2)
+    dataset_name = dataset_choice(key)  # a row of its own: 'Fashion-MNIST (vêtements)' is shown whole
+    left, right = st.columns(2, vertical_alignment="bottom")
     with left:
-        dataset_name = dataset_choice(key)
-    with right:
         setting("variant", st.selectbox, t("form.variant"), key, options=list(PRESETS),
                 format_func=labels("variant."), on_change=_apply_preset, args=(key,),
                 help=t("form.variant.help"))
-        # choosing the variant already shown fires no change: this puts its values back after any edit
+    with right:  # choosing the variant already shown fires no change: this puts its values back after any edit
         st.button(t("train.course_values"), key=f"{key}.course-values", on_click=_apply_preset, args=(key,),
                   help=t("train.course_values_help"), icon=":material/restart_alt:")
     left, right = st.columns(2)
@@ -97,7 +98,7 @@ def config_form(key: str = "train") -> RunConfig | None:
     with st.expander(t("form.more")):
         hidden_text = setting("hidden", st.text_input, t("form.hidden"), key, help=t("form.hidden.help"))
         slip_words, slip_names, colon = labels("slip."), labels("lesson.switch."), " : " if current() == "fr" else ": "
-        slips = setting("slips", st.multiselect, t("form.slips"), key, options=list(SLIPS),
+        slips = setting("slips", st.multiselect, t("form.slips"), key, options=list(SLIPS), placeholder=t("form.none"),
                         format_func=lambda s: slip_names(s) + colon + slip_words(s))
     try:
         hidden = tuple(int(part) for part in hidden_text.replace(";", ",").split(",") if part.strip())
@@ -112,7 +113,8 @@ def config_form(key: str = "train") -> RunConfig | None:
     except ConfigError as error:
         st.error(t("form.config_error", error=message(error)))
         return None
-    st.caption(t("form.device_line", device=resolve_device(config.device), name=plots.describe(config, current())))
+    device = str(resolve_device(config.device)).upper()  # CPU, CUDA
+    st.caption(t("form.device_line", device=device, name=plots.describe(config, current())))
     return config
 
 
@@ -155,19 +157,19 @@ def pick_confusion_cell() -> None:
 
 def run_summary(label: str, run: Run) -> None:
     """How a run ended (its message says what to change) and its headline numbers."""
-    ending = said(run.message, current())
-    STATUS_BOX[run.status](t(f"summary.{run.status}", label=label) + (
-        f" : {ending}" if ending and current() == "fr" else f": {ending}" if ending
-        else t("summary.in_seconds", seconds=number(run.seconds, 0))))
+    ending = markdown_escaped(said(run.message, current()))  # a run's message comes from its file
+    # the message says how it ended ("Stopped by the user during epoch 2."): said once, after the run's name
+    STATUS_BOX[run.status](t("summary.with_message", label=markdown_escaped(label), message=ending) if ending else
+                           t(f"summary.{run.status}", label=markdown_escaped(label))
+                           + t("summary.in_seconds", time=i18n.seconds(run.seconds, current())))
     columns = st.columns(4)
     columns[0].metric(t("summary.test_accuracy"), "—" if run.test_accuracy is None else percent(run.test_accuracy))
     best = min((r["val_loss"] for r in run.history), default=None)
-    shown = (f"{best:.4g}".replace(".", ",") if current() == "fr" else f"{best:.4g}") if best is not None else "—"
-    columns[1].metric(t("summary.best_val_loss"), shown if best is None or best < 1e4 else  # a diverged run's is huge
-                      plots.power_text(best, current()))  # 9.1 × 10⁷
+    columns[1].metric(t("summary.best_val_loss"), i18n.UNKNOWN if best is None else i18n.number(best, current(), 4)
+                      if best < 1e4 else i18n.power(best, current()))  # a diverged run's is huge: 9.1 × 10⁷
     done, how = plots.epochs_reached(run, current())
     columns[2].metric(t("summary.epochs"), done, how or None, delta_color="off", delta_arrow="off")
-    columns[3].metric(t("summary.time"), f"{number(run.seconds, 1)} s")
+    columns[3].metric(t("summary.time"), i18n.seconds(run.seconds, current(), 1))
 
 
 def chart(figure, key: str | None = None, **options):
@@ -189,23 +191,24 @@ def table(rows: list[dict]) -> None:
             return t(f"cell.{value}")
         if isinstance(value, float):  # 97.69, not pandas' 97.6900; a diverged run's loss as 9.1 × 10⁷
             if abs(value) >= 1e5 or not math.isfinite(value):
-                return plots.power_text(value, current())
-            return f"{value:g}".replace(".", ",") if current() == "fr" else f"{value:g}"
+                return i18n.power(value, current())
+            return i18n.short(value, current())
         return markdown_escaped(value) if isinstance(value, str) else value
 
     st.table([{name: written(value) for name, value in row.items()} for row in rows], hide_index=True)
 
 
 def markdown_escaped(value: str) -> str:
-    """Text that Markdown shows as it is (st.table reads its cells as Markdown: '1. baseline' became a list)."""
-    value = re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", value)
+    """Text that Markdown shows as it is: st.table reads its cells as Markdown ('1. baseline' became a list), and text
+    from a file in an alert must not become a link, a remote image, math, a colour or an icon."""
+    value = re.sub(r"([\\`*_\[\]<>|~$!#&])", r"\\\1", value)
+    value = re.sub(r":(?=[A-Za-z])", r"\\:", value)  # :red[…] a colour, :material/…: an icon, :smile: an emoji
+    # A bare URL or e-mail address becomes a link whatever is escaped (GFM finds them in the text after escapes are
+    # undone): an invisible word joiner breaks the pattern, and the text reads the same.
+    value = value.replace("://", ":\u2060//").replace("@", "@\u2060")
+    value = re.sub(r"(?i)\bwww\.", "www\u2060.", value)
     value = re.sub(r"^(\d+)\.(?=\s)", r"\1\\.", value)  # "1. " opens a numbered list
     return re.sub(r"^([-+#])(?=\s)", r"\\\1", value)  # "- " a list, "# " a heading
-
-
-def count(n: int, noun: str) -> str:
-    """'1 epoch', '5 epochs' in this session's language: noun is a key of count.<noun>.one / .many."""
-    return t(f"count.{noun}.{'one' if n == 1 else 'many'}", n=n)
 
 
 def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], Any],
@@ -220,7 +223,7 @@ def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], A
     try:
         value = parse(upload.getvalue(), upload.name)
     except errors as error:
-        st.error(t("files.cannot_open", error=message(error)))
+        st.error(t("files.cannot_open", error=markdown_escaped(message(error))))  # it quotes the file
         return None
     st.session_state[f"{key}.opened"] = upload.file_id
     return value, upload.name

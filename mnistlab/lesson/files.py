@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .. import upload_checks
 from ..runs import reason_of, write_atomic
 from .plan import Lesson, LessonFileError
 
@@ -30,6 +31,7 @@ def lesson_from_bytes(data: bytes, name: str = "upload") -> Lesson:
     try:
         if not isinstance(values, dict):
             raise LessonFileError("error.file.no_object")
+        upload_checks.check_numbers_in_range(values)
         return Lesson.from_dict(values)
     except Exception as error:  # any file can be opened: its values fail in many ways (ConfigError, OverflowError...)
         raise LessonFileError("error.lesson_file.invalid", name=name, reason=reason_of(error)) from error
@@ -66,6 +68,6 @@ def file_name(lesson: Lesson) -> str:
     """A file name that says what the lesson holds and when it was made."""
     plan = lesson.plan
     slips = f"-slips-{'+'.join(plan.slips)}" if plan.slips else ""
-    made = lesson.created.replace(":", "").replace("T", "-")[:15]
+    made = upload_checks.safe_file_part(lesson.created.replace(":", "").replace("T", "-"))[:15]
     return f"{lesson.dataset}-{plan.seeds}-seeds-{plan.epochs}-epochs{slips}-{made}.json"
 

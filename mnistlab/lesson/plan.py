@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import fingerprint, messages
+from .. import fingerprint, messages, upload_checks
 from ..config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from ..data import Dataset
 from ..i18n import KeyedError, Phrase
@@ -105,6 +105,9 @@ class LessonRun:
                *record_conditions(run.status, run.history, run.seconds),
                (run.test_accuracy is None or is_number(run.test_accuracy), "test_accuracy is not a number"),
                (isinstance(values.get("message", ""), str), "a run's message must be text")])
+        upload_checks.check_history(run.history, run.config)
+        upload_checks.check_test_accuracy(run.test_accuracy)
+        upload_checks.check_run_seconds(run.seconds)
         return run
 
 
@@ -153,6 +156,7 @@ class Lesson:
                 "batches_per_epoch is not a count"),
                (all(isinstance(text, str) for text in (values.get("message", ""), lesson.device, lesson.created)),
                 "message, device and created must be text")])
+        upload_checks.check_lesson_runs(lesson.runs, lesson.plan.tasks())
         return lesson
 
 

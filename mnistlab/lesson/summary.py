@@ -111,7 +111,7 @@ def table(summaries: dict[str, dict[str, ArmSummary]], lang: str = "en") -> list
             rows.append({
                 said("variant"): i18n.text(lang, f"variant.{variant}"),
                 said("arm"): i18n.text(lang, f"lesson.arm.{arm}"),
-                said("seeds"): len(summary.seeds), said("test_accuracy"): _plus_minus(summary.mean, summary.std, lang),
+                said("seeds"): len(summary.seeds), said("test_accuracy"): i18n.plus_minus(summary.mean, summary.std, lang),
                 said("published"): summary.published, said("vs"): "—" if judged is None else judged.cell(lang),
                 i18n.text(lang, "gap.name"): None if summary.train_val_gap is None else round(summary.train_val_gap, 4),
                 said("seconds"): None if summary.seconds is None else round(summary.seconds, 1)})
@@ -171,29 +171,4 @@ def default_lesson_seconds(folder: str | Path | None = None) -> float | None:
             continue
     return estimated_seconds(LessonPlan(), lessons)
 
-
-def duration_text(seconds: float | None, lang: str = "en") -> str:
-    """A duration for a sentence: 'about 40 seconds', 'about 3 minutes'; 'not measured' when None."""
-    if seconds is None:
-        return i18n.text(lang, "duration.unknown")
-    if seconds < 90:
-        return i18n.text(lang, "duration.seconds", n=f"{max(10, round(seconds, -1)):.0f}")
-    return i18n.text(lang, "duration.minutes", n=round(seconds / 60))
-
-
-def size_text(n_bytes: float | None, lang: str = "en") -> str:
-    """A byte count in B, KiB, MiB or GiB (o, Kio, Mio, Gio in French); 'not measured' when None."""
-    if n_bytes is None:
-        return i18n.text(lang, "duration.unknown")
-    units = ("o", "Kio", "Mio", "Gio") if lang == "fr" else ("B", "KiB", "MiB", "GiB")
-    for power, unit in enumerate(units[:3]):
-        if abs(n_bytes) < 1024 ** (power + 1):
-            return f"{i18n.number(n_bytes / 1024 ** power, lang, min(power, 1))} {unit}"
-    return f"{i18n.number(n_bytes / 1024 ** 3, lang, 1)} {units[3]}"
-
-
-def _plus_minus(mean: float | None, std: float | None, lang: str = "en") -> str:
-    if mean is None:
-        return "—"
-    return i18n.number(mean, lang) + ("" if std is None else f" ± {i18n.number(std, lang)}")
 

@@ -67,9 +67,8 @@ class Verdict:
         """The verdict in a table cell: the difference and its interval, then significant, not, or the seeds needed."""
         if self.difference is None:
             return "—"
-        head = _signed(self.difference, lang) + ("" if self.low is None else
-                                                  f" [{_signed(self.low, lang)} ; {_signed(self.high, lang)}]"
-                                                  if lang == "fr" else f" [{self.low:+.2f}, {self.high:+.2f}]")
+        head = i18n.signed(self.difference, lang) + ("" if self.low is None else i18n.text(
+            lang, "verdict.cell_interval", low=i18n.signed(self.low, lang), high=i18n.signed(self.high, lang)))
         if self.kind == "too-few-seeds":
             return i18n.text(lang, "verdict.cell_too_few", head=head, seeds=seed_count(self.seeds, lang),
                              needed=self.needed)
@@ -90,21 +89,15 @@ class Verdict:
         """The verdict as a sentence: the difference against reference_name, its 95 % interval, and what it means."""
         if self.difference is None:
             return i18n.text(lang, "verdict.no_run")
-        spread = "" if self.low is None else i18n.text(lang, "verdict.interval", low=_signed(self.low, lang),
-                                                       high=_signed(self.high, lang))
-        head = i18n.text(lang, "verdict.head", difference=_signed(self.difference, lang), reference=reference_name,
-                         spread=spread)
+        spread = "" if self.low is None else i18n.text(lang, "verdict.interval", low=i18n.signed(self.low, lang),
+                                                       high=i18n.signed(self.high, lang))
+        points = i18n.plural(lang, "count.point", abs(self.difference), n=i18n.signed(self.difference, lang))
+        head = i18n.text(lang, "verdict.head", difference=points, reference=reference_name, spread=spread)
         if self.kind == "too-few-seeds":
             return i18n.text(lang, "verdict.too_few_family", head=head, seeds=seed_count(self.seeds, lang),
                              chance=self.chance_said(lang), needed=self.needed)
         return i18n.text(lang, "verdict.significant" if self.significant else "verdict.not_significant", head=head,
                          chance=self.chance_said(lang))
-
-
-def _signed(value: float, lang: str) -> str:
-    """+0.40, or +0,40 in French."""
-    written = f"{value:+.2f}"
-    return written.replace(".", ",") if lang == "fr" else written
 
 
 def chance_text(p: float, lang: str = "en") -> str:
@@ -117,7 +110,7 @@ def seed_count(seeds: tuple[int, int], lang: str = "en") -> str:
     n, m = seeds
     if n != m:
         return i18n.text(lang, "verdict.seeds_two", n=n, m=m)
-    return i18n.text(lang, "verdict.seed_one" if n == 1 else "verdict.seeds", n=n)
+    return i18n.count(n, "seed", lang)
 
 
 def retrain_sentence(accuracy: float, here: dict | None, saved: LessonRun, seeds: list[LessonRun],
