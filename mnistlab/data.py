@@ -4,9 +4,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
-import math
 import os
-import struct
 import tempfile
 import urllib.request
 import zlib
@@ -16,6 +14,7 @@ from pathlib import Path
 import torch
 
 from .i18n import KeyedError, Phrase, phrase, text
+from .idx import parse_idx
 from .runs import write_atomic
 
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -272,20 +271,6 @@ def read_idx(path: Path, dims: int) -> torch.Tensor:
     if path.stat().st_size > LARGEST_RAW_FILE:
         raise ValueError(f"{path.name} is larger than any raw file of the data sets")
     return parse_idx(path.read_bytes(), dims)
-
-
-def parse_idx(content: bytes, dims: int) -> torch.Tensor:
-    """IDX bytes as a uint8 tensor: magic 0x0000 08 <dims>, then `dims` big-endian sizes, then the bytes.
-    ValueError if they are not that (another type, other dimensions, truncated or too long)."""
-    header = 4 * (1 + dims)
-    if len(content) < header or content[:4] != bytes((0, 0, 0x08, dims)):
-        raise ValueError(f"not an IDX file of {dims}-dimensional unsigned bytes")
-    shape = struct.unpack(f">{dims}I", content[4:header])
-    if len(content) - header != math.prod(shape):
-        raise ValueError(f"{len(content) - header} bytes of data for a shape of {shape}")
-    if not math.prod(shape):  # torch.frombuffer refuses an empty buffer
-        return torch.empty(shape, dtype=torch.uint8)
-    return torch.frombuffer(bytearray(content[header:]), dtype=torch.uint8).view(shape)
 
 
 def _refused(path: Path, origin: Path, problem: Phrase, name: str) -> DataError:

@@ -12,7 +12,8 @@ import io
 import math
 import zlib
 
-from .data import IMAGE_SIDE, LARGEST_RAW_FILE, PUBLISHED_FILES, RAW_FILES, parse_idx
+from .data import IMAGE_SIDE, LARGEST_RAW_FILE, PUBLISHED_FILES, RAW_FILES
+from .idx import parse_idx
 from .i18n import text
 
 SET_NAMES = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
