@@ -1,5 +1,7 @@
 """The class through the app: the lecturer's key field, class mode's caps on a student's Train page, the board page
 for the lecturer and for a student, lessons saved by the lecturer only, and a sweep on a laptop."""
+import itertools
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -8,6 +10,7 @@ from test_app_pages import APP, WAIT, app, browser, texts  # noqa: F401  (fixtur
 from test_app_queue import blocked  # noqa: F401  (fixture)
 
 KEY = "chalk and talk"
+STUDENTS = itertools.count(1)
 START = "Start training"
 
 
@@ -32,8 +35,14 @@ def enter(at: AppTest, key: str) -> AppTest:
     return at
 
 
-def student() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60).run()
+def student(browser: dict) -> AppTest:
+    """A student's session, from a browser of its own (the lecturer's other tabs would be the lecturer's)."""
+    lecturer = browser["id"]
+    browser["id"] = f"{lecturer}-student-{next(STUDENTS)}"
+    try:
+        return AppTest.from_file(APP, default_timeout=60).run()
+    finally:
+        browser["id"] = lecturer
 
 
 def test_a_wrong_key_is_refused_after_a_delay_and_says_what_to_do(app, room):
@@ -43,12 +52,12 @@ def test_a_wrong_key_is_refused_after_a_delay_and_says_what_to_do(app, room):
     assert "MNISTLAB_LECTURER_KEY" not in texts(app.error)  # says nothing of whether a key is set
 
 
-def test_the_lecturer_switches_class_mode_and_a_student_sees_the_caps_before_start(app, room):
+def test_the_lecturer_switches_class_mode_and_a_student_sees_the_caps_before_start(app, room, browser):
     enter(app, KEY)
     assert "You are the lecturer" in texts(app.markdown) and not app.text_input
     app.toggle[0].set_value(True).run()
     assert classroom.default_classroom().on
-    pupil = student()
+    pupil = student(browser)
     assert "one run at a time (1 at most) of at most 10 epochs" in texts(pupil.caption)
     pupil.number_input(key="train.epochs").set_value(11).run()
     assert "During the class, at most 10 epochs per run (asked: 11)" in texts(pupil.warning)
@@ -59,31 +68,31 @@ def test_the_lecturer_switches_class_mode_and_a_student_sees_the_caps_before_sta
     assert not [b for b in pupil.button if b.label == "Start the sweep"]
 
 
-def test_lessons_are_saved_by_the_lecturer_only(app, room):
+def test_lessons_are_saved_by_the_lecturer_only(app, room, browser):
     def save_button(at):
         at.switch_page("pages/lesson.py").run()
         next(b for b in at.button if b.label == "Show these results").click().run()
         return [b for b in at.button if b.label.startswith("Save them")]
 
-    pupil = student()
+    pupil = student(browser)
     assert not save_button(pupil) and "Saving into runs/lessons/ is off" in texts(pupil.caption)
     enter(app, KEY)
     assert save_button(app)
 
 
-def test_a_student_cannot_start_a_lesson_during_the_class(app, room):
+def test_a_student_cannot_start_a_lesson_during_the_class(app, room, browser):
     enter(app, KEY)
     app.toggle[0].set_value(True).run()
-    pupil = student().switch_page("pages/lesson.py").run()
+    pupil = student(browser).switch_page("pages/lesson.py").run()
     next(b for b in pupil.button if b.label == "Run the lesson").click().run()
     assert "lessons and sweeps are the lecturer's" in texts(pupil.warning)
     assert not pupil.session_state["jobs"]
 
 
 @pytest.mark.slow
-def test_the_lecturers_run_goes_before_the_students_queue(app, room, blocked):
+def test_the_lecturers_run_goes_before_the_students_queue(app, room, blocked, browser):
     enter(app, KEY)
-    pupils = [student() for _ in range(3)]
+    pupils = [student(browser) for _ in range(3)]
     for pupil in pupils:
         pupil.number_input(key="train.epochs").set_value(1).run()
         next(b for b in pupil.button if b.label == START).click().run()
@@ -100,10 +109,10 @@ def test_the_lecturers_run_goes_before_the_students_queue(app, room, blocked):
         assert pupil.session_state["jobs"][-1].job.started >= lecturer_job.started
 
 
-def test_a_students_point_is_highlighted_on_their_page_and_withdrawable(app, room):
+def test_a_students_point_is_highlighted_on_their_page_and_withdrawable(app, room, browser):
     enter(app, KEY)
     app.toggle[0].set_value(True).run()
-    pupil = student()
+    pupil = student(browser)
     pupil.number_input(key="train.epochs").set_value(1).run()
     next(b for b in pupil.button if b.label == START).click().run()
     assert pupil.session_state["jobs"][-1].job.wait(WAIT)

@@ -611,8 +611,6 @@ STRINGS = {
     "form.choose_runs": "Choose runs",
     "form.none": "None: the corrected code",
     # --- phase B: a yes/no table cell
-    "cell.True": "True",
-    "cell.False": "False",
     # --- issue 28: uploads checked before they cost anything
     "error.upload.weights_not_zip": "its weights.pt is not the zip torch.save writes ({reason})",
     "error.upload.weights_entries": "its weights.pt holds {count} entries, more than the {most} its network's tensors take",
