@@ -596,6 +596,8 @@ STRINGS = {
     "error.sweep.range": "the range must go from {lowest} to {highest}, low first (got {low} to {high})",
     "error.sweep.values": "a sweep takes 1 to {most} values (got {value})",
     "error.sweep.seeds": "a sweep takes 1 to {most} seeds per value (got {value})",
+    "cell.True": "yes",
+    "cell.False": "no",
     "lesson.progress.left": " · about {time} left",
     "duration.about": "about {time}",
     "ordinal.one": "{n}st",
