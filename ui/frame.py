@@ -63,7 +63,7 @@ PROJECTOR_TEXT = ", ".join((
     "[data-testid='stFileUploaderDropzoneInstructions'] *",
     "[data-testid='stSelectboxVirtualDropdown'] [role='option']",
     "[role='listbox'] [role='option']", "[data-testid='stTooltipContent']", "[data-testid='stTooltipContent'] p",
-    "[data-testid='stMultiSelectTagsContainer'] span"))
+    "[data-testid='stMultiSelectTagsContainer'] span", "[data-testid='stCode'] *"))
 
 # A metric's note ("stopped in epoch 2") wraps under its value instead of ending in "…".
 WRAPPED = "[data-testid='stMetricDelta'] p"

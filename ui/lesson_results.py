@@ -6,7 +6,8 @@ import streamlit as st
 
 from mnistlab import i18n, plots
 from mnistlab.inside import overfitting_over_seeds
-from mnistlab.lesson.files import LESSONS_DIR, file_name, lesson_to_bytes, save_lesson
+from mnistlab.lesson import files as lesson_files
+from mnistlab.lesson.files import file_name, lesson_to_bytes, save_lesson
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson
 from mnistlab.lesson.summary import baseline_verdicts, course_numbers_note, slip_effects, summarize, table
 from mnistlab.lesson.verdicts import elsewhere_sentence, gap_note, verdict_rule
@@ -84,7 +85,8 @@ def draw_lesson(lesson: Lesson, source: str) -> None:
         right.caption(t("lesson.saving_off", switch=frame.ALLOW_LESSON_SAVE))
     elif right.button(t("lesson.save")):
         try:
-            path = save_lesson(lesson, path_inside(LESSONS_DIR, file_name(lesson)))
+            # the folder read at the click, not at import: a test or an owner may point it elsewhere
+            path = save_lesson(lesson, path_inside(lesson_files.LESSONS_DIR, file_name(lesson)))
         except (OSError, UploadRefused) as error:
             st.error(t("lesson.not_saved", error=message(error)))
         else:
