@@ -28,9 +28,10 @@ SMALL_TEXT = """(smallest) => { const found = [];
   return found; }"""
 
 
-@pytest.fixture
-def server(chromium, mnist_root, tmp_path):
-    with running_app(mnist_root.resolve(), tmp_path / "streamlit.log") as url:
+@pytest.fixture(scope="module")
+def server(chromium, mnist_root, tmp_path_factory):
+    """One server for both languages: each test's browser is a session (and a browser) of its own."""
+    with running_app(mnist_root.resolve(), tmp_path_factory.mktemp("projector") / "streamlit.log") as url:
         yield url
 
 
@@ -101,7 +102,6 @@ def test_start_and_the_live_run_stay_on_the_first_screen_and_no_text_is_under_18
 
             for name in ("results", "compare", "draw", "data", "inside", "lesson"):
                 go_to(page, name, lang)
-                page.wait_for_timeout(2000)
                 small += [[name, *found] for found in small_text(page)]
             page.get_by_role("button", name=i18n.text(lang, "lesson.show")).click()  # lecture mode
             results = page.locator(".st-key-lesson-results")
