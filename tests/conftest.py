@@ -146,3 +146,23 @@ def app_folder(tmp_path, monkeypatch) -> Path:
     st.cache_resource.clear()
     yield tmp_path
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def queue():
+    """A job queue with one worker of its own: the order in which jobs start is the order they run."""
+    from mnistlab import engine, jobs
+
+    one = engine.Engine(workers=1)
+    yield jobs.JobQueue(one)
+    one.close()
+
+
+@pytest.fixture
+def two():
+    """A job queue with two workers of its own."""
+    from mnistlab import engine, jobs
+
+    both = engine.Engine(workers=2)
+    yield jobs.JobQueue(both)
+    both.close()

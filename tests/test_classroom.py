@@ -6,7 +6,7 @@ import tracemalloc
 
 import pytest
 
-from mnistlab import board_plots, classroom, engine, jobs
+from mnistlab import board_plots, classroom, jobs
 from mnistlab.board import BOARD_POINTS, LOG_SETTINGS, SETTINGS, Board, best_value
 from mnistlab.classroom import ClassCaps, Classroom, NotLecturer
 from mnistlab.config import ConfigError, RunConfig
@@ -89,14 +89,6 @@ def test_class_caps_hold_students_at_their_boundaries_not_the_lecturer(keyed, wa
     assert "au plus 10 époques" in room.refuse_run(RunConfig(epochs=11), 0, "student", "fr")
     assert "lessons and sweeps are the lecturer's" in room.refuse_many("student")
     assert room.refuse_run(RunConfig(epochs=50), 3, "lecturer") is None and room.refuse_many("lecturer") is None
-
-
-@pytest.fixture
-def queue():
-    """A queue with one worker, busy with a student's run when the others press Start."""
-    one = engine.Engine(workers=1)
-    yield jobs.JobQueue(one)
-    one.close()
 
 
 def test_the_lecturers_job_starts_when_the_worker_frees_whatever_the_students_queue(queue):

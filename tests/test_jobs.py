@@ -24,22 +24,6 @@ def gated(order: list, name: str, gate: threading.Event):
     return work
 
 
-@pytest.fixture
-def queue():
-    """A queue with one worker: the order in which jobs start is the order they run."""
-    one = engine.Engine(workers=1)
-    yield jobs.JobQueue(one)
-    one.close()
-
-
-@pytest.fixture
-def two():
-    """A queue with two workers."""
-    both = engine.Engine(workers=2)
-    yield jobs.JobQueue(both)
-    both.close()
-
-
 def test_jobs_run_one_at_a_time_in_order_and_report_their_positions(queue):
     order, gate = [], threading.Event()
     first, second, third = (queue.submit(gated(order, name, gate), name) for name in ("a", "b", "c"))
