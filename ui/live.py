@@ -13,6 +13,9 @@ from .sessions import active_jobs, active_lesson, collect_finished, training_job
 from .widgets import chart
 
 LIVE_REFRESH = 0.5  # seconds between redraws of a live run: curves move at least once a second
+# seconds between redraws while all of a session's runs wait: a place in the queue changes slowly, and a class's
+# waiting pages, redrawn at the live rate, would take the server's cores from the runs they wait for
+WAITING_REFRESH = 2.0
 CURVES_HEIGHT = 330  # pixels: the Train page's curves fit the first screen at 1366×768 under the run's progress
 STATUS_REFRESH = 1.0  # seconds between checks of the one-line status shown on the other pages
 
@@ -76,14 +79,27 @@ def live_job(job: jobs.Job, draw: Callable[[jobs.Job], None]) -> None:
 
 def live_training() -> None:
     """This session's training jobs, redrawn until each ends; then the whole page reruns to show its run."""
-    if training_jobs():
+    if any(job.state == jobs.RUNNING for job in training_jobs()):
         _training_fragment()
+    elif training_jobs():
+        _waiting_fragment()
 
 
 @st.fragment(run_every=LIVE_REFRESH)
 def _training_fragment() -> None:
     if collect_finished():
         st.rerun()
+    _draw_training_jobs()
+
+
+@st.fragment(run_every=WAITING_REFRESH)
+def _waiting_fragment() -> None:
+    if collect_finished() or any(job.state != jobs.QUEUED for job in training_jobs()):
+        st.rerun()  # a run started or ended: the page redraws it at the live rate
+    _draw_training_jobs()
+
+
+def _draw_training_jobs() -> None:
     waiting = False
     for job in training_jobs():
         draw_training_job(job)
