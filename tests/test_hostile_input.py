@@ -11,14 +11,14 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import hostile_files as hostile
-from conftest import fresh_sessions, write_raw_folder
+from test_app_pages import app, browser, texts  # noqa: F401  (the app on a synthetic MNIST, from a browser of its own)
+from conftest import write_raw_folder
 from mnistlab.config import RunConfig
 from mnistlab.data import DataError, load_dataset
 from mnistlab.lesson.files import LESSONS_DIR, file_name, lesson_from_bytes
 from mnistlab.lesson.plan import LessonFileError
 from mnistlab.runs import RunFileError, run_from_zip
 from mnistlab.upload_checks import UploadRefused, path_inside
-from ui import sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
 CONFIG = RunConfig(hidden=(16,), epochs=1)
@@ -133,19 +133,6 @@ def test_an_unreadable_data_folder_gives_the_apps_message(tmp_path, monkeypatch)
 
 # ---- through the pages ----------------------------------------------------------------------------------------
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setattr(sessions, "browser_id", lambda: "browser-hostile")
-    write_raw_folder(tmp_path)
-    monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
-    fresh_sessions(monkeypatch)
-    st.cache_resource.clear()
-    yield AppTest.from_file(APP, default_timeout=60).run()
-    st.cache_resource.clear()
-
-
-def texts(elements) -> str:
-    return " | ".join(str(e.value) for e in elements)
 
 
 def test_every_crafted_run_gets_its_message_on_results_and_no_page_breaks(app):
