@@ -14,8 +14,8 @@ from mnistlab.lesson.files import lesson_from_bytes, lesson_to_bytes, load_lesso
 from mnistlab.lesson.plan import CORRECTED, COURSE, Lesson, LessonFileError, LessonPlan, LessonRun, run_lesson
 from mnistlab.lesson.significance import (EXACT_SPLITS, RANDOM_SPLITS, RANDOM_VALUES, holm, permutation_p,
                                          permutation_test, seeds_needed, t_quantile, welch_interval)
-from mnistlab.lesson.summary import (baseline_verdicts, course_numbers_note, default_lesson_seconds,
-                                     estimated_seconds, slip_effects, summarize, summarize_arm, table)
+from mnistlab.lesson.summary import (baseline_verdicts, course_numbers_note, slip_effects, summarize, summarize_arm,
+                                     table)
 from mnistlab.lesson.verdicts import GAP_NAME, elsewhere_sentence, retrain_sentence, verdict, verdicts
 from mnistlab.memory import graph_nodes, heap_in_use, release_graph
 from mnistlab.models import build_model
@@ -167,14 +167,8 @@ def test_the_interval_is_welchs_t_interval():
     assert welch_interval((1.0, 1.0), (0.0, 0.0)) == (1.0, 1.0)
 
 
-def test_the_default_lesson_can_reach_a_verdict_and_says_how_long_it_takes(tmp_path):
+def test_the_default_lesson_can_reach_a_verdict_and_its_time_is_said_as_a_lecturer_says_it():
     assert LessonPlan().seeds == DEFAULT_SEEDS >= seeds_needed()
-    lesson = Lesson(LessonPlan(seeds=1, epochs=2, variants=("baseline",)), "mnist", [fake_run(seconds=10.0)])
-    assert estimated_seconds(LessonPlan(), [lesson]) == pytest.approx(5.0 * 4 * DEFAULT_SEEDS * 5)  # 5 s per epoch
-    assert default_lesson_seconds(tmp_path) is None
-    save_lesson(lesson, tmp_path / "a.json")
-    (tmp_path / "broken.json").write_text("{")
-    assert default_lesson_seconds(tmp_path) == pytest.approx(500.0)
     assert i18n.duration(500.0, "en", "long") == "8 minutes" and i18n.duration(42, "fr", "long") == "40\u00a0secondes"
 
 

@@ -1,15 +1,12 @@
-"""A lesson aggregated: each variant and arm over its seeds, the slips' measured effects, the table, the JSON, the time
-a lesson takes."""
+"""A lesson aggregated: each variant and arm over its seeds, the slips' measured effects, the table, the JSON."""
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from pathlib import Path
 
 from .. import i18n
 from ..config import RunConfig
-from .files import load_lesson, saved_lessons
-from .plan import COURSE, CORRECTED, Lesson, LessonFileError, LessonPlan, LessonRun
+from .plan import COURSE, CORRECTED, Lesson, LessonRun
 from .verdicts import Verdict, verdicts
 
 # The course's printed test accuracies (%), one run each.
@@ -149,26 +146,5 @@ def variants_json(summaries: dict[str, dict[str, ArmSummary]]) -> dict:
         "published": s.published, "train_val_gap": s.train_val_gap, "seconds": s.seconds, "slips": list(s.slips),
         **({"graph_bytes": s.graph_bytes, "graph_nodes": s.graph_nodes} if s.graph_nodes is not None else {}),
     } for arm, s in arms.items()} for variant, arms in summaries.items()}}
-
-
-def estimated_seconds(plan: LessonPlan, lessons: list[Lesson]) -> float | None:
-    """How long plan takes, from saved lessons' recorded times: their mean seconds per run-epoch × the plan's run-epochs
-    (None when no lesson has a completed run)."""
-    epochs = [(r.seconds, len(r.history)) for lesson in lessons for r in lesson.runs if r.status == "completed"]
-    total_epochs = sum(count for _, count in epochs)
-    if not total_epochs:
-        return None
-    return sum(seconds for seconds, _ in epochs) / total_epochs * len(plan.tasks()) * plan.epochs
-
-
-def default_lesson_seconds(folder: str | Path | None = None) -> float | None:
-    """How long the default lesson (LessonPlan()) takes, from the lessons saved in folder (default runs/lessons)."""
-    lessons = []
-    for path in saved_lessons(folder):
-        try:
-            lessons.append(load_lesson(path))
-        except LessonFileError:  # a damaged file says nothing about time; the page names it where it lists lessons
-            continue
-    return estimated_seconds(LessonPlan(), lessons)
 
 
