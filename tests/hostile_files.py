@@ -78,33 +78,17 @@ def state_dict_bytes(config: RunConfig) -> bytes:
     return buffer.getvalue()
 
 
-def stored_record_bomb(config: RunConfig, inflated: int = 256 * 1024 * 1024) -> bytes:
-    """torch.save's zip of config's weights with its first record replaced by `inflated` zeros, stored as is: the
-    weights.pt is then that large, and the run .zip that holds it deflated small."""
-    original = zipfile.ZipFile(io.BytesIO(state_dict_bytes(config)))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for entry in original.infolist():
-            if entry.filename.endswith("/data/0"):
-                with archive.open(zipfile.ZipInfo(entry.filename), "w", force_zip64=True) as record:
-                    zeros = bytes(CHUNK)
-                    for _ in range(inflated // CHUNK):
-                        record.write(zeros)
-            else:
-                archive.writestr(entry, original.read(entry.filename))
-    return buffer.getvalue()
-
-
-def deflated_record_bomb(config: RunConfig, inflated: int = 256 * 1024 * 1024) -> bytes:
-    """torch.save's zip with its first record replaced by `inflated` zeros, deflated: a weights.pt of a few MB that
-    torch.load would inflate whole."""
+def record_bomb(config: RunConfig, inflated: int = 256 * 1024 * 1024, compress_type: int = zipfile.ZIP_STORED) -> bytes:
+    """torch.save's zip of config's weights with its first record replaced by `inflated` zeros, written with
+    compress_type: stored, the weights.pt is that large and the run .zip that holds it deflated small; deflated, the
+    weights.pt is a few MB that torch.load would inflate whole."""
     original = zipfile.ZipFile(io.BytesIO(state_dict_bytes(config)))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for entry in original.infolist():
             if entry.filename.endswith("/data/0"):
                 info = zipfile.ZipInfo(entry.filename)
-                info.compress_type = zipfile.ZIP_DEFLATED
+                info.compress_type = compress_type
                 with archive.open(info, "w", force_zip64=True) as record:
                     zeros = bytes(CHUNK)
                     for _ in range(inflated // CHUNK):
@@ -112,6 +96,14 @@ def deflated_record_bomb(config: RunConfig, inflated: int = 256 * 1024 * 1024) -
             else:
                 archive.writestr(entry, original.read(entry.filename))
     return buffer.getvalue()
+
+
+def stored_record_bomb(config: RunConfig, inflated: int = 256 * 1024 * 1024) -> bytes:
+    return record_bomb(config, inflated, zipfile.ZIP_STORED)
+
+
+def deflated_record_bomb(config: RunConfig, inflated: int = 256 * 1024 * 1024) -> bytes:
+    return record_bomb(config, inflated, zipfile.ZIP_DEFLATED)
 
 
 def oversized_stored_weights(config: RunConfig, extra: int = 8 * 1024 * 1024) -> bytes:
