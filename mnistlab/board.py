@@ -38,6 +38,13 @@ class Point:
         return self.values[SETTINGS.index(setting)]
 
 
+def points_of(runs) -> list[Point]:
+    """Completed runs with a test accuracy (Runs, or a sweep's records) as a board's points, numbered from 1."""
+    done = [run for run in runs if run.status == "completed" and run.test_accuracy is not None]
+    return [Point(i, tuple(setting_value(run.config, s) for s in SETTINGS), run.test_accuracy)
+            for i, run in enumerate(done, 1)]
+
+
 @dataclass(frozen=True)
 class Best:
     """The room's best value of a setting (by mean test accuracy of its runs) and its runs' count."""

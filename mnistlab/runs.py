@@ -11,6 +11,7 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import torch
 from torch import nn
@@ -22,6 +23,7 @@ from .evaluation import Evaluation
 from .models import build_model
 from . import upload_checks
 
+T = TypeVar("T")
 STATUSES = ("completed", "stopped", "diverged", "failed")
 RUN_FILE, WEIGHTS_FILE = "run.json", "weights.pt"
 ROW_NUMBERS = ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")  # in every history row
@@ -225,6 +227,25 @@ def _run_from(values: dict, weights: bytes | None, name: str) -> Run:
     except Exception as error:  # the JSON's values and the pickled weights, from any file, fail in many ways
         raise RunFileError("error.run.invalid", name=name, reason=reason_of(error)) from error
     return run
+
+
+def read_json_file(data: bytes, name: str, most_bytes: int, error: type[KeyedError], keys: str,
+                   build: Callable[[dict], T]) -> T:
+    """What build makes of a saved file's JSON object (a lesson, a sweep); each failure an `error` whose key is
+    keys + .too_large, .not_json or .invalid, naming the file and why."""
+    if len(data) > most_bytes:  # refused before parsing: JSON takes several times its size as Python objects
+        raise error(f"{keys}.too_large", name=name, size=round(len(data) / 1e6), most=most_bytes // 1_000_000)
+    try:
+        values = json.loads(data)
+    except (ValueError, RecursionError) as failure:  # undecodable bytes, broken JSON, or nested beyond Python's stack
+        raise error(f"{keys}.not_json", name=name, reason=failure) from failure
+    try:
+        if not isinstance(values, dict):
+            raise error("error.file.no_object")
+        upload_checks.check_numbers_in_range(values)
+        return build(values)
+    except Exception as failure:  # any file can be opened: its values fail in many ways (ConfigError, OverflowError...)
+        raise error(f"{keys}.invalid", name=name, reason=reason_of(failure)) from failure
 
 
 def reason_of(error: Exception) -> Phrase | Exception | str:

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from .board import SETTINGS
-from .config import ConfigError, RunConfig, check
+from .config import ConfigError, RunConfig, check, is_number
 
 MAX_VALUES, MAX_SEEDS = 8, 5  # 40 runs at most: a sweep is started on purpose, it must not hold a server for hours
 # Each setting's range in a sweep: (lowest, highest, spaced on a log scale, whole numbers).
@@ -33,6 +33,19 @@ class SweepPlan:
                (1 <= self.values <= MAX_VALUES, "error.sweep.values", {"most": MAX_VALUES, "value": self.values}),
                (1 <= self.seeds <= MAX_SEEDS, "error.sweep.seeds", {"most": MAX_SEEDS, "value": self.seeds})],
               ConfigError)
+
+    def to_dict(self) -> dict:
+        return {"setting": self.setting, "low": self.low, "high": self.high, "values": self.values,
+                "seeds": self.seeds, "base": self.base.to_dict()}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "SweepPlan":
+        """The plan to_dict gave, through the checks of a plan made on the page (ConfigError, ValueError)."""
+        check([(all(is_number(values[key]) for key in ("low", "high")), "the plan's low and high must be numbers"),
+               (all(isinstance(values[key], int) and not isinstance(values[key], bool) for key in ("values", "seeds")),
+                "the plan's values and seeds must be whole numbers")])
+        return cls(values["setting"], float(values["low"]), float(values["high"]), values["values"], values["seeds"],
+                   RunConfig.from_dict(values["base"]))
 
     def points(self) -> list[float]:
         """The setting's values, low to high, evenly spaced (on a log scale for lr, weight decay and width);

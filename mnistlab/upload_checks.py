@@ -12,6 +12,7 @@ import re
 import sys
 import zipfile
 from pathlib import Path
+from typing import Hashable
 
 from .config import CLASSES, RunConfig, is_number
 from .inside import STEP_WINDOW
@@ -143,14 +144,21 @@ def check_test_accuracy(value) -> None:
 def check_lesson_runs(runs, tasks: list[tuple[str, str, int]]) -> None:
     """Refuse a lesson whose runs are not among its plan's (variant, arm, seed), or repeat one: runs per variant are
     then bounded by the plan's seeds (a file of 20 seeds per variant made the statistics enumerate C(40, 20))."""
-    planned, seen = set(tasks), set()
-    for run in runs:
-        key = (run.variant, run.arm, run.seed)
-        if key not in planned:
-            raise UploadRefused("error.upload.lesson_run", variant=run.variant, arm=run.arm, seed=run.seed)
-        if key in seen:
-            raise UploadRefused("error.upload.lesson_twice", variant=run.variant, arm=run.arm, seed=run.seed)
-        seen.add(key)
+    check_each_planned_once([((run.variant, run.arm, run.seed), {"variant": run.variant, "arm": run.arm,
+                                                                  "seed": run.seed}) for run in runs],
+                            set(tasks), "error.upload.lesson_run", "error.upload.lesson_twice")
+
+
+def check_each_planned_once(found: list[tuple[Hashable, dict]], planned: set, not_planned: str, twice: str) -> None:
+    """Refuse the first of found (its identity, and the values its message names) that is not planned, or that comes
+    a second time: a file then holds no more runs than its plan trains."""
+    seen = set()
+    for identity, said in found:
+        if identity not in planned:
+            raise UploadRefused(not_planned, **said)
+        if identity in seen:
+            raise UploadRefused(twice, **said)
+        seen.add(identity)
 
 
 def safe_file_part(text: str) -> str:

@@ -18,7 +18,10 @@ from mnistlab.evaluation import Evaluation
 from mnistlab.lesson.files import lesson_to_bytes
 from mnistlab.lesson.plan import CORRECTED, Lesson, LessonPlan, LessonRun
 from mnistlab.models import build_model
+from mnistlab.run_record import RunRecord
 from mnistlab.runs import Run, run_to_zip
+from mnistlab.sweep import SweepPlan
+from mnistlab.sweep_files import Sweep
 
 HISTORY = [{"epoch": 1.0, "train_loss": 0.4, "train_accuracy": 90.0, "val_loss": 0.3, "val_accuracy": 92.0,
             "seconds": 1.0}]
@@ -162,8 +165,8 @@ def run_past_this_test_set() -> bytes:
 
 
 def lesson_run(variant: str, seed: int, accuracy: float = 97.0) -> LessonRun:
-    return LessonRun(variant, CORRECTED, seed, preset(variant, seed=seed), "completed", "",
-                     [dict(row) for row in HISTORY], accuracy, 10.0)
+    return LessonRun(preset(variant, seed=seed), "completed", "", [dict(row) for row in HISTORY], accuracy, 10.0,
+                     variant=variant, arm=CORRECTED, seed=seed)
 
 
 def lesson_with_runs_per_variant(seeds_in_file: int, plan_seeds: int = 5) -> bytes:
@@ -184,6 +187,25 @@ def lesson_with(**changes) -> bytes:
     lesson = Lesson(plan, "mnist", [lesson_run(v, 0) for v in plan.variants], created="2026-01-01T00:00:00")
     values = {**lesson.to_dict(), **changes}
     return json.dumps(values).encode()
+
+
+def sweep_with(plan: dict | None = None, runs: list[dict] | None = None, **changes) -> bytes:
+    """A sweep file of weight decay 1e-6 to 1e-1 over 2 values × 2 seeds (its four runs completed), with plan, runs
+    or top-level values changed: the bytes a visitor uploads."""
+    sweep = Sweep(SweepPlan("weight_decay", 1e-6, 1e-1, 2, 2, RunConfig(epochs=1)), [], "2026-01-01T00:00:00")
+    sweep.runs = [RunRecord(config, "completed", None, [dict(row) for row in HISTORY], 90.0 + i, 10.0)
+                  for i, config in enumerate(sweep.plan.configs())]
+    values = sweep.to_dict()
+    values["plan"].update(plan or {})
+    if runs is not None:  # some of its runs, or others: a stopped sweep's file unless told
+        values.update(runs=runs, status="stopped")
+    values.update(changes)
+    return json.dumps(values).encode()
+
+
+def sweep_runs() -> list[dict]:
+    """The runs of sweep_with's file, as its JSON holds them."""
+    return json.loads(sweep_with())["runs"]
 
 
 def gzip_bomb(inflated: int = 512 * 1024 * 1024) -> bytes:

@@ -157,8 +157,9 @@ def held_runs(tmp_path_factory):
                   seconds=1.5)
     runs = {f"{i}. {describe(run.config, 'fr')}": run for i, run in enumerate((completed, diverged, stopped, worn), 1)}
     plan = LessonPlan(seeds=4, epochs=2, slips=("no-eval",))
-    lesson_runs = [LessonRun(variant, arm, seed, preset(variant, **small), "completed", "", completed.history,
-                             96.0 + 0.3 * seed + 0.2 * list(PRESETS).index(variant) - (arm == "course"), 3.0)
+    lesson_runs = [LessonRun(preset(variant, **small), "completed", "", completed.history,
+                             96.0 + 0.3 * seed + 0.2 * list(PRESETS).index(variant) - (arm == "course"), 3.0,
+                             variant=variant, arm=arm, seed=seed)
                    for variant, arm, seed in plan.tasks()]
     return runs, Lesson(plan, "mnist", lesson_runs, "stopped", "Stopped by the user after 12 of 12 runs.",
                         seconds=36.0, batches_per_epoch=15)

@@ -201,8 +201,8 @@ def made_lesson(accuracies: dict[str, list[float]]) -> bytes:
     seeds = len(accuracies["baseline"])
     history = [{"epoch": 1.0, "train_loss": 0.2, "train_accuracy": 94.0, "val_loss": 0.25, "val_accuracy": 93.0,
                 "seconds": 1.0}]
-    runs = [LessonRun(variant, CORRECTED, seed, preset(variant, epochs=1, seed=seed), "completed", "", history,
-                      accuracy, 2.0) for variant, values in accuracies.items() for seed, accuracy in enumerate(values)]
+    runs = [LessonRun(preset(variant, epochs=1, seed=seed), "completed", "", history, accuracy, 2.0, variant=variant,
+                      arm=CORRECTED, seed=seed) for variant, values in accuracies.items() for seed, accuracy in enumerate(values)]
     return lesson_to_bytes(Lesson(LessonPlan(seeds=seeds, epochs=1), "mnist", runs, seconds=40.0))
 
 

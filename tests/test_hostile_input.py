@@ -18,10 +18,12 @@ from mnistlab.data import DataError, load_dataset
 from mnistlab.lesson.files import LESSONS_DIR, file_name, lesson_from_bytes
 from mnistlab.lesson.plan import LessonFileError
 from mnistlab.runs import RunFileError, run_from_zip
+from mnistlab.sweep_files import MAX_SWEEP_BYTES, SweepFileError, sweep_from_bytes
 from mnistlab.upload_checks import UploadRefused, path_inside
 
 APP = str(Path(__file__).parent.parent / "app.py")
 CONFIG = RunConfig(hidden=(16,), epochs=1)
+HISTORY_OF_THREE_EPOCHS = [{**hostile.HISTORY[0], "epoch": epoch} for epoch in (0.5, 1.0, 1.0)]
 MEMORY_RISE_AT_MOST = 64 * 1024 * 1024  # the bombs inflate to 256 MB or more: reading any of them whole fails this
 
 
@@ -90,6 +92,46 @@ def test_a_lesson_with_more_runs_than_its_plan_is_refused_before_any_page_draws_
 def test_a_lesson_with_numbers_out_of_range_is_refused(changes, reason):
     with pytest.raises(LessonFileError, match=reason):
         lesson_from_bytes(hostile.lesson_with(**changes), "crafted.json")
+
+
+def _sweep_run(**changes) -> dict:
+    return {**hostile.sweep_runs()[0], **changes}
+
+
+@pytest.mark.parametrize("upload, key, reason", [
+    (lambda: b" " * MAX_SWEEP_BYTES + b"{}", "error.sweep_file.too_large", "more than the 16 MB a sweep file"),
+    (lambda: b"\xff{", "error.sweep_file.not_json", "not JSON text"),
+    (lambda: b"[1, 2]", "error.sweep_file.invalid", "it holds no JSON object"),
+    (lambda: b"[" * 100_000 + b"]" * 100_000, "error.sweep_file.not_json", "not JSON text"),
+    (lambda: hostile.sweep_with(created=10 ** 400), "error.sweep_file.invalid", "of 401 digits"),
+    (lambda: hostile.sweep_with(plan={"high": float("inf")}), "error.sweep_file.invalid", "the range must go from"),
+    (lambda: hostile.sweep_with(plan={"low": float("nan")}), "error.sweep_file.invalid", "the range must go from"),
+    (lambda: hostile.sweep_with(plan={"values": 9}), "error.sweep_file.invalid", "a sweep takes 1 to 8 values"),
+    (lambda: hostile.sweep_with(plan={"seeds": 10 ** 9}), "error.sweep_file.invalid", "1 to 5 seeds per value"),
+    (lambda: hostile.sweep_with(plan={"values": "4"}), "error.sweep_file.invalid", "must be whole numbers"),
+    (lambda: hostile.sweep_with(plan={"setting": "momentum"}), "error.sweep_file.invalid", "must be one of lr"),
+    (lambda: hostile.sweep_with(runs=[_sweep_run(test_accuracy=float("nan"))]), "error.sweep_file.invalid",
+     "not a percentage"),
+    (lambda: hostile.sweep_with(runs=[_sweep_run(history=HISTORY_OF_THREE_EPOCHS)]), "error.sweep_file.invalid",
+     "3 rows for 1 epochs"),
+    (lambda: hostile.sweep_with(runs=[_sweep_run(config={**hostile.sweep_runs()[0]["config"], "weight_decay": 0.5})]),
+     "error.sweep_file.invalid", "(weight_decay = 0.5, seed 0) that its plan does not train"),
+    (lambda: hostile.sweep_with(runs=hostile.sweep_runs()[:1] * 2), "error.sweep_file.invalid",
+     "(weight_decay = 1e-06, seed 0) twice"),
+    (lambda: hostile.sweep_with(runs=hostile.sweep_runs() * 11), "error.sweep_file.invalid",
+     "44 runs, more than the 40"),
+    (lambda: hostile.sweep_with(runs=hostile.sweep_runs()[:2], status="completed"), "error.sweep_file.invalid",
+     "not what its runs say"),
+    (lambda: hostile.sweep_with(format="mnistlab-lesson"), "error.sweep_file.invalid", "it is not a sweep file"),
+    (lambda: hostile.sweep_with(version=2), "error.sweep_file.invalid", "sweep file version 2 is not 1"),
+    (lambda: hostile.lesson_with(), "error.sweep_file.invalid", "it is not a sweep file"),
+])
+def test_a_hostile_sweep_file_is_refused_with_its_message(upload, key, reason):
+    with pytest.raises(SweepFileError) as refused:
+        sweep_from_bytes(upload(), "crafted.json")
+    assert refused.value.key == key and reason in str(refused.value), str(refused.value)
+    assert "Traceback" not in str(refused.value)
+    assert "n'est pas un balayage" in refused.value.in_language("fr") or key.endswith("too_large")
 
 
 @pytest.mark.parametrize("created", ["/../../../../ab", "../../x", "2026-01-01T00:00:00/../../../etc/y", "..", "\x00"])

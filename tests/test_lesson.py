@@ -26,7 +26,8 @@ def fake_run(variant="baseline", arm=CORRECTED, seed=0, accuracy=97.0, val=(0.3,
              status="completed", seconds=10.0):
     history = [{"epoch": float(e + 1), "train_loss": t, "train_accuracy": 90.0, "val_loss": v, "val_accuracy": 95.0,
                 "seconds": 1.0} for e, (t, v) in enumerate(zip(train_loss, val))]
-    return LessonRun(variant, arm, seed, preset(variant, seed=seed), status, "", history, accuracy, seconds)
+    return LessonRun(preset(variant, seed=seed), status, "", history, accuracy, seconds, variant=variant, arm=arm,
+                     seed=seed)
 
 
 def arm_of(accuracies, variant="l2"):

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from .. import upload_checks
-from ..runs import reason_of, write_atomic
+from ..runs import read_json_file, write_atomic
 from .plan import Lesson, LessonFileError
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent.parent / "runs" / "lessons"
@@ -21,20 +21,7 @@ def lesson_to_bytes(lesson: Lesson) -> bytes:
 
 def lesson_from_bytes(data: bytes, name: str = "upload") -> Lesson:
     """Read a lesson from the bytes of a file made by lesson_to_bytes."""
-    if len(data) > MAX_LESSON_BYTES:  # refused before parsing: JSON takes several times its size as Python objects
-        raise LessonFileError("error.lesson_file.too_large", name=name, size=round(len(data) / 1e6),
-                              most=MAX_LESSON_BYTES // 1_000_000)
-    try:
-        values = json.loads(data)
-    except (ValueError, RecursionError) as error:  # undecodable bytes, broken JSON, or nested beyond Python's stack
-        raise LessonFileError("error.lesson_file.not_json", name=name, reason=error) from error
-    try:
-        if not isinstance(values, dict):
-            raise LessonFileError("error.file.no_object")
-        upload_checks.check_numbers_in_range(values)
-        return Lesson.from_dict(values)
-    except Exception as error:  # any file can be opened: its values fail in many ways (ConfigError, OverflowError...)
-        raise LessonFileError("error.lesson_file.invalid", name=name, reason=reason_of(error)) from error
+    return read_json_file(data, name, MAX_LESSON_BYTES, LessonFileError, "error.lesson_file", Lesson.from_dict)
 
 
 def save_lesson(lesson: Lesson, path: str | Path) -> Path:

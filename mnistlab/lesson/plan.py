@@ -6,11 +6,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import fingerprint, messages, upload_checks
+from .. import messages, upload_checks
 from ..config import DATASETS, DEFAULT_SEEDS, MAX_SEEDS, PRESETS, ConfigError, RunConfig, check, is_number, preset
 from ..data import Dataset
 from ..i18n import KeyedError, Phrase
-from ..runs import Run, record_conditions
+from ..run_record import RunRecord, record_fields, shared_trained_on
+from ..runs import Run
 from ..training import Progress
 
 CORRECTED, COURSE = "corrected", "course"
@@ -70,44 +71,25 @@ class LessonPlan:
 
 
 @dataclass
-class LessonRun:
-    """One trained run of a lesson, without its weights: enough to aggregate and draw."""
+class LessonRun(RunRecord):
+    """One trained run of a lesson, without its weights: enough to aggregate and draw; which variant, arm and seed."""
 
-    variant: str
-    arm: str
-    seed: int
-    config: RunConfig
-    status: str
-    message: Phrase | None
-    history: list[dict]
-    test_accuracy: float | None
-    seconds: float
-    trained_on: dict | None = None  # mnistlab.fingerprint; None in lessons saved before it was recorded
+    variant: str = field(kw_only=True)
+    arm: str = field(kw_only=True)
+    seed: int = field(kw_only=True)
 
     @classmethod
     def of(cls, variant: str, arm: str, run: Run) -> "LessonRun":
-        return cls(variant, arm, run.config.seed, run.config, run.status, run.message, run.history, run.test_accuracy,
-                   run.seconds, run.trained_on)
+        return cls(**vars(RunRecord.of(run)), variant=variant, arm=arm, seed=run.config.seed)
 
     def to_dict(self) -> dict:
-        return {"variant": self.variant, "arm": self.arm, "seed": self.seed, "config": self.config.to_dict(),
-                "status": self.status, **messages.to_file(self.message), "history": self.history,
-                "test_accuracy": self.test_accuracy, "seconds": self.seconds, "trained_on": self.trained_on}
+        return {"variant": self.variant, "arm": self.arm, "seed": self.seed, **super().to_dict()}
 
     @classmethod
     def from_dict(cls, values: dict) -> "LessonRun":
-        run = cls(values["variant"], values["arm"], values["seed"], RunConfig.from_dict(values["config"]),
-                  values["status"], messages.from_file(values), values["history"], values["test_accuracy"],
-                  values["seconds"], values.get("trained_on"))
+        run = cls(**record_fields(values), variant=values["variant"], arm=values["arm"], seed=values["seed"])
         check([(run.variant in PRESETS, f"unknown variant {run.variant!r}"),
-               (fingerprint.valid(run.trained_on), "trained_on must be an object of text and counts"),
-               (run.arm in (CORRECTED, COURSE), f"unknown arm {run.arm!r}"),
-               *record_conditions(run.status, run.history, run.seconds),
-               (run.test_accuracy is None or is_number(run.test_accuracy), "test_accuracy is not a number"),
-               (isinstance(values.get("message", ""), str), "a run's message must be text")])
-        upload_checks.check_history(run.history, run.config)
-        upload_checks.check_test_accuracy(run.test_accuracy)
-        upload_checks.check_run_seconds(run.seconds)
+               (run.arm in (CORRECTED, COURSE), f"unknown arm {run.arm!r}")])
         return run
 
 
@@ -128,8 +110,7 @@ class Lesson:
     @property
     def trained_on(self) -> dict | None:
         """The fingerprint all its runs share (mnistlab.fingerprint); None when one is unrecorded or they differ."""
-        prints = [run.trained_on for run in self.runs]
-        return prints[0] if prints and all(p == prints[0] for p in prints) else None
+        return shared_trained_on(self.runs)
 
     def to_dict(self) -> dict:
         return {"format": FILE_FORMAT, "version": FILE_VERSION, "plan": self.plan.to_dict(), "dataset": self.dataset,
