@@ -1,4 +1,5 @@
-"""Class board: every student's finished run as a point on the projector (class mode), or one's own runs and sweeps."""
+"""Class board: every student's finished run as a point on the projector (class mode), or one's own runs and sweeps;
+a sweep file reopened onto one's own board."""
 import streamlit as st
 
 from ui import classroom, data_cache, frame
@@ -10,5 +11,7 @@ classroom.lecturer_panel()
 room = classroom.room()
 st.caption(t("board.intro.class") if room.on else t("board.intro.own"))
 classroom.board()
+classroom.opened_sweep_in_class()
 if not room.on or classroom.is_lecturer():
     classroom.sweep_form(data_cache.dataset("mnist"))
+classroom.sweep_file()

@@ -7,18 +7,18 @@ import functools
 import streamlit as st
 
 from mnistlab import board_plots, classroom
-from mnistlab.board import SETTINGS, Point, setting_value
+from mnistlab.board import SETTINGS, Point, points_of
 from mnistlab.config import ConfigError, RunConfig
 from mnistlab.sweep import MAX_SEEDS, MAX_VALUES, RANGES, SweepPlan
 
-from . import sessions
+from . import sessions, sweep_files
 from .language import current, labels, message, t
 from .widgets import chart
 
 # Seconds between redraws of the board: the projector's at least once every 2 s, as a run's point is due; the
 # students' (200 of them on one server) every 2 s, which halves what the board costs the server.
 LECTURER_REFRESH, STUDENT_REFRESH = 1.0, 2.0
-OWN_SETTING, SWEEP_SETTING, SWEEP_JOBS = "board.own_setting", "sweep.setting", "sweep.jobs"
+OWN_SETTING, SWEEP_SETTING = "board.own_setting", "sweep.setting"
 SETTING_CHOICES = "[data-testid='stRadio'] label p"  # Streamlit draws a radio's options a size smaller than text
 BOARD_HEIGHT = 470  # pixels: the board's figure whole below the title at 1366 × 768
 
@@ -86,6 +86,7 @@ def board() -> None:
     @st.fragment(run_every=refresh)
     def live() -> None:
         room().collect()
+        sweep_files.collect_ended()
         figure_column, side = st.columns([3, 1], gap="medium")
         with side:
             setting = setting_picker()
@@ -116,6 +117,8 @@ def _class_board(setting: str, figure_column, side) -> None:
     points = room().board.points()
     mine = {} if is_lecturer() else room().board.mine(sessions.owner())
     with figure_column:
+        if is_lecturer():
+            _sweep_status()
         if points:
             chart(_figure(id(room().board), room().board.version, setting, current(), frozenset(mine)),
                   key=f"board-chart-{setting}-{current()}")
@@ -142,17 +145,20 @@ def _withdraw(point_ids: tuple[int, ...]) -> None:
 
 def own_points() -> list[Point]:
     """This session's completed runs as the board's points."""
-    runs = [run for run in sessions.session_runs().values() if run.status == "completed" and run.test_accuracy]
-    return [Point(i, tuple(setting_value(run.config, s) for s in SETTINGS), run.test_accuracy)
-            for i, run in enumerate(runs, 1)]
+    return points_of(sessions.session_runs().values())
 
 
 def _own_board(setting: str, figure_column, side) -> None:
-    points = own_points()
+    """This session's runs; or, while one is open, a sweep file's (said above the figure, with its Close button)."""
+    opened = sweep_files.shown()
+    points = opened["sweep"].points() if opened else own_points()
     with figure_column:
         _sweep_status()
+        if opened:
+            sweep_files.describe(opened)
         if not points:
-            st.info(t("board.empty.own"))
+            if not opened:  # a file of a sweep stopped before any run completed says so itself
+                st.info(t("board.empty.own"))
             return
         chart(board_plots.board_figure(points, setting, current(), height=BOARD_HEIGHT),
               key=f"own-board-chart-{setting}-{current()}")
@@ -197,9 +203,11 @@ def sweep_form(data) -> None:
     reason = _refused(configs)
     if reason:
         st.warning(reason)
-    if st.button(t("sweep.start"), type="primary", disabled=data is None or bool(reason) or bool(_sweep_jobs())):
+    if st.button(t("sweep.start"), type="primary", disabled=data is None or bool(reason) or bool(sweep_files.running())):
         jobs = [sessions.start_training(config, data) for config in configs]
-        st.session_state[SWEEP_JOBS] = [job for job in jobs if job is not None]
+        st.session_state[sessions.SWEEP_JOBS] = [job for job in jobs if job is not None]
+        st.session_state[sessions.SWEEP_PLAN] = plan
+        st.session_state.pop(sessions.SWEEP_DONE, None)  # its download was the last sweep's
         st.session_state[OWN_SETTING] = setting  # the board shows what the sweep measures
         st.rerun()
 
@@ -209,16 +217,37 @@ def _refused(configs: list[RunConfig]) -> str | None:
     return sessions.refused_work(configs) if configs else None
 
 
-def _sweep_jobs() -> list:
-    return [job for job in st.session_state.get(SWEEP_JOBS, []) if job.state != "done"]
-
-
 def _sweep_status() -> None:
-    """The sweep under way: how far, and Stop (its waiting runs are cancelled, the running one ends its epoch)."""
-    everything = st.session_state.get(SWEEP_JOBS, [])
-    running = _sweep_jobs()
+    """The sweep under way: how far, and Stop (its waiting runs are cancelled, the running one ends its epoch); once
+    it ended, its download."""
+    everything = st.session_state.get(sessions.SWEEP_JOBS, [])
+    running = sweep_files.running()
     if not running:
+        sweep_files.download()
         return
     left, right = st.columns([3, 1], vertical_alignment="center")
     left.info(t("sweep.running", done=len(everything) - len(running), runs=len(everything)))
     right.button(t("sweep.stop"), on_click=lambda: [job.stop() for job in running], key="sweep.stop")
+
+
+def sweep_file() -> None:
+    """The sweep file uploader; an opened file goes on this visitor's own board (its setting chosen), or below the
+    class board in class mode, never onto the class's."""
+    if sweep_files.uploader():
+        st.session_state[OWN_SETTING] = sweep_files.shown()["sweep"].plan.setting
+        st.rerun()  # the board above was drawn before the file was read
+
+
+def opened_sweep_in_class() -> None:
+    """In class mode, a sweep file opened by this visitor: below the class board, for this visitor alone."""
+    opened = sweep_files.shown()
+    if opened is None or not room().on:
+        return
+    setting, points = opened["sweep"].plan.setting, opened["sweep"].points()
+    st.subheader(t("sweep.shown.title"))
+    st.caption(t("sweep.shown.yours"))
+    sweep_files.describe(opened)
+    if points:
+        chart(board_plots.board_figure(points, setting, current(), height=BOARD_HEIGHT),
+              key=f"opened-sweep-chart-{setting}-{current()}")
+        st.markdown(board_plots.best_line(points, setting, current()))

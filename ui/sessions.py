@@ -40,7 +40,10 @@ RESTORE_PARAM, SESSION_BROWSER, SESSION_NOTICE = "restore", "session.browser", "
 # the lesson notice: (kind, key of mnistlab/strings, values), said in the language the page is read in
 TRAINED_HERE = "the lesson trained in this session"  # the source of a lesson shown where it was trained (said by key)
 CLEARED_NOTICE = "session.cleared"  # set when this browser's runs from earlier were cleared to make room
-KEPT_KEYS = (RUNS, JOBS, SETTINGS, LAST_FINISHED, LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE)
+# A sweep: its plan and jobs while it runs; the sweep it became, and a sweep file opened ({"sweep", "source", "bytes"})
+SWEEP_PLAN, SWEEP_JOBS, SWEEP_DONE, SWEEP_SHOWN = "sweep.plan", "sweep.jobs", "sweep.done", "sweep.shown"
+KEPT_KEYS = (RUNS, JOBS, SETTINGS, LAST_FINISHED, LESSON_PLAN, LESSON_SHOWN, LESSON_NOTICE, SWEEP_PLAN, SWEEP_JOBS,
+             SWEEP_DONE, SWEEP_SHOWN)
 SHARED_KEYS = (RUNS, JOBS)  # one object for every tab of the session, changed under its lock; the others are copied
 KEEP_FOR = 12 * 3600.0  # seconds a closed or reloaded tab's values stay after its last rerun: a day of lectures
 # What the server keeps is bounded by size (server_settings: MNISTLAB_MAX_KEPT_MB for all, MNISTLAB_MAX_BROWSER_MB per
@@ -66,10 +69,11 @@ class Kept:
     runs_seen: int = 0  # how many runs it held when last remembered: more now is growth
 
     def held_bytes(self) -> int:
-        """The server's memory its runs take, and the weights its queued runs will keep."""
+        """The server's memory its runs take, the weights its queued runs will keep, and its sweeps."""
         runs = self.values.get(RUNS) or {}
         return (sum(server_settings.kept_run_bytes(run) for run in list(runs.values()))
-                + sum(entry.keeps for entry in list(self.values.get(JOBS) or ()) if entry.job.state != jobs.DONE))
+                + sum(entry.keeps for entry in list(self.values.get(JOBS) or ()) if entry.job.state != jobs.DONE)
+                + sum((self.values.get(key) or {}).get("bytes", 0) for key in (SWEEP_DONE, SWEEP_SHOWN)))
 
     def stop_jobs(self) -> None:
         """No work outlives the session that asked for it: its running and waiting jobs are stopped."""
@@ -416,10 +420,16 @@ def refused_work(configs: list[RunConfig]) -> str | None:
 
 def refused_keeping(run: Run) -> str | None:
     """Why this browser may not keep one more run (an upload) within MNISTLAB_MAX_BROWSER_MB; None when it may."""
+    return refused_holding(server_settings.kept_run_bytes(run))
+
+
+def refused_holding(adding: int, replacing: int = 0) -> str | None:
+    """Why this browser may not hold `adding` more bytes (in place of `replacing` it holds) within
+    MNISTLAB_MAX_BROWSER_MB; None when it may."""
     settings = _settings()
     if isinstance(settings, str):
         return settings
-    return settings.refuse_keeping(server_settings.kept_run_bytes(run), held_by_this_browser(), current())
+    return settings.refuse_keeping(adding, held_by_this_browser() - replacing, current())
 
 
 def start_training(config: RunConfig, data: Dataset) -> jobs.Job | None:
