@@ -42,7 +42,7 @@ def test_a_finished_sweep_downloads_and_reopens_to_the_same_points(laptop):
     for job in app.session_state["sweep.jobs"]:
         assert job.wait(WAIT)
     app.run()
-    assert "Your sweep has ended: 2 of 2 runs trained" in texts(app.caption)
+    assert "Sweep ended: 2 of 2 runs." in texts(app.caption)
     (button,) = [b for b in app.get("download_button") if b.proto.label == "Download the sweep (.json)"]
     done = app.session_state["sweep.done"]
     assert done["source"].startswith("sweep-weight_decay-1e-06-0.1-2-values-1-seeds-")
@@ -56,7 +56,7 @@ def test_a_finished_sweep_downloads_and_reopens_to_the_same_points(laptop):
     upload(app, done["source"], data)
     assert not app.exception and not app.error
     said = f"Sweep from **{markdown_escaped(done['source'])}**: Weight decay (L2) from 10⁻⁶ to 0.1, 2 of its 2 runs"
-    assert said in texts(app.markdown)
+    assert said in texts(app.caption)
     assert board_accuracies(app) == live and app.radio[0].value == "weight_decay"
     assert not app.session_state["runs"]  # the board view only: Compare's runs are not touched
     next(b for b in app.button if b.label == "Close the sweep file").click().run()
@@ -88,11 +88,11 @@ def test_in_class_mode_an_opened_sweep_is_the_visitors_own(app, room, browser):
     app.toggle[0].set_value(True).run()
     upload(app, "mine.json", hostile.sweep_with())
     assert "The sweep you opened" in [h.value for h in app.subheader]
-    assert "Only you see this sweep" in texts(app.caption) and "Sweep from **mine.json**" in texts(app.markdown)
+    assert "Only you see this sweep" in texts(app.markdown) and "Sweep from **mine.json**" in texts(app.caption)
     assert len(classroom.default_classroom().board) == 0  # nothing went on the class board
     assert "No run on the board yet" in texts(app.info)
     pupil = board_page(student(browser))
-    assert "The sweep you opened" not in [h.value for h in pupil.subheader] and "mine.json" not in texts(pupil.markdown)
+    assert "The sweep you opened" not in [h.value for h in pupil.subheader] and "mine.json" not in texts(pupil.caption)
     assert "No run on the board yet" in texts(pupil.info)
 
 

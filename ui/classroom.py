@@ -21,6 +21,9 @@ LECTURER_REFRESH, STUDENT_REFRESH = 1.0, 2.0
 OWN_SETTING, SWEEP_SETTING = "board.own_setting", "sweep.setting"
 SETTING_CHOICES = "[data-testid='stRadio'] label p"  # Streamlit draws a radio's options a size smaller than text
 BOARD_HEIGHT = 470  # pixels: the board's figure whole below the title at 1366 × 768
+# pixels the lines saying where an opened sweep file comes from take above the figure (three lines in French), so
+# that the figure stays whole at 1366 × 768
+OPENED_LINES_HEIGHT = 100
 
 
 def room() -> classroom.Classroom:
@@ -134,6 +137,8 @@ def _class_board(setting: str, figure_column, side) -> None:
         if is_lecturer():
             st.button(t("board.clear"), on_click=room().clear, args=(sessions.owner(),), key="board.clear",
                       disabled=not points)
+            if not sweep_files.running():
+                sweep_files.download()
         else:
             st.caption(t("board.read_only"))
 
@@ -156,15 +161,20 @@ def _own_board(setting: str, figure_column, side) -> None:
         _sweep_status()
         if opened:
             sweep_files.describe(opened)
-        if not points:
-            if not opened:  # a file of a sweep stopped before any run completed says so itself
-                st.info(t("board.empty.own"))
-            return
-        chart(board_plots.board_figure(points, setting, current(), height=BOARD_HEIGHT),
-              key=f"own-board-chart-{setting}-{current()}")
+        if points:
+            height = BOARD_HEIGHT - OPENED_LINES_HEIGHT if opened else BOARD_HEIGHT
+            chart(board_plots.board_figure(points, setting, current(), height=height),
+                  key=f"own-board-chart-{setting}-{current()}")
+        elif not opened:  # a file of a sweep stopped before any run completed says so itself
+            st.info(t("board.empty.own"))
     with side:
-        st.markdown(board_plots.best_line(points, setting, current()))
-        st.caption(board_plots.count_line(points, current()))
+        if points:
+            st.markdown(board_plots.best_line(points, setting, current()))
+            st.caption(board_plots.count_line(points, current()))
+        if opened:
+            sweep_files.close_button()
+        if not sweep_files.running():
+            sweep_files.download()
 
 
 def sweep_form(data) -> None:
@@ -218,12 +228,10 @@ def _refused(configs: list[RunConfig]) -> str | None:
 
 
 def _sweep_status() -> None:
-    """The sweep under way: how far, and Stop (its waiting runs are cancelled, the running one ends its epoch); once
-    it ended, its download."""
+    """The sweep under way: how far, and Stop (its waiting runs are cancelled, the running one ends its epoch)."""
     everything = st.session_state.get(sessions.SWEEP_JOBS, [])
     running = sweep_files.running()
     if not running:
-        sweep_files.download()
         return
     left, right = st.columns([3, 1], vertical_alignment="center")
     left.info(t("sweep.running", done=len(everything) - len(running), runs=len(everything)))
@@ -245,9 +253,14 @@ def opened_sweep_in_class() -> None:
         return
     setting, points = opened["sweep"].plan.setting, opened["sweep"].points()
     st.subheader(t("sweep.shown.title"))
-    st.caption(t("sweep.shown.yours"))
-    sweep_files.describe(opened)
-    if points:
-        chart(board_plots.board_figure(points, setting, current(), height=BOARD_HEIGHT),
-              key=f"opened-sweep-chart-{setting}-{current()}")
-        st.markdown(board_plots.best_line(points, setting, current()))
+    figure_column, side = st.columns([3, 1], gap="medium")
+    with figure_column:
+        sweep_files.describe(opened)
+        if points:
+            chart(board_plots.board_figure(points, setting, current(), height=BOARD_HEIGHT),
+                  key=f"opened-sweep-chart-{setting}-{current()}")
+    with side:
+        st.markdown(t("sweep.shown.yours"))
+        if points:
+            st.markdown(board_plots.best_line(points, setting, current()))
+        sweep_files.close_button()

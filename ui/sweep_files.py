@@ -38,10 +38,9 @@ def download() -> None:
     if done is None:
         return
     sweep = done["sweep"]
-    left, right = st.columns([3, 2], vertical_alignment="center")
-    left.caption(t("sweep.done", done=len(sweep.runs), runs=len(sweep.plan.configs())))
-    right.download_button(t("sweep.download"), data=lambda: sweep_to_bytes(sweep), file_name=done["source"],
-                          mime="application/json", on_click="ignore", key="sweep.download", icon=":material/download:")
+    st.caption(t("sweep.done", done=len(sweep.runs), runs=len(sweep.plan.configs())))
+    st.download_button(t("sweep.download"), data=lambda: sweep_to_bytes(sweep), file_name=done["source"],
+                       mime="application/json", on_click="ignore", key="sweep.download", icon=":material/download:")
 
 
 def uploader() -> bool:
@@ -55,6 +54,7 @@ def uploader() -> bool:
             raise SweepFileError(refused)
         return sweep_from_bytes(data, name), holds
 
+    st.caption(t("sweep.upload.help"))
     opened = widgets.opened_file(t("sweep.upload"), "json", UPLOAD, read, SweepFileError)
     if opened is None:
         return False
@@ -73,14 +73,16 @@ def close() -> None:
 
 
 def describe(opened: dict) -> None:
-    """What the opened file holds, where and when it was trained (its words shown as text), and its Close button."""
+    """What the opened file holds, and where and when it was trained (its words shown as text)."""
     sweep, lang = opened["sweep"], current()
     plan, escaped = sweep.plan, widgets.markdown_escaped
-    st.markdown(t("sweep.shown", source=escaped(opened["source"]), setting=t(f"board.setting.{plan.setting}"),
-                  low=board_plots.value_text(plan.low, plan.setting, lang),
-                  high=board_plots.value_text(plan.high, plan.setting, lang), runs=len(sweep.runs),
-                  planned=len(plan.configs()), trained_on=escaped(fingerprint.described(sweep.trained_on, lang)),
-                  created=escaped(i18n.date(sweep.created, lang))))
-    if sweep.status == "stopped":
-        st.caption(t("sweep.shown.stopped"))
+    said = t("sweep.shown", source=escaped(opened["source"]), setting=t(f"board.setting.{plan.setting}"),
+             low=board_plots.value_text(plan.low, plan.setting, lang),
+             high=board_plots.value_text(plan.high, plan.setting, lang), runs=len(sweep.runs),
+             planned=len(plan.configs()), trained_on=escaped(fingerprint.described(sweep.trained_on, lang)),
+             created=escaped(i18n.date(sweep.created, lang)))
+    st.caption(f"{said} {t('sweep.shown.stopped')}" if sweep.status == "stopped" else said)
+
+
+def close_button() -> None:
     st.button(t("sweep.close"), on_click=close, key="sweep.close", icon=":material/close:")
