@@ -73,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         while len(finished) < args.sessions * args.runs and time.monotonic() - begun < args.limit:
             lap = time.monotonic()
             for i, visitor in enumerate(visitors):
+                if all((i, run) in finished for run in range(1, args.runs + 1)):
+                    continue  # its page has nothing live: a browser sends nothing more
                 shown = states(visitor.poll().text())
                 for run in range(1, args.runs + 1):
                     if run not in shown and (i, run) not in finished:
