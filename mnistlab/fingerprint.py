@@ -71,5 +71,7 @@ def described(fingerprint: dict | None, lang: str = "en") -> str:
     """Where a run trained, for a reader: 'AMD EPYC (AVX512, torch 2.14.1, 2 threads)'; 'a processor not recorded'."""
     if not isinstance(fingerprint, dict) or not fingerprint.get("cpu") or fingerprint.get("cpu") == UNKNOWN:
         return i18n.text(lang, "trained_on.unknown")
+    threads = fingerprint.get("threads")
+    threads = i18n.count(threads, "thread", lang) if isinstance(threads, int) else f"{UNKNOWN} threads"
     return i18n.text(lang, "trained_on.known", cpu=fingerprint["cpu"], isa=fingerprint.get("isa") or UNKNOWN,
-                     torch=fingerprint.get("torch") or UNKNOWN, threads=fingerprint.get("threads") or UNKNOWN)
+                     torch=fingerprint.get("torch") or UNKNOWN, threads=threads)

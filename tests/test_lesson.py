@@ -431,6 +431,13 @@ def test_a_retrain_beside_the_saved_run_says_why_it_differs_where_it_cannot_be_b
                                                                                    saved, seeds)
 
 
+def test_where_a_run_trained_counts_its_threads_as_each_language_does():
+    from mnistlab.fingerprint import described
+    assert described({**HERE, "threads": 1}).endswith("2.14.1, 1 thread)")
+    assert described({**HERE, "threads": 2}, "fr").endswith("2.14.1, 2 threads)")
+    assert described({**HERE, "threads": "many"}).endswith("unknown threads)")
+
+
 def test_a_saved_lesson_trained_elsewhere_says_so_and_one_trained_alike_says_nothing():
     assert elsewhere_sentence(dict(HERE), dict(HERE), 5) == ""
     said = elsewhere_sentence(None, HERE, 5)
