@@ -349,6 +349,7 @@ def test_start_becomes_stop_while_its_run_trains_and_a_second_click_queues_nothi
     assert not [b for b in app.button if b.label == "Start training"]
     stop = app.button(key="train.stop")
     assert stop.label == "Stop" and not stop.disabled
+    assert [b.key for b in app.button if b.label in ("Stop", "Cancel")] == ["train.stop"]  # its live view: no second
     assert len(app.session_state["jobs"]) == 1
     stop.click().run()
     assert job.stop_event.is_set() and job.wait(120)

@@ -9,6 +9,7 @@ from mnistlab import i18n, jobs, plots
 from mnistlab.training import Progress
 
 from .language import current, duration, percent, t
+from .main_action import SHOWN
 from .sessions import active_jobs, active_lesson, collect_finished, training_jobs
 from .widgets import chart
 
@@ -47,7 +48,8 @@ def draw_training_job(job: jobs.Job) -> None:
     with st.container(key=f"training-job-{job.id}"):
         if job.state == jobs.QUEUED:
             st.info(waiting_line(job))
-            st.button(t("lesson.cancel"), key=f"cancel-{job.id}", on_click=job.stop)
+            if st.session_state.get(SHOWN) != job.id:
+                st.button(t("lesson.cancel"), key=f"cancel-{job.id}", on_click=job.stop)
             return
         progress = job.progress
         fraction, line = progress_line(progress, job.remaining_seconds)
@@ -59,8 +61,9 @@ def draw_training_job(job: jobs.Job) -> None:
                                     diverged=plots.blew_up(progress.history), steps=progress.step_losses,
                                     lang=current(), height=CURVES_HEIGHT),
               key=f"live-curves-{job.id}")
-        st.button(t("live.stop"), key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
-                  help=t("live.stop.help"))
+        if st.session_state.get(SHOWN) != job.id:  # else the Start button above, become Stop, is this run's
+            st.button(t("live.stop"), key=f"stop-{job.id}", on_click=job.stop, type="primary", disabled=job.stopped,
+                      help=t("live.stop.help"))
 
 
 def live_job(job: jobs.Job, draw: Callable[[jobs.Job], None]) -> None:

@@ -12,6 +12,7 @@ from . import sessions
 from .language import t
 
 STARTED = "train.started"  # job id → the RunConfig it trains, for this session's jobs started from the Train page
+SHOWN = "train.main_job"  # the id of the job whose Stop is the main action (its live view then draws no second Stop)
 
 
 def running_with(config: RunConfig | None) -> jobs.Job | None:
@@ -23,6 +24,7 @@ def running_with(config: RunConfig | None) -> jobs.Job | None:
 def start_or_stop(config: RunConfig | None, data: Dataset | None, refused: str | None) -> None:
     """Stop (Stopping… once pressed) while these settings' run trains; else Start, enabled when a run can start."""
     job = running_with(config)
+    st.session_state[SHOWN] = job and job.id
     if job is not None:
         st.button(t("lesson.stopping") if job.stopped else t("live.stop"), key="train.stop", type="primary",
                   on_click=job.stop, disabled=job.stopped, width="stretch", help=t("live.stop.help"),
