@@ -27,6 +27,9 @@ SCHEDULER_SETTING = "MNISTLAB_SCHEDULER"
 READ_EVERY = 0.25  # seconds between the client's reads of a running task's progress: the pages redraw every 0.5 s
 # Dask's scheduler and workers always serve HTTP (health, metrics); the embedded ones on this machine only.
 LOCAL_HTTP = "127.0.0.1:0"
+# The embedded cluster shares the server's cores and GIL with its pages: no sampling profiler (every 10 ms) and a
+# slower system monitor (every 0.5 s) for dashboards nobody opens on it (BENCHMARKS.md, "Workers").
+EMBEDDED_CLUSTER = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.interval": "10s"}
 SLOTS_FOR = 1.0  # seconds a real cluster's count of worker threads is reused (every waiting run's estimate asks it)
 STOP_POLL = 0.2  # seconds between a task's checks of its Stop event: Stop is heard within a step plus this
 
@@ -145,6 +148,7 @@ class Engine:
     """A Dask client, and the embedded cluster it talks to unless a scheduler's address is given."""
 
     def __init__(self, address: str | None = None, workers: int | None = None):
+        import dask
         from distributed import Client, LocalCluster  # see Channel
 
         self.address, self.cluster = address, None
@@ -152,9 +156,10 @@ class Engine:
             self.client = Client(address, set_as_default=False, timeout="10 s")
         else:
             self.workers = workers or worker_count()
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=False,
-                                        dashboard_address=LOCAL_HTTP, worker_dashboard_address=LOCAL_HTTP,
-                                        silence_logs=40)
+            with dask.config.set(EMBEDDED_CLUSTER):
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=False,
+                                            dashboard_address=LOCAL_HTTP, worker_dashboard_address=LOCAL_HTTP,
+                                            silence_logs=40)
             self.client = Client(self.cluster, set_as_default=False)
         self._lock = threading.Lock()
         self._slots_read = (-SLOTS_FOR - 1.0, 0)  # (when, how many) a real cluster's workers were last counted
