@@ -8,6 +8,7 @@ per task), so both take the same path.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import pickle
 import threading
@@ -244,9 +245,20 @@ class Engine:
             time.sleep(READ_EVERY)
 
     def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        # Quiet while closing: a closing cluster's comms report their own end (and another embedded cluster's first
+        # close gives Dask's INFO logging back to the rest), as tracebacks after every test and script.
+        loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+                   if name == "distributed" or name.startswith("distributed.")]
+        levels = [logger.level for logger in loggers]
+        for logger in loggers:
+            logger.setLevel(logging.CRITICAL)
+        try:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        finally:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
 
 
 _default: Engine | None = None
