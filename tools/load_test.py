@@ -6,7 +6,8 @@
 Starts `streamlit run app.py` on a free localhost port and opens --sessions visitors (tools/app_client.AppSession: one
 websocket each, no browser). In --runs rounds, every visitor sets Epochs to --epochs and presses Start training (real
 app runs on MNIST). Then each polls as a browser tab does (its live fragment, every --poll seconds; a browser polls
-every 0.5 s) until every run has finished or --limit seconds have passed. Reports: every run finished; the order fair
+every 0.5 s) until every run has finished or --limit seconds have passed; a visitor whose runs have all ended polls no
+more, as a page with nothing live sends nothing. Reports: every run finished; the order fair
 (the places the page shows, and the order runs finished in: no visitor's run k+1 before every visitor's run k);
 the server's RSS (start, first page, peak, end); errors in the server's log.
 """
