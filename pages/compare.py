@@ -4,7 +4,7 @@ import streamlit as st
 
 from mnistlab import compare, plots
 from mnistlab.lesson.verdicts import gap_note
-from ui import frame, saved_lessons, sessions, widgets
+from ui import frame, kept_sessions, saved_lessons, sessions, widgets
 from ui.language import current, t
 
 frame.served_by_app()
@@ -30,4 +30,4 @@ with st.form("remove-runs", border=False):
     if st.form_submit_button(t("compare.remove")) and doomed:
         sessions.remove_runs(doomed)
         st.rerun()
-sessions.private_link_panel()
+kept_sessions.private_link_panel()

@@ -3,10 +3,10 @@ import time
 
 import streamlit as st
 
-from ui import data_cache, frame, language, lesson_form, lesson_live, lesson_results, live, sessions
+from ui import data_cache, frame, language, lesson_form, lesson_live, lesson_results, live, session_keys, sessions
 from ui.language import t
 
-SHOWN, NOTICE = sessions.LESSON_SHOWN, sessions.LESSON_NOTICE
+SHOWN, NOTICE = session_keys.LESSON_SHOWN, session_keys.LESSON_NOTICE
 
 frame.served_by_app()
 st.title(t("lesson.title"))

@@ -6,7 +6,7 @@ from mnistlab.data import class_names
 from mnistlab.runs import RunFileError, download_name, run_from_zip, run_identity, run_to_zip
 from mnistlab.lesson.summary import same_setting, val_loss_spread
 from mnistlab.lesson.verdicts import retrain_sentence
-from ui import data_cache, frame, language, saved_lessons, sessions, widgets
+from ui import caps, data_cache, frame, language, saved_lessons, session_keys, sessions, widgets
 from ui.language import t
 
 GALLERY_SIZE = 24
@@ -83,7 +83,7 @@ if opened is not None:
     uploaded, _ = opened
     identity = run_identity(uploaded)  # the same file uploaded twice (or a run of this session) is kept once
     same = next((name for name, run in sessions.session_runs().items() if run_identity(run) == identity), None)
-    too_much = sessions.refused_keeping(uploaded) if same is None else None  # the owner's memory cap per browser
+    too_much = caps.refused_keeping(uploaded) if same is None else None  # the owner's memory cap per browser
     if too_much is not None:
         st.warning(too_much)
     else:
@@ -91,5 +91,5 @@ if opened is not None:
             same = sessions.add_run(uploaded, t("results.uploaded", name=plots.describe(uploaded.config, lang)))
         else:
             st.session_state[ALREADY_HERE] = same
-        st.session_state[sessions.LAST_FINISHED] = same
+        st.session_state[session_keys.LAST_FINISHED] = same
         st.rerun()

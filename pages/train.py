@@ -2,7 +2,7 @@
 import streamlit as st
 
 from mnistlab import plots
-from ui import classroom, data_cache, frame, live, main_action, sessions, widgets
+from ui import caps, classroom, data_cache, frame, live, main_action, session_keys, sessions, widgets
 from ui.language import current, t
 
 frame.served_by_app()
@@ -13,7 +13,7 @@ settings_column, live_column = st.columns([2, 3], gap="large")
 with settings_column:  # Start first, where the eye lands: the settings it reads are drawn below it
     action = st.container()
     config = widgets.config_form()
-    refused = sessions.refused(config) if config else None  # the server's caps, said before Start is pressed
+    refused = caps.refused(config) if config else None  # the server's caps, said before Start is pressed
     if refused:
         st.warning(refused)
 with live_column:  # a missing data set is said at the top, where a newcomer looks, not below the settings
@@ -25,7 +25,7 @@ with live_column:
         live.live_training()
     else:
         runs = sessions.session_runs()
-        label = st.session_state.get(sessions.LAST_FINISHED)
+        label = st.session_state.get(session_keys.LAST_FINISHED)
         if label in runs:
             run = runs[label]
             widgets.run_summary(label, run)

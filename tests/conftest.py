@@ -125,11 +125,11 @@ def fresh_sessions(monkeypatch) -> None:
     """An empty store of kept sessions for one test: a new tab of a browser joins its latest session, so a test must
     not find the one before's."""
     from collections import OrderedDict
-    from ui import sessions
+    from ui import kept_sessions
 
-    monkeypatch.setattr(sessions, "_kept", {})
-    monkeypatch.setattr(sessions, "_links", {})
-    monkeypatch.setattr(sessions, "_cleared", OrderedDict())
+    monkeypatch.setattr(kept_sessions, "_kept", {})
+    monkeypatch.setattr(kept_sessions, "_links", {})
+    monkeypatch.setattr(kept_sessions, "_cleared", OrderedDict())
 
 
 @pytest.fixture
@@ -137,11 +137,11 @@ def app_folder(tmp_path, monkeypatch) -> Path:
     """The app's ground for an AppTest: a synthetic MNIST as its data folder, every session from one browser (AppTest
     sends no cookie), the process-wide data cache emptied around the test. Returns the data folder."""
     import streamlit as st  # here, not at the top: the library's tests never import streamlit
-    from ui import sessions
+    from ui import kept_sessions
 
     write_raw_folder(tmp_path)
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")
+    monkeypatch.setattr(kept_sessions, "browser_id", lambda: "browser-1")
     fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     yield tmp_path

@@ -16,7 +16,7 @@ from mnistlab.lesson.plan import Lesson, LessonPlan, LessonRun
 from mnistlab.runs import Run
 from mnistlab.messages import divergence_message
 from mnistlab.training import train
-from ui import sessions
+from ui import session_keys
 
 APP = str(Path(__file__).parent.parent / "app.py")
 PAGES = [pytest.param("pages/data.py", id="data"),
@@ -172,7 +172,7 @@ def test_a_page_holding_runs_and_a_lesson_in_french_shows_no_english(app, page, 
     runs, lesson = held_runs
     at = app("fr")
     at.session_state["runs"] = dict(runs)
-    at.session_state[sessions.LESSON_SHOWN] = {"lesson": lesson, "source": "lecon.json"}
+    at.session_state[session_keys.LESSON_SHOWN] = {"lesson": lesson, "source": "lecon.json"}
     at.switch_page(page).run()
     assert not at.exception
     assert english_in(shown_texts(at)) == []

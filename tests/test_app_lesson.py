@@ -19,7 +19,7 @@ from mnistlab.lesson.fanout import lesson_seconds
 from mnistlab.lesson.files import lesson_to_bytes, save_lesson
 from mnistlab.pace import Pace, step_shape
 from mnistlab.lesson.plan import CORRECTED, Lesson, LessonPlan, LessonRun, run_lesson
-from ui import frame, sessions
+from ui import frame, kept_sessions, session_keys, sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
 WAIT = 120  # seconds a tiny lesson may take on a loaded 2-core machine; a hang fails instead of blocking
@@ -39,7 +39,7 @@ def page(tmp_path, monkeypatch, lessons):
     write_raw_folder(tmp_path)
     monkeypatch.setenv("MNISTLAB_DATA_DIR", str(tmp_path))
     monkeypatch.delenv(frame.ALLOW_LESSON_SAVE, raising=False)  # a server as its owner starts it
-    monkeypatch.setattr(sessions, "browser_id", lambda: "browser-1")  # AppTest sends no cookie
+    monkeypatch.setattr(kept_sessions, "browser_id", lambda: "browser-1")  # AppTest sends no cookie
     fresh_sessions(monkeypatch)
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
@@ -144,7 +144,7 @@ def test_other_pages_announce_the_lesson_and_keep_it_alive(page):
     job = start(page, seeds=10, epochs=100)
     seen = [child._seen for child in job.children]
     elsewhere = AppTest.from_function(other_page, default_timeout=60)
-    elsewhere.session_state[sessions.JOBS] = [sessions.SessionJob(sessions.LESSON, job)]
+    elsewhere.session_state[session_keys.JOBS] = [sessions.SessionJob(sessions.LESSON, job)]
     elsewhere.run()
     assert not elsewhere.exception
     assert "A lesson is training" in texts(elsewhere.info)

@@ -13,7 +13,7 @@ from mnistlab.config import RunConfig, preset
 from mnistlab.evaluation import Evaluation
 from mnistlab.messages import divergence_message
 from mnistlab.runs import Run, run_to_zip
-from ui import sessions
+from ui import kept_sessions
 
 APP = str(Path(__file__).parent.parent / "app.py")
 BROWSERS = itertools.count(1)
@@ -29,7 +29,7 @@ HISTORY = [{"epoch": 1.0, "train_loss": 0.9, "train_accuracy": 70.0, "val_loss":
 def browser(monkeypatch) -> dict:
     """The browser AppTest's sessions come from (AppTest sends no cookie): set browser["id"] to change it."""
     current = {"id": f"browser-{next(BROWSERS)}"}  # new to the process-wide queue, which remembers whom it served
-    monkeypatch.setattr(sessions, "browser_id", lambda: current["id"])
+    monkeypatch.setattr(kept_sessions, "browser_id", lambda: current["id"])
     return current
 
 
@@ -146,7 +146,7 @@ def test_a_reload_finds_the_runs_the_running_job_and_the_settings_again(app):
 
 
 def test_the_server_keeps_the_newest_tabs_only(app, monkeypatch, browser):
-    monkeypatch.setattr(sessions, "KEEP_AT_MOST", 1)
+    monkeypatch.setattr(kept_sessions, "KEEP_AT_MOST", 1)
     token = app.query_params["session"]
     mine, browser["id"] = browser["id"], "browser-2"
     AppTest.from_file(APP, default_timeout=60).run()  # another visitor opens: the first one's values are forgotten

@@ -9,7 +9,7 @@ from mnistlab import jobs, server_settings
 from mnistlab.config import RunConfig
 from mnistlab.runs import Run
 from test_app_pages import APP, HISTORY, WAIT, app, browser, start, texts  # noqa: F401  (fixtures)
-from ui import sessions
+from ui import kept_sessions, session_keys
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def other_session(browser: dict, name: str = "browser-2") -> AppTest:
 @pytest.mark.slow
 def test_two_sessions_runs_take_turns_and_each_says_its_place_in_line(app, blocked, browser):
     visitor = other_session(browser)
-    assert app.session_state[sessions.SESSION_TOKEN] != visitor.session_state[sessions.SESSION_TOKEN]
+    assert app.session_state[kept_sessions.SESSION_TOKEN] != visitor.session_state[kept_sessions.SESSION_TOKEN]
     mine = [start(app, epochs=1), start(app, epochs=2)]  # pressed first, both (the same settings twice: Stop)
     theirs = [start(visitor, epochs=1), start(visitor, epochs=2)]
     assert jobs.default_queue().order() == [mine[0], theirs[0], mine[1], theirs[1]]
@@ -53,7 +53,7 @@ def test_two_sessions_runs_take_turns_and_each_says_its_place_in_line(app, block
     blocked.set()
     assert all(job.wait(WAIT) for job in mine + theirs)
     assert sorted(mine + theirs, key=lambda job: job.started) == [mine[0], theirs[0], mine[1], theirs[1]]
-    assert len(app.run().session_state[sessions.RUNS]) == len(visitor.run().session_state[sessions.RUNS]) == 2
+    assert len(app.run().session_state[session_keys.RUNS]) == len(visitor.run().session_state[session_keys.RUNS]) == 2
 
 
 def test_the_owner_caps_epochs_per_run_before_start_is_pressed(app, monkeypatch):
@@ -88,7 +88,7 @@ def test_the_owner_caps_runs_per_session_across_its_tabs(app, monkeypatch, block
 
 
 def keep_one_run(at: AppTest) -> AppTest:
-    at.session_state[sessions.RUNS] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed")}
+    at.session_state[session_keys.RUNS] = {"1. baseline": Run(RunConfig(), HISTORY[:1], "completed")}
     return at.run()
 
 
@@ -101,7 +101,7 @@ def test_past_the_bound_the_largest_holders_oldest_session_is_cleared_and_its_ow
     returning = AppTest.from_file(APP, default_timeout=60)  # the first visitor reloads
     returning.query_params["session"] = token
     returning.run()
-    assert not returning.exception and not returning.session_state.get(sessions.RUNS)
+    assert not returning.exception and not returning.session_state.get(session_keys.RUNS)
     assert "Your runs from earlier were cleared to make room" in texts(returning.warning)
     assert "download the runs you want to keep" in texts(returning.warning).lower()
     keep_one_run(returning)  # a new run: the notice has been read

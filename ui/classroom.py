@@ -11,7 +11,7 @@ from mnistlab.board import SETTINGS, Point, points_of
 from mnistlab.config import ConfigError, RunConfig
 from mnistlab.sweep import MAX_SEEDS, MAX_VALUES, RANGES, SweepPlan
 
-from . import sessions, sweep_files
+from . import caps, session_keys, sessions, sweep_files
 from .language import current, labels, message, t
 from .widgets import chart
 
@@ -31,7 +31,7 @@ def room() -> classroom.Classroom:
 
 
 def is_lecturer() -> bool:
-    return room().is_lecturer(sessions.owner())
+    return room().is_lecturer(caps.owner())
 
 
 def lecturer_panel() -> None:
@@ -41,7 +41,7 @@ def lecturer_panel() -> None:
             with st.form("class.key.form", clear_on_submit=True, border=False):
                 entered = st.text_input(t("class.key"), type="password", help=t("class.key.help"))
                 if st.form_submit_button(t("class.enter")):
-                    if room().admit(sessions.owner(), entered):  # a wrong key waits WRONG_KEY_DELAY first
+                    if room().admit(caps.owner(), entered):  # a wrong key waits WRONG_KEY_DELAY first
                         st.rerun()
                     st.error(t("class.wrong_key"))
         return
@@ -51,9 +51,9 @@ def lecturer_panel() -> None:
     left.markdown(f":material/school: {t('class.you_are_lecturer')}")
     on = middle.toggle(t("class.mode"), value=room().on, help=t("class.mode.help"))
     if on != room().on:
-        room().switch(sessions.owner(), on)
+        room().switch(caps.owner(), on)
         st.rerun()
-    right.button(t("class.leave"), on_click=room().dismiss, args=(sessions.owner(),))
+    right.button(t("class.leave"), on_click=room().dismiss, args=(caps.owner(),))
 
 
 def caps_note() -> None:
@@ -71,7 +71,7 @@ def setting_picker() -> str:
             return room().setting
         chosen = st.radio(t("board.setting"), SETTINGS, index=SETTINGS.index(room().setting), format_func=names)
         if chosen != room().setting:
-            room().pick(sessions.owner(), chosen)
+            room().pick(caps.owner(), chosen)
         return chosen
     # kept by hand, not by a widget key: a change of language relabels the radio, and Streamlit would reset a keyed one
     chosen = st.radio(t("board.setting"), SETTINGS, index=SETTINGS.index(st.session_state.get(OWN_SETTING, "lr")),
@@ -118,7 +118,7 @@ def _figure(board_id: int, version: int, setting: str, lang: str, mine: frozense
 
 def _class_board(setting: str, figure_column, side) -> None:
     points = room().board.points()
-    mine = {} if is_lecturer() else room().board.mine(sessions.owner())
+    mine = {} if is_lecturer() else room().board.mine(caps.owner())
     with figure_column:
         if is_lecturer():
             _sweep_status()
@@ -135,7 +135,7 @@ def _class_board(setting: str, figure_column, side) -> None:
             st.markdown(t("board.mine", runs=", ".join(f"**{label}**" for label in mine.values())))
             st.button(t("board.withdraw"), on_click=_withdraw, args=(tuple(mine),), key="board.withdraw")
         if is_lecturer():
-            st.button(t("board.clear"), on_click=room().clear, args=(sessions.owner(),), key="board.clear",
+            st.button(t("board.clear"), on_click=room().clear, args=(caps.owner(),), key="board.clear",
                       disabled=not points)
             if not sweep_files.running():
                 sweep_files.download()
@@ -145,7 +145,7 @@ def _class_board(setting: str, figure_column, side) -> None:
 
 def _withdraw(point_ids: tuple[int, ...]) -> None:
     for point_id in point_ids:
-        room().board.withdraw(point_id, sessions.owner())
+        room().board.withdraw(point_id, caps.owner())
 
 
 def own_points() -> list[Point]:
@@ -181,7 +181,7 @@ def sweep_form(data) -> None:
     """One setting over a range, a few seeds each: its runs queued as this session's (caps and turns as any run)."""
     st.subheader(t("sweep.title"))
     st.markdown(t("sweep.intro"))
-    refused = room().refuse_many(sessions.owner(), current())
+    refused = room().refuse_many(caps.owner(), current())
     if refused:
         st.info(refused)
         return
@@ -215,21 +215,21 @@ def sweep_form(data) -> None:
         st.warning(reason)
     if st.button(t("sweep.start"), type="primary", disabled=data is None or bool(reason) or bool(sweep_files.running())):
         jobs = [sessions.start_training(config, data) for config in configs]
-        st.session_state[sessions.SWEEP_JOBS] = [job for job in jobs if job is not None]
-        st.session_state[sessions.SWEEP_PLAN] = plan
-        st.session_state.pop(sessions.SWEEP_DONE, None)  # its download was the last sweep's
+        st.session_state[session_keys.SWEEP_JOBS] = [job for job in jobs if job is not None]
+        st.session_state[session_keys.SWEEP_PLAN] = plan
+        st.session_state.pop(session_keys.SWEEP_DONE, None)  # its download was the last sweep's
         st.session_state[OWN_SETTING] = setting  # the board shows what the sweep measures
         st.rerun()
 
 
 def _refused(configs: list[RunConfig]) -> str | None:
     """The owner's caps over the whole sweep: a sweep cut short by a cap half way would say less than none."""
-    return sessions.refused_work(configs) if configs else None
+    return caps.refused_work(configs) if configs else None
 
 
 def _sweep_status() -> None:
     """The sweep under way: how far, and Stop (its waiting runs are cancelled, the running one ends its epoch)."""
-    everything = st.session_state.get(sessions.SWEEP_JOBS, [])
+    everything = st.session_state.get(session_keys.SWEEP_JOBS, [])
     running = sweep_files.running()
     if not running:
         return

@@ -10,7 +10,7 @@ import streamlit as st
 from mnistlab import classroom, i18n, server_settings
 
 from .language import current, t
-from .sessions import owner
+from .caps import owner
 
 ROOT = Path(__file__).parent.parent
 IN_APP = "app.page"  # set by app.py while it runs a page: a page run without it was served straight from pages/

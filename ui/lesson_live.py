@@ -8,11 +8,11 @@ from mnistlab import jobs
 from mnistlab.lesson.fanout import LessonJob
 from mnistlab.lesson.plan import Lesson, LessonProgress
 
-from . import language, live, sessions
+from . import language, live, session_keys
 from .language import t
 from .lesson_results import ARM_TITLES, draw_bands
 
-PLAN = sessions.LESSON_PLAN
+PLAN = session_keys.LESSON_PLAN
 
 
 def lesson_progress(job: LessonJob) -> tuple[float, str]:

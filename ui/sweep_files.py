@@ -7,7 +7,7 @@ import streamlit as st
 from mnistlab import board_plots, fingerprint, i18n, jobs
 from mnistlab.sweep_files import Sweep, SweepFileError, file_name, held_bytes, sweep_from_bytes, sweep_to_bytes
 
-from . import sessions, widgets
+from . import caps, session_keys, widgets
 from .language import current, t
 
 UPLOAD = "sweep.upload"
@@ -15,26 +15,26 @@ UPLOAD = "sweep.upload"
 
 def running() -> list[jobs.Job]:
     """The sweep's runs still running or waiting."""
-    return [job for job in st.session_state.get(sessions.SWEEP_JOBS, []) if job.state != jobs.DONE]
+    return [job for job in st.session_state.get(session_keys.SWEEP_JOBS, []) if job.state != jobs.DONE]
 
 
 def collect_ended() -> None:
     """Once none of the sweep's runs runs or waits, the sweep it became (its runs' records, no weights) is kept for
     its download, and its jobs are let go: they held the runs' models."""
-    jobs_of_sweep, plan = st.session_state.get(sessions.SWEEP_JOBS), st.session_state.get(sessions.SWEEP_PLAN)
+    jobs_of_sweep, plan = st.session_state.get(session_keys.SWEEP_JOBS), st.session_state.get(session_keys.SWEEP_PLAN)
     if not jobs_of_sweep or running():
         return
     runs = [job.result for job in jobs_of_sweep if job.result is not None]  # None: cancelled before it started
-    st.session_state.pop(sessions.SWEEP_JOBS)
+    st.session_state.pop(session_keys.SWEEP_JOBS)
     if plan is not None and runs:
         sweep = Sweep.of(plan, runs)
-        st.session_state[sessions.SWEEP_DONE] = {"sweep": sweep, "source": file_name(sweep),
+        st.session_state[session_keys.SWEEP_DONE] = {"sweep": sweep, "source": file_name(sweep),
                                                  "bytes": held_bytes(len(sweep_to_bytes(sweep)))}
 
 
 def download() -> None:
     """The ended sweep's line and its download: the file reopens its board later, here or elsewhere."""
-    done = st.session_state.get(sessions.SWEEP_DONE)
+    done = st.session_state.get(session_keys.SWEEP_DONE)
     if done is None:
         return
     sweep = done["sweep"]
@@ -49,7 +49,7 @@ def uploader() -> bool:
 
     def read(data: bytes, name: str) -> tuple[Sweep, int]:
         holds = held_bytes(len(data))
-        refused = sessions.refused_holding(holds, shown_bytes)  # before parsing: parsing is what takes the memory
+        refused = caps.refused_holding(holds, shown_bytes)  # before parsing: parsing is what takes the memory
         if refused:
             raise SweepFileError(refused)
         return sweep_from_bytes(data, name), holds
@@ -59,17 +59,17 @@ def uploader() -> bool:
     if opened is None:
         return False
     (sweep, holds), name = opened
-    st.session_state[sessions.SWEEP_SHOWN] = {"sweep": sweep, "source": name, "bytes": holds}
+    st.session_state[session_keys.SWEEP_SHOWN] = {"sweep": sweep, "source": name, "bytes": holds}
     return True
 
 
 def shown() -> dict | None:
     """The sweep file opened in this session: {"sweep", "source", "bytes"}, or None."""
-    return st.session_state.get(sessions.SWEEP_SHOWN)
+    return st.session_state.get(session_keys.SWEEP_SHOWN)
 
 
 def close() -> None:
-    st.session_state.pop(sessions.SWEEP_SHOWN, None)
+    st.session_state.pop(session_keys.SWEEP_SHOWN, None)
 
 
 def describe(opened: dict) -> None:

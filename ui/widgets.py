@@ -16,7 +16,8 @@ from mnistlab.training import resolve_device
 from mnistlab import i18n
 
 from .language import compact, current, labels, message, number, percent, t
-from .sessions import LAST_FINISHED, SETTINGS, session_runs
+from .session_keys import LAST_FINISHED, SETTINGS
+from .sessions import session_runs
 
 LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0, 3.0, 10.0)
 WEIGHT_DECAYS = (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
