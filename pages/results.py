@@ -3,7 +3,7 @@ import streamlit as st
 
 from mnistlab import digit_plots, inside, plots
 from mnistlab.data import class_names
-from mnistlab.runs import RunFileError, download_name, run_from_zip, run_identity, run_to_zip
+from mnistlab.runs import MAX_ZIP_BYTES, RunFileError, download_name, run_from_zip, run_identity, run_to_zip
 from mnistlab.lesson.summary import same_setting, val_loss_spread
 from mnistlab.lesson.verdicts import retrain_sentence
 from ui import caps, data_cache, frame, language, saved_lessons, session_keys, sessions, widgets
@@ -76,7 +76,7 @@ if picked is not None:
                        mime="application/zip", on_click="ignore")
 
 st.divider()
-opened = widgets.opened_file(t("results.upload"), "zip", "upload-run", run_from_zip, RunFileError)
+opened = widgets.opened_file(t("results.upload"), "zip", "upload-run", run_from_zip, RunFileError, MAX_ZIP_BYTES)
 if ALREADY_HERE in st.session_state:
     st.info(t("results.already_here", label=st.session_state.pop(ALREADY_HERE)))
 if opened is not None:

@@ -284,6 +284,7 @@ def test_the_gallery_shows_the_most_confident_mistakes_first(app):
 def test_a_downloaded_run_uploads_back_and_a_bad_file_says_so(app):
     run = Run(RunConfig(epochs=1), HISTORY[:1], "completed", seconds=1.0)
     app.switch_page("pages/results.py").run()
+    assert app.file_uploader(key="upload-run").proto.max_upload_size_mb == 150  # the browser refuses a larger one
     app.file_uploader(key="upload-run").upload("notes.zip", b"not a zip", "application/zip").run()
     assert not app.exception and "cannot be opened" in texts(app.error)
     edited = zipped(run.to_dict() | {"history": "abc"})  # was accepted, then crashed every page

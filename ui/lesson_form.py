@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mnistlab.config import DEFAULT_SEEDS, MAX_SEEDS, ConfigError
-from mnistlab.lesson.files import lesson_from_bytes, load_lesson, saved_lessons
+from mnistlab.lesson.files import MAX_LESSON_BYTES, lesson_from_bytes, load_lesson, saved_lessons
 from mnistlab.lesson.plan import LessonFileError, LessonPlan
 from mnistlab import i18n, jobs
 from mnistlab.data import DataError
@@ -71,7 +71,8 @@ def lecture_mode() -> None:
                 st.error(t("files.cannot_open", error=message(error)))
     else:
         st.info(t("lesson.no_saved"))
-    opened = widgets.opened_file(t("lesson.upload"), "json", "lesson.upload", lesson_from_bytes, LessonFileError)
+    opened = widgets.opened_file(t("lesson.upload"), "json", "lesson.upload", lesson_from_bytes, LessonFileError,
+                                  MAX_LESSON_BYTES)
     if opened is not None:
         uploaded, name = opened
         sessions.show_lesson(uploaded, t("results.uploaded", name=name))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from mnistlab import board_plots, fingerprint, i18n, jobs
-from mnistlab.sweep_files import Sweep, SweepFileError, file_name, held_bytes, sweep_from_bytes, sweep_to_bytes
+from mnistlab.sweep_files import (MAX_SWEEP_BYTES, Sweep, SweepFileError, file_name, held_bytes, sweep_from_bytes,
+                                  sweep_to_bytes)
 
 from . import caps, session_keys, widgets
 from .language import current, t
@@ -55,7 +56,7 @@ def uploader() -> bool:
         return sweep_from_bytes(data, name), holds
 
     st.caption(t("sweep.upload.help"))
-    opened = widgets.opened_file(t("sweep.upload"), "json", UPLOAD, read, SweepFileError)
+    opened = widgets.opened_file(t("sweep.upload"), "json", UPLOAD, read, SweepFileError, MAX_SWEEP_BYTES)
     if opened is None:
         return False
     (sweep, holds), name = opened

@@ -213,12 +213,13 @@ def markdown_escaped(value: str) -> str:
 
 
 def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], Any],
-                errors: type[Exception]) -> tuple[Any, str] | None:
+                errors: type[Exception], most_bytes: int) -> tuple[Any, str] | None:
     """An uploader whose file is parsed once: (what parse made, file name) the first time, else None.
 
+    The uploader says, and the browser keeps to, the largest file parse reads (most_bytes), not the server's 200 MB.
     A file that cannot be parsed says why for as long as it stays in the uploader.
     """
-    upload = st.file_uploader(label, type=[kind], key=key)
+    upload = st.file_uploader(label, type=[kind], key=key, max_upload_size=max(1, math.ceil(most_bytes / 1e6)))
     if upload is None or st.session_state.get(f"{key}.opened") == upload.file_id:
         return None
     try:
