@@ -128,14 +128,21 @@ def main(argv: list[str] | None = None) -> None:
               f"one-worker twin: {same}/{args.runs}")
 
     plan = LessonPlan(seeds=args.lesson_seeds, epochs=args.lesson_epochs)
-    lesson_walls = {}
+    lesson_walls, run_seconds = {}, {}
     for k in (one, top):
         start = time.perf_counter()
-        run_lesson_on_queue(plan, data, queue=queues[k])
+        lesson = run_lesson_on_queue(plan, data, queue=queues[k])
         lesson_walls[k] = time.perf_counter() - start
+        run_seconds[k] = sum(run.seconds for run in lesson.runs)
     print(f"lesson {plan.seeds} seeds × {plan.epochs} epochs ({len(plan.tasks())} runs): K={top} "
           f"{lesson_walls[top]:.0f} s vs K={one} {lesson_walls[one]:.0f} s → "
           f"×{lesson_walls[top] / lesson_walls[one]:.2f} of the one-worker time (target ≤ 0.55)")
+    # A run's own seconds grow when others train beside it on the same cores (memory and caches shared, not the
+    # queue's doing): with them, the best K workers can give is (seconds at K ÷ seconds at one) ÷ K.
+    slower = run_seconds[top] / run_seconds[one]
+    print(f"  its runs' own seconds: K={top} {run_seconds[top]:.0f} s vs K={one} {run_seconds[one]:.0f} s → each ×"
+          f"{slower:.2f} beside the others; the best K={top} can give here: ×{slower / top * one:.2f}; the queue's "
+          f"wall time over its runs' seconds ÷ K: ×{lesson_walls[top] / (run_seconds[top] / top):.2f}")
 
     sessions = [preset("baseline", epochs=args.session_epochs, seed=seed) for seed in range(args.sessions)]
     watch = Watch()
