@@ -156,21 +156,24 @@ def pick_confusion_cell() -> None:
         st.session_state["filter.true"], st.session_state["filter.predicted"] = map(int, points[0]["customdata"])
 
 
-def run_summary(label: str, run: Run) -> None:
-    """How a run ended (its message says what to change) and its headline numbers."""
+def run_summary(label: str, run: Run, per_row: int = 4) -> None:
+    """How a run ended (its message says what to change) and its headline numbers, per_row metrics a row."""
     ending = markdown_escaped(said(run.message, current()))  # a run's message comes from its file
     # the message says how it ended ("Stopped by the user during epoch 2."): said once, after the run's name
     STATUS_BOX[run.status](t("summary.with_message", label=markdown_escaped(label), message=ending) if ending else
                            t(f"summary.{run.status}", label=markdown_escaped(label))
                            + t("summary.in_seconds", time=i18n.seconds(run.seconds, current())))
-    columns = st.columns(4)
-    columns[0].metric(t("summary.test_accuracy"), "—" if run.test_accuracy is None else percent(run.test_accuracy))
     best = min((r["val_loss"] for r in run.history), default=None)
-    columns[1].metric(t("summary.best_val_loss"), i18n.UNKNOWN if best is None else i18n.number(best, current(), 4)
-                      if best < 1e4 else i18n.power(best, current()))  # a diverged run's is huge: 9.1 × 10⁷
     done, how = plots.epochs_reached(run, current())
-    columns[2].metric(t("summary.epochs"), done, how or None, delta_color="off", delta_arrow="off")
-    columns[3].metric(t("summary.time"), i18n.seconds(run.seconds, current(), 1))
+    metrics = [
+        (t("summary.test_accuracy"), "—" if run.test_accuracy is None else percent(run.test_accuracy), None),
+        (t("summary.best_val_loss"), i18n.UNKNOWN if best is None else i18n.number(best, current(), 4)
+         if best < 1e4 else i18n.power(best, current()), None),  # a diverged run's is huge: 9.1 × 10⁷
+        (t("summary.epochs"), done, how or None),
+        (t("summary.time"), i18n.seconds(run.seconds, current(), 1), None)]
+    for first in range(0, len(metrics), per_row):
+        for column, (name, value, note) in zip(st.columns(per_row), metrics[first:first + per_row]):
+            column.metric(name, value, note, delta_color="off", delta_arrow="off")
 
 
 def chart(figure, key: str | None = None, **options):
