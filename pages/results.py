@@ -14,36 +14,42 @@ ALREADY_HERE = "results.already-here"  # the label of a run uploaded again, said
 
 frame.served_by_app()
 lang = language.current()
-st.title(t("results.title"))
-picked = widgets.run_picker()
+title, picker = st.columns([1, 2], vertical_alignment="bottom")  # the picker beside the title: a row less
+title.title(t("results.title"))
+with picker:
+    picked = widgets.run_picker()
 if picked is not None:
     label, run = picked
-    widgets.run_summary(label, run)
-    saved = same_setting(run.config, saved_lessons.loaded())  # this setting's seeds in a saved lesson, if any
-    twin = None if saved is None else next((r for r in saved[1] if r.seed == run.config.seed), None)
-    if twin is not None and run.test_accuracy is not None:
-        st.caption(widgets.markdown_escaped(  # it names the processor the run's file says
-            retrain_sentence(run.test_accuracy, run.trained_on, twin, saved[1], lang)))
-    if run.status != "diverged":  # a blown-up last epoch is no sign of overfitting, nor of its absence
-        start = inside.overfitting_epoch(run.history)
-        spread = None if saved is None or start is None else val_loss_spread(saved[1], start)
-        st.markdown(inside.overfitting_sentence(run.history, lang, spread))
+    # the matrix beside the run's numbers and sentences: all of it in a projector's first screen, whatever their length
+    summary, matrix = st.columns([5, 6], gap="large")
+    with summary:
+        widgets.run_summary(label, run, per_row=2)
+        saved = same_setting(run.config, saved_lessons.loaded())  # this setting's seeds in a saved lesson, if any
+        if run.status != "diverged":  # a blown-up last epoch is no sign of overfitting, nor of its absence
+            start = inside.overfitting_epoch(run.history)
+            spread = None if saved is None or start is None else val_loss_spread(saved[1], start)
+            st.markdown(inside.overfitting_sentence(run.history, lang, spread))
+        twin = None if saved is None else next((r for r in saved[1] if r.seed == run.config.seed), None)
+        if twin is not None and run.test_accuracy is not None:
+            st.caption(widgets.markdown_escaped(  # it names the processor the run's file says
+                retrain_sentence(run.test_accuracy, run.trained_on, twin, saved[1], lang)))
     with st.expander(t("results.curves"), expanded=run.status != "completed"):  # open where they say why it ended
         widgets.chart(plots.training_curves(run.history, epochs=run.config.epochs, diverged=run.status == "diverged",
                                             lang=lang), key="results-curves")
     evaluation = run.evaluation
     if evaluation is None:
-        st.info(t("results.no_test"))
+        matrix.info(t("results.no_test"))
     else:
         data = data_cache.dataset(run.config.dataset)
         classes = class_names(run.config.dataset, lang)
         left, right = st.columns([3, 2], gap="large")
-        with right:
-            st.subheader(t("results.per_class"))
-            widgets.chart(digit_plots.per_class_figure(evaluation.per_class_accuracy, classes, lang), key="per-class")
+        with right:  # drawn first: the matrix shows the cell these choose
             st.subheader(t("results.which_mistakes"))
             true_class, predicted_class = widgets.confusion_filter(classes)
         with left:
+            st.subheader(t("results.per_class"))
+            widgets.chart(digit_plots.per_class_figure(evaluation.per_class_accuracy, classes, lang), key="per-class")
+        with matrix:
             st.subheader(t("results.confusion"))
             st.caption(t("results.confusion.caption"))
             selected = None if true_class is None or predicted_class is None else (true_class, predicted_class)
