@@ -52,6 +52,15 @@ def phrase(key: str, **values) -> Phrase:
     return Phrase(key, values)
 
 
+@dataclass(frozen=True)
+class Size:
+    """A byte count to write in the reader's language when the message is said ('12 MB', '12 Mo')."""
+    n_bytes: float
+
+    def in_language(self, lang: str) -> str:
+        return size(self.n_bytes, lang)
+
+
 def _said(values: dict, lang: str) -> dict:
     """The values, those that say themselves in a language (phrases, keyed errors, numbers to write) said in lang."""
     return {name: value.in_language(lang) if hasattr(value, "in_language") else value

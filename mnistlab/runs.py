@@ -18,7 +18,7 @@ from torch import nn
 
 from . import fingerprint, messages
 from .config import RunConfig, check, describe, is_number
-from .i18n import KeyedError, Phrase, phrase, size
+from .i18n import KeyedError, Phrase, Size, phrase
 from .evaluation import Evaluation
 from .models import build_model
 from . import upload_checks
@@ -168,25 +168,24 @@ def run_from_zip(data: bytes, name: str = "upload") -> Run:
     return _run_from(values, weights, name)
 
 
-def archive_refusal(entries: list[zipfile.ZipInfo]) -> str:
-    """Why an archive with these entries is too large to open ('' when it is not), from their declared sizes alone:
+def archive_refusal(entries: list[zipfile.ZipInfo]) -> Phrase | None:
+    """Why an archive with these entries is too large to open (None when it is not), from their declared sizes alone:
     zipfile stops inflating an entry at its declared size, so these bound the memory that reading it takes."""
     inflated = sum(entry.file_size for entry in entries)
     run_json = next((entry for entry in entries if entry.filename == RUN_FILE), None)
     packed = [entry for entry in entries
               if entry.file_size > 1024 ** 2 and entry.file_size > MAX_ZIP_RATIO * entry.compress_size]
     if len(entries) > MAX_ZIP_ENTRIES:
-        return f"it holds {len(entries)} files, more than the {MAX_ZIP_ENTRIES} a run .zip may hold"
+        return phrase("error.zip.entries", count=len(entries), most=MAX_ZIP_ENTRIES)
     if inflated > MAX_ZIP_BYTES:
-        return (f"it would inflate to {size(inflated, 'en')}, more than the {size(MAX_ZIP_BYTES, 'en')} a run .zip "
-                "may hold")
+        return phrase("error.zip.inflated", size=Size(inflated), most=Size(MAX_ZIP_BYTES))
     if run_json is not None and run_json.file_size > MAX_RUN_JSON_BYTES:
-        return (f"its {RUN_FILE} would inflate to {size(run_json.file_size, 'en')}, more than the "
-                f"{size(MAX_RUN_JSON_BYTES, 'en')} allowed")
+        return phrase("error.zip.run_json", file=RUN_FILE, size=Size(run_json.file_size),
+                      most=Size(MAX_RUN_JSON_BYTES))
     if packed:
-        return (f"its {packed[0].filename} would inflate {packed[0].file_size / max(packed[0].compress_size, 1):.0f}"
-                f"-fold, more than the {MAX_ZIP_RATIO}-fold a run's files ever do")
-    return ""
+        return phrase("error.zip.ratio", file=packed[0].filename, most=MAX_ZIP_RATIO,
+                      ratio=round(packed[0].file_size / max(packed[0].compress_size, 1)))
+    return None
 
 
 PLAIN_DIGITS = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")

@@ -156,8 +156,10 @@ def test_a_zip_packed_beyond_any_real_run_or_with_many_files_is_refused(run):
         run_from_zip(bomb(run, 20), "upload.zip")
     with pytest.raises(RunFileError, match="it holds 9 files, more than the 8"):
         run_from_zip(bomb(run, 0, extra_files=7), "upload.zip")
-    with pytest.raises(RunFileError, match=r"its run.json would inflate to 20 MB, more than the 16 MB allowed"):
+    json_refused = r"its run.json would inflate to 20 MB, more than the 16 MB allowed"
+    with pytest.raises(RunFileError, match=json_refused) as refused:
         run_from_zip(zipped(" " * 20_000_000), "upload.zip")
+    assert "son run.json ferait 20\u202fMo, plus que les 16\u202fMo permis" in refused.value.in_language("fr")
 
 
 def test_the_zip_limit_is_above_the_largest_run_allowed():

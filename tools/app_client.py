@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -128,9 +128,10 @@ class AppSession:
         if self.xsrf is None:
             raise RuntimeError("the server set no XSRF cookie (server.enableXsrfProtection off?)")
         host = urllib.parse.urlsplit(url).netloc
-        self.ws = connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit", self.xsrf], max_size=None,
-                          additional_headers={"Cookie": f"{XSRF_COOKIE}={self.xsrf}", "Origin": url},
-                          open_timeout=timeout)
+        self.opened = ExitStack()  # websockets ≥ 17.1 wants its connection entered as a context, not just made
+        self.ws = self.opened.enter_context(connect(
+            f"ws://{host}/_stcore/stream", subprotocols=["streamlit", self.xsrf], max_size=None,
+            additional_headers={"Cookie": f"{XSRF_COOKIE}={self.xsrf}", "Origin": url}, open_timeout=timeout))
         self.query_string = ""
         self.session_id: str | None = None
         self.pages: dict[str, str] = {}  # page name (url path) → script hash
@@ -140,7 +141,7 @@ class AppSession:
         self.uploaded: dict[str, str] = {}  # uploader id → URL to delete the file it holds
 
     def close(self) -> None:
-        self.ws.close()
+        self.opened.close()
 
     def run(self, states: list[WidgetState] = (), page: str | None = None, fragment: str = "") -> Page:
         """Ask for a script run (of a fragment, if given) with these widget values; what the run drew."""

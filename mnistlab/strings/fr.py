@@ -240,6 +240,10 @@ STRINGS = {
     "error.file.no_object": "il ne contient aucun objet JSON",
     "error.file.missing": "il manque {what}",
     "error.run.unreadable": "{file} ne peut pas être lu comme un entraînement enregistré : {reason}",
+    "error.zip.entries": "il contient {count} fichiers, plus que les {most} qu'un .zip d'entraînement peut contenir",
+    "error.zip.inflated": "décompressé, il ferait {size}, plus que les {most} qu'un .zip d'entraînement peut contenir",
+    "error.zip.run_json": "décompressé, son {file} ferait {size}, plus que les {most} permis",
+    "error.zip.ratio": "son {file} se décompresserait {ratio} fois, plus que les {most} fois des fichiers d'un entraînement",
     "error.run.refused": "{name} est refusé : {reason}. Un entraînement enregistré par cette application reste bien "
                          "en dessous.",
     "error.run.not_a_run": "{name} n'est pas un entraînement mnistlab enregistré (un .zip contenant {file}) : {reason}",
