@@ -2,6 +2,7 @@
 and what the server's owner switched on."""
 from __future__ import annotations
 
+import re
 import runpy
 from pathlib import Path
 
@@ -87,6 +88,13 @@ def uploader_words() -> str:
     return (f"{UPLOAD_BUTTON}, {UPLOAD_NOTE} span {{font-size: 0;}} "
             f"{UPLOAD_BUTTON}::after {{content: {button}; font-size: 1rem;}} "
             f"{UPLOAD_NOTE}::after {{content: {note}; font-size: 1rem;}}")
+
+
+def uploader_note(key: str, most_bytes: int) -> None:
+    """Under the uploader of this key, the largest file it takes, in place of the server-wide size page_style says."""
+    css_class = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())  # as Streamlit's frontend names it
+    note = _css_string(t("files.most", size=i18n.size(most_bytes, current())))
+    st.html(f"<style>.{css_class} {UPLOAD_NOTE}::after {{content: {note};}}</style>")
 
 
 def _css_string(words: str) -> str:

@@ -15,6 +15,7 @@ from mnistlab.training import resolve_device
 
 from mnistlab import i18n
 
+from . import frame
 from .language import compact, current, labels, message, number, percent, t
 from .session_keys import LAST_FINISHED, SETTINGS
 from .sessions import session_runs
@@ -222,7 +223,9 @@ def opened_file(label: str, kind: str, key: str, parse: Callable[[bytes, str], A
     The uploader says, and the browser keeps to, the largest file parse reads (most_bytes), not the server's 200 MB.
     A file that cannot be parsed says why for as long as it stays in the uploader.
     """
-    upload = st.file_uploader(label, type=[kind], key=key, max_upload_size=max(1, math.ceil(most_bytes / 1e6)))
+    most_mb = max(1, math.ceil(most_bytes / 1e6))
+    frame.uploader_note(key, most_mb * 1_000_000)
+    upload = st.file_uploader(label, type=[kind], key=key, max_upload_size=most_mb)
     if upload is None or st.session_state.get(f"{key}.opened") == upload.file_id:
         return None
     try:
