@@ -75,6 +75,9 @@ _shared: "weakref.WeakValueDictionary[tuple[int, int], Dataset]" = weakref.WeakV
 _loaded: dict[str, Dataset] = {}  # a worker process's own copies, by data set name
 _loaded_lock = threading.Lock()
 _local_work: dict[str, Callable] = {}  # work handed by reference to the embedded cluster (it shares this process)
+# The engine's own client, for the embedded cluster's tasks to report through: a worker's client of its own would poll
+# the scheduler every 2 s and outlive the cluster's close (tracebacks at every process's exit).
+_local_clients: dict[str, Any] = {}
 
 
 class Channel:
@@ -120,7 +123,7 @@ class Channel:
 def perform(work: Callable | str, channel: str) -> Any:
     """What a worker runs: work(on_progress, should_stop), talking to the client through the channel."""
     work = _local_work.pop(work) if isinstance(work, str) else work
-    line = Channel(channel)
+    line = Channel(channel, _local_clients.pop(channel, None))
     return work(line.report, line.should_stop)
 
 
@@ -192,6 +195,8 @@ class Engine:
         name = f"mnistlab-{uuid.uuid4().hex}"
         task = Task(name, Channel(name, self.client), on_snapshot, should_stop)
         task.channel.open()
+        if self.embedded:
+            _local_clients[name] = self.client
         if self.embedded and not getattr(work, "portable", False):
             _local_work[name] = work
             work = name
@@ -212,6 +217,8 @@ class Engine:
         """The task's future ended (in Dask's callback thread): its last snapshot, its result or error, on_end."""
         with self._lock:
             self._tasks.discard(task)
+        _local_clients.pop(task.name, None)  # a task that never ran leaves its entries behind
+        _local_work.pop(task.name, None)
         try:
             task.read()
         except Exception:  # the last snapshot is a nicety: the outcome below counts
