@@ -37,6 +37,7 @@ def server(chromium, mnist_root, tmp_path_factory):
 
 def within_screen(locator) -> None:
     """The element is drawn whole inside the first 1366×768 screen, without scrolling."""
+    expect(locator).to_be_visible(timeout=10_000)  # not between two draws (a run that has just ended redraws its page)
     box = locator.bounding_box()
     assert box is not None, "not drawn"
     assert box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"] + 0.5, box
