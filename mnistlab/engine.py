@@ -28,8 +28,8 @@ SCHEDULER_SETTING = "MNISTLAB_SCHEDULER"
 READ_EVERY = 0.25  # seconds between the client's reads of a running task's progress: the pages redraw every 0.5 s
 # Dask's scheduler and workers always serve HTTP (health, metrics); the embedded ones on this machine only.
 LOCAL_HTTP = "127.0.0.1:0"
-# The embedded cluster shares the server's cores and GIL with its pages: no sampling profiler (every 10 ms) and a
-# slower system monitor (every 0.5 s) for dashboards nobody opens on it (BENCHMARKS.md, "Workers").
+# The embedded cluster shares the server's cores and GIL with its pages: no sampling profiler and a rarer system
+# monitor, both kept for dashboards nobody opens on it (BENCHMARKS.md, "Workers").
 EMBEDDED_CLUSTER = {"distributed.worker.profile.enabled": False, "distributed.admin.system-monitor.interval": "10s"}
 SLOTS_FOR = 1.0  # seconds a real cluster's count of worker threads is reused (every waiting run's estimate asks it)
 STOP_POLL = 0.2  # seconds between a task's checks of its Stop event: Stop is heard within a step plus this
