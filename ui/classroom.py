@@ -128,9 +128,7 @@ def _class_board(setting: str, figure_column, side) -> None:
         else:
             st.info(t("board.empty.class"))
     with side:
-        if points:
-            st.markdown(board_plots.best_line(points, setting, current()))
-            st.caption(board_plots.count_line(points, current()))
+        _best_and_count(points, setting)
         if mine:
             st.markdown(t("board.mine", runs=", ".join(f"**{label}**" for label in mine.values())))
             st.button(t("board.withdraw"), on_click=_withdraw, args=(tuple(mine),), key="board.withdraw")
@@ -141,6 +139,13 @@ def _class_board(setting: str, figure_column, side) -> None:
                 sweep_files.download()
         else:
             st.caption(t("board.read_only"))
+
+
+def _best_and_count(points: list[Point], setting: str) -> None:
+    """Beside a board: its best setting so far and how many points it holds (nothing while it is empty)."""
+    if points:
+        st.markdown(board_plots.best_line(points, setting, current()))
+        st.caption(board_plots.count_line(points, current()))
 
 
 def _withdraw(point_ids: tuple[int, ...]) -> None:
@@ -168,9 +173,7 @@ def _own_board(setting: str, figure_column, side) -> None:
         elif not opened:  # a file of a sweep stopped before any run completed says so itself
             st.info(t("board.empty.own"))
     with side:
-        if points:
-            st.markdown(board_plots.best_line(points, setting, current()))
-            st.caption(board_plots.count_line(points, current()))
+        _best_and_count(points, setting)
         if opened:
             sweep_files.close_button()
         if not sweep_files.running():
