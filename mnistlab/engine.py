@@ -252,8 +252,8 @@ class Engine:
             time.sleep(READ_EVERY)
 
     def close(self) -> None:
-        # Quiet while closing: a closing cluster's comms report their own end (and another embedded cluster's first
-        # close gives Dask's INFO logging back to the rest), as tracebacks after every test and script.
+        # Quiet while closing: the first embedded cluster closed gives Dask back its INFO logging, and a second one's
+        # close would then print each comm it ends after every test and script.
         loggers = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
                    if name == "distributed" or name.startswith("distributed.")]
         levels = [logger.level for logger in loggers]

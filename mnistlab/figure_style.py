@@ -12,9 +12,10 @@ FONT = {"size": 20, "family": "Source Sans, sans-serif"}
 SMALLEST_TEXT = 18  # pixels: the least a projector's back row reads, for cell counts, bar labels, titles, hover
 TRAIN, VAL = "#1F77B4", "#D62728"
 # plotly_white, as the app draws with it: its layout and the defaults of the trace types drawn here. The whole
-# template (defaults of 40-odd trace types) took a third of a live chart's redraw (BENCHMARKS.md, "Workers").
+# template (defaults of 40-odd trace types) is copied into every figure, a live chart's too (BENCHMARKS.md, "Workers").
 _WHITE = plotly.io.templates["plotly_white"]
-TEMPLATE = go.layout.Template(layout=_WHITE.layout, data={kind: _WHITE.data[kind] for kind in ("scatter", "heatmap", "bar")})
+TEMPLATE = go.layout.Template(layout=_WHITE.layout,
+                              data={kind: _WHITE.data[kind] for kind in ("scatter", "heatmap", "bar")})
 SEPARATORS = {"en": ".,", "fr": ",\u202f"}  # Plotly's decimal and thousands marks (hover texts) per language
 
 
